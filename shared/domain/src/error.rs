@@ -1,0 +1,130 @@
+//! The one error type of the domain. It names outcomes, never a provider's code: each dialect
+//! maps every variant to its own code, HTTP status and message in one table.
+
+use crate::model::{DiskStatus, InstanceStatus};
+use thiserror::Error;
+
+/// A request parameter whose format the provider checks and reports with a dedicated code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Field {
+    SnapshotName,
+    ImageName,
+    ImageVersion,
+    Description,
+    TagKey,
+    TagValue,
+}
+
+/// Why a request's authentication failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AuthFailure {
+    /// No credentials at all, or a part of the signature is missing.
+    Missing(String),
+    /// The access key is not known.
+    UnknownKey,
+    /// The signature does not match; carries the server's string to sign (the old Alibaba SDK
+    /// parses it out of the message).
+    Mismatch { string_to_sign: String },
+    /// The request's timestamp is outside the allowed skew.
+    Stale,
+    /// The timestamp cannot be parsed.
+    BadTimestamp,
+    /// The nonce was already used.
+    NonceReused,
+    /// A signature method or version the dialect does not support.
+    UnsupportedMethod(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum DomainError {
+    // ---- the request itself ----
+    #[error("missing parameter {0}")]
+    MissingParameter(String),
+    #[error("invalid parameter {name}: {reason}")]
+    InvalidParameter { name: String, reason: String },
+    #[error("malformed {0:?}")]
+    Malformed(Field),
+    #[error("duplicate tag key")]
+    DuplicateTagKey,
+    #[error("authentication failed: {0:?}")]
+    Auth(AuthFailure),
+    #[error("unknown action {0}")]
+    UnknownAction(String),
+    #[error("request body too large")]
+    RequestTooLarge,
+    #[error("too many requests")]
+    Throttled,
+
+    // ---- what the request names ----
+    #[error("region not found")]
+    RegionNotFound,
+    #[error("disk not found")]
+    DiskNotFound,
+    #[error("instance not found")]
+    InstanceNotFound,
+    #[error("snapshot not found")]
+    SnapshotNotFound,
+
+    // ---- the account ----
+    #[error("insufficient balance")]
+    InsufficientBalance,
+    #[error("snapshot service not enabled")]
+    SnapshotServiceUnavailable,
+
+    // ---- the instance ----
+    #[error("instance status {0:?} forbids this operation")]
+    InstanceStatusForbids(InstanceStatus),
+    #[error("instance locked for security")]
+    InstanceLockedForSecurity,
+
+    // ---- the disk ----
+    #[error("disk never attached")]
+    DiskNeverAttached,
+    #[error("disk never used (or its instance never started)")]
+    DiskNeverUsed,
+    #[error("a snapshot of this disk is in progress")]
+    DiskSnapshotInProgress,
+    #[error("snapshot quota of the disk reached")]
+    SnapshotQuotaReached,
+    #[error("disk in arrears")]
+    DiskInArrears,
+    #[error("disk does not support snapshots")]
+    DiskSnapshotUnsupported,
+    #[error("disk category does not support this operation")]
+    DiskCategoryUnsupported,
+    #[error("disk device type not supported")]
+    DiskTypeUnsupported,
+    #[error("disk status {0:?} forbids this operation")]
+    DiskStatusForbids(DiskStatus),
+    #[error("disk data still loading")]
+    DiskDataLoading,
+    #[error("shared volume status {0:?} forbids this operation")]
+    VolumeStatusForbids(DiskStatus),
+    #[error("encryption key not usable by the service")]
+    KmsUnauthorized,
+
+    // ---- idempotency ----
+    #[error("client token reused with other parameters")]
+    TokenReusedWithOtherParameters,
+    #[error("client token still being processed")]
+    TokenInFlight,
+
+    // ---- the provider itself ----
+    /// A provider-side failure injected by the world; carries the documented code to answer.
+    #[error("injected fault {0}")]
+    Fault(String),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl DomainError {
+    pub fn missing(name: &str) -> Self {
+        DomainError::MissingParameter(name.to_string())
+    }
+
+    pub fn invalid(name: &str, reason: impl Into<String>) -> Self {
+        DomainError::InvalidParameter { name: name.to_string(), reason: reason.into() }
+    }
+}
+
+pub type DomainResult<T> = Result<T, DomainError>;

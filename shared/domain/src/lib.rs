@@ -1,0 +1,11 @@
+//! The domain of the emulator: resources, the rules the provider pages state, and one typed
+//! error. Pure: no I/O, the clock and fresh ids are passed in.
+
+pub mod error;
+pub mod idempotency;
+pub mod model;
+pub mod snapshot;
+pub mod text;
+
+pub use error::{AuthFailure, DomainError, DomainResult, Field};
+pub use model::*;
