@@ -1,1 +1,42 @@
+//! The wire dialects: each turns a provider's HTTP request into domain commands and turns
+//! domain results and errors into the provider's bytes, signatures included. Pure: no I/O.
 
+pub mod alibaba;
+pub mod encoding;
+pub mod xml;
+
+use bytes::Bytes;
+
+/// The request as the gateway received it: method, path, raw query, headers and raw body.
+/// Signatures are checked against exactly these bytes.
+pub type WireRequest = http::Request<Bytes>;
+pub type WireResponse = http::Response<Bytes>;
+
+/// The largest body any dialect accepts (the ALB / Lambda payload limit is 1 MB).
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+/// The API dialects the gateway speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Dialect {
+    /// Alibaba ECS RPC, version 2014-05-26.
+    Alibaba,
+}
+
+impl Dialect {
+    pub fn name(self) -> &'static str {
+        match self {
+            Dialect::Alibaba => "alibaba",
+        }
+    }
+
+    /// Which dialect a request speaks, from its headers and path. Alibaba is the default: its
+    /// requests carry nothing that marks them beyond their parameters.
+    pub fn of<B>(_req: &http::Request<B>) -> Dialect {
+        Dialect::Alibaba
+    }
+}
+
+/// A header's value as text (`None` when absent or not visible ASCII).
+pub fn header<'a, B>(req: &'a http::Request<B>, name: &str) -> Option<&'a str> {
+    req.headers().get(name).and_then(|v| v.to_str().ok())
+}

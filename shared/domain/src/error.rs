@@ -123,7 +123,10 @@ impl DomainError {
     }
 
     pub fn invalid(name: &str, reason: impl Into<String>) -> Self {
-        DomainError::InvalidParameter { name: name.to_string(), reason: reason.into() }
+        DomainError::InvalidParameter {
+            name: name.to_string(),
+            reason: reason.into(),
+        }
     }
 }
 

@@ -47,7 +47,11 @@ pub struct Timings {
 
 impl Default for Timings {
     fn default() -> Self {
-        Timings { snapshot_seconds: 2, image_seconds: 3, request_processing_ms: 0 }
+        Timings {
+            snapshot_seconds: 2,
+            image_seconds: 3,
+            request_processing_ms: 0,
+        }
     }
 }
 
@@ -361,7 +365,8 @@ impl Snapshot {
 
     /// When the snapshot is released by its retention period, if it has one.
     pub fn expires_at(&self) -> Option<DateTime<Utc>> {
-        self.retention_days.map(|d| self.created_at + chrono::Duration::days(i64::from(d)))
+        self.retention_days
+            .map(|d| self.created_at + chrono::Duration::days(i64::from(d)))
     }
 }
 

@@ -1,1 +1,115 @@
+//! The DynamoDB store: one table, behind a narrow interface. Every create is one
+//! `TransactWriteItems` whose conditions enforce the rules concurrency could break; nothing is
+//! read and then written on the strength of that read.
 
+mod items;
+mod snapshots;
+mod table;
+mod tokens;
+mod worlds;
+
+use aws_sdk_dynamodb::config::{Credentials, Region};
+use aws_sdk_dynamodb::Client;
+use domain::{Credential, DomainError, DomainResult};
+use std::time::Duration;
+
+pub use tokens::{Claim, TokenKey};
+pub use worlds::LoadSummary;
+
+/// The table name used when none is configured.
+pub const DEFAULT_TABLE: &str = "cloud-images";
+
+#[derive(Clone, Debug)]
+pub struct Store {
+    client: Client,
+    table: String,
+}
+
+impl Store {
+    pub fn new(client: Client, table: impl Into<String>) -> Self {
+        Store {
+            client,
+            table: table.into(),
+        }
+    }
+
+    /// Build the client once per process from the environment. `DYNAMODB_ENDPOINT` points it at
+    /// DynamoDB Local; then dummy credentials and a region are filled in when none are set, so
+    /// the SDK never probes instance metadata.
+    pub async fn from_env(table: impl Into<String>) -> Self {
+        let endpoint = std::env::var("DYNAMODB_ENDPOINT")
+            .ok()
+            .filter(|e| !e.is_empty());
+        let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest());
+        if endpoint.is_some() {
+            if std::env::var_os("AWS_ACCESS_KEY_ID").is_none() {
+                loader = loader
+                    .credentials_provider(Credentials::new("local", "local", None, None, "local"));
+            }
+            if std::env::var_os("AWS_REGION").is_none()
+                && std::env::var_os("AWS_DEFAULT_REGION").is_none()
+            {
+                loader = loader.region(Region::new("us-east-1"));
+            }
+        }
+        let timeouts = aws_config::timeout::TimeoutConfig::builder()
+            .connect_timeout(Duration::from_secs(2))
+            .operation_attempt_timeout(Duration::from_secs(5))
+            .operation_timeout(Duration::from_secs(15))
+            .build();
+        let shared = loader.timeout_config(timeouts).load().await;
+        let mut config = aws_sdk_dynamodb::config::Builder::from(&shared);
+        if let Some(url) = endpoint {
+            config = config.endpoint_url(url);
+        }
+        Store::new(Client::from_conf(config.build()), table)
+    }
+
+    pub fn table(&self) -> &str {
+        &self.table
+    }
+
+    /// The credential (and its account) for an access key id.
+    pub async fn credential(&self, access_key_id: &str) -> DomainResult<Option<Credential>> {
+        self.get(&items::key::credential(access_key_id)).await
+    }
+
+    /// Record a signature nonce; false when it was already used (a replayed request).
+    pub async fn remember_nonce(
+        &self,
+        access_key_id: &str,
+        nonce: &str,
+        now: chrono::DateTime<chrono::Utc>,
+        ttl_seconds: i64,
+    ) -> DomainResult<bool> {
+        tokens::remember_nonce(self, access_key_id, nonce, now, ttl_seconds).await
+    }
+
+    pub async fn region_exists(&self, region: &str) -> DomainResult<bool> {
+        Ok(self
+            .get::<domain::Region>(&items::key::region(region))
+            .await?
+            .is_some())
+    }
+
+    async fn get<T: serde::de::DeserializeOwned>(&self, pk: &str) -> DomainResult<Option<T>> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key("pk", items::s(pk))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(internal)?;
+        out.item.map(items::from_item).transpose()
+    }
+}
+
+/// Any failure to reach or use the table is the provider's internal error; the detail goes to
+/// the log, never to the client.
+pub(crate) fn internal<E: std::fmt::Debug>(e: E) -> DomainError {
+    let detail = format!("{e:?}");
+    tracing::error!(error = %detail, "store call failed");
+    DomainError::Internal("store unavailable".into())
+}

@@ -1,0 +1,172 @@
+//! The one table from domain errors to Alibaba's codes, HTTP statuses and messages. Codes and
+//! messages are the seed pages' (CreateSnapshot, CreateImage) and the provider's common codes.
+//! Where the two pages give one condition different statuses, the action decides.
+
+use domain::{AuthFailure, DiskStatus, DomainError, Field};
+
+/// What the table needs to know besides the error.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Context<'a> {
+    pub action: &'a str,
+    /// The request named a shared block storage volume (`v-…`) where a disk id goes.
+    pub volume: bool,
+}
+
+/// An answer: HTTP status, code, message.
+pub type Answer = (u16, String, String);
+
+fn a(status: u16, code: &str, message: &str) -> Answer {
+    (status, code.to_string(), message.to_string())
+}
+
+pub fn answer(e: &DomainError, cx: Context<'_>) -> Answer {
+    let image = cx.action == "CreateImage";
+    use DomainError as E;
+    match e {
+        E::MissingParameter(name) => a(
+            400,
+            "MissingParameter",
+            &format!("The input parameter \"{name}\" that is mandatory for processing this request is not supplied."),
+        ),
+        E::InvalidParameter { name, reason } => {
+            a(400, "InvalidParameter", &format!("The specified parameter \"{name}\" is not valid. {reason}"))
+        }
+        E::Malformed(Field::SnapshotName) => {
+            a(400, "InvalidSnapshotName.Malformed", "The specified SnapshotName is wrongly formed.")
+        }
+        E::Malformed(Field::ImageName) => a(400, "InvalidImageName.Malformed", "The specified ImageName is wrongly formed."),
+        E::Malformed(Field::ImageVersion) => {
+            a(400, "InvalidImageVersion.Malformed", "The specified ImageVersion is wrongly formed.")
+        }
+        // CreateSnapshot's page gives this code 404; CreateImage's gives it 400.
+        E::Malformed(Field::Description) => a(
+            if image { 400 } else { 404 },
+            "InvalidDescription.Malformed",
+            "The specified description is wrongly formed.",
+        ),
+        E::Malformed(Field::TagKey) => a(400, "InvalidTagKey.Malformed", "The specified Tag.n.Key is not valid."),
+        E::Malformed(Field::TagValue) => a(400, "InvalidTagValue.Malformed", "The specified Tag.n.Value is not valid."),
+        E::DuplicateTagKey => a(400, "Duplicate.TagKey", "The Tag.N.Key contain duplicate key."),
+        E::Auth(failure) => auth(failure),
+        E::UnknownAction(_) => a(404, "InvalidAction.NotFound", "Specified api is not found, please check your url and method."),
+        E::RequestTooLarge => a(
+            400,
+            "InvalidParameter",
+            &format!("The request body exceeds the limit of {} bytes.", crate::MAX_BODY_BYTES),
+        ),
+        E::Throttled => a(400, "Throttling.User", "Request was denied due to user flow control."),
+        E::RegionNotFound => a(404, "InvalidRegionId.NotFound", "The specified RegionId does not exist."),
+        E::DiskNotFound if cx.volume => a(404, "InvalidVolumeId.NotFound", "The specified volume does not exist."),
+        E::DiskNotFound => a(404, "InvalidDiskId.NotFound", "The specified DiskId does not exist."),
+        E::InstanceNotFound => a(
+            if image { 400 } else { 404 },
+            "InvalidInstanceId.NotFound",
+            "The specified InstanceId does not exist.",
+        ),
+        E::SnapshotNotFound => a(404, "InvalidSnapshotId.NotFound", "The specified SnapshotId does not exist."),
+        E::InsufficientBalance => a(403, "InvalidAccountStatus.NotEnoughBalance", "Your account does not have enough balance."),
+        E::SnapshotServiceUnavailable => a(
+            403,
+            "InvalidAccountStatus.SnapshotServiceUnavailable",
+            "Snapshot service has not been opened yet.",
+        ),
+        E::InstanceStatusForbids(_) => a(
+            400,
+            "IncorrectInstanceStatus",
+            "The current status of the resource does not support this operation.",
+        ),
+        E::InstanceLockedForSecurity if image => a(
+            400,
+            "InstanceLockedForSecurity",
+            "The specified operation is denied as your instance is locked for security reasons.",
+        ),
+        E::InstanceLockedForSecurity => {
+            a(403, "InstanceLockedForSecurity", "The disk attached instance is locked due to security.")
+        }
+        E::DiskNeverAttached => a(
+            403,
+            "IncorrectDiskStatus.NeverAttached",
+            "The specified disk has never been attached to any instance.",
+        ),
+        E::DiskNeverUsed => a(403, "IncorrectDiskStatus.NeverUsed", "The specified disk has never been used after creating."),
+        E::DiskSnapshotInProgress => {
+            a(403, "IncorrectDiskStatus.CreatingSnapshot", "A previous snapshot creation is in process.")
+        }
+        E::SnapshotQuotaReached => a(403, "QuotaExceed.Snapshot", "The snapshot quota exceeds."),
+        E::DiskInArrears => a(403, "DiskInArrears", "The specified operation is denied as your disk has expired."),
+        E::DiskSnapshotUnsupported => a(403, "DiskId.ValueNotSupported", "The specified parameter diskid is not supported."),
+        E::DiskCategoryUnsupported => a(
+            400,
+            "DiskCategory.OperationNotSupported",
+            "The operation is not supported to the specified disk due to its disk category",
+        ),
+        E::DiskTypeUnsupported => a(403, "IncorrectDiskType.NotSupport", "The specified device type is not supported."),
+        E::DiskStatusForbids(DiskStatus::Invalid) => a(
+            403,
+            "IncorrectDiskStatus.Invalid",
+            "The specified device status invalid, restart instance and try again.",
+        ),
+        E::DiskStatusForbids(DiskStatus::Transferring) => a(
+            403,
+            "IncorrectDiskStatus.Transferring",
+            "The specified device is transferring, you can retry after the process is finished.",
+        ),
+        E::DiskStatusForbids(_) | E::DiskDataLoading => {
+            a(403, "IncorrectDiskStatus", "The current disk status does not support this operation.")
+        }
+        E::VolumeStatusForbids(_) => {
+            a(403, "IncorrectVolumeStatus", "The current volume status does not support this operation.")
+        }
+        E::KmsUnauthorized => a(403, "InvalidParameter.KMSKeyId.KMSUnauthorized", "ECS service have no right to access your KMS."),
+        // The provider really spells CreateImage's code this way.
+        E::TokenReusedWithOtherParameters if image => {
+            a(403, "InvalidParamter.Conflict", "The specified clientToken is used with different parameters.")
+        }
+        E::TokenReusedWithOtherParameters => a(403, "IdempotentParameterMismatch", "The specified clientToken is used."),
+        E::TokenInFlight => a(403, "IdempotentProcessing", "The previous idempotent request(s) is still processing."),
+        E::Fault(code) => fault(code),
+        E::Internal(_) => a(500, "InternalError", "The request processing has failed due to some unknown error."),
+    }
+}
+
+fn auth(failure: &AuthFailure) -> Answer {
+    match failure {
+        AuthFailure::Missing(name) if name == "Authorization" => {
+            a(400, "IncompleteSignature", "The request signature does not conform to Aliyun standards.")
+        }
+        AuthFailure::Missing(name) => answer(&DomainError::MissingParameter(name.clone()), Context::default()),
+        AuthFailure::UnknownKey => a(404, "InvalidAccessKeyId.NotFound", "Specified access key is not found."),
+        // The old core SDK compares the text after the first ':' with its own string to sign.
+        AuthFailure::Mismatch { string_to_sign } => a(
+            400,
+            "SignatureDoesNotMatch",
+            &format!("Specified signature is not matched with our calculation. server string to sign is:{string_to_sign}"),
+        ),
+        AuthFailure::Stale => a(400, "InvalidTimeStamp.Expired", "Specified time stamp or date value is expired."),
+        AuthFailure::BadTimestamp => {
+            a(400, "InvalidTimeStamp.Format", "Specified time stamp or date value is not well formatted.")
+        }
+        AuthFailure::NonceReused => a(400, "SignatureNonceUsed", "Specified signature nonce was used already."),
+        AuthFailure::UnsupportedMethod(_) => {
+            a(400, "IncompleteSignature", "The request signature does not conform to Aliyun standards.")
+        }
+    }
+}
+
+/// Injected provider-side failures answer with the documented status and message of their code.
+fn fault(code: &str) -> Answer {
+    match code {
+        "CreateSnapshot.Failed" => a(403, code, "The process of creating snapshot is failed."),
+        "InternalError" => a(
+            500,
+            code,
+            "The request processing has failed due to some unknown error.",
+        ),
+        "ServiceUnavailable" => a(
+            503,
+            code,
+            "The request has failed due to a temporary failure of the server.",
+        ),
+        _ => a(403, code, "The request has failed."),
+    }
+}

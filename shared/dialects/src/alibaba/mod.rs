@@ -1,0 +1,97 @@
+//! Alibaba Cloud ECS, RPC style, API version 2014-05-26.
+//!
+//! On the wire (see the project's protocol notes): `POST /` with every parameter in the query
+//! string (a urlencoded form body is accepted too); the action in `Action` or, for ACS3-signed
+//! requests, only in the `x-acs-action` header. Answers are JSON, or XML when `Format=XML`.
+//! Errors carry `RequestId, HostId, Code, Message, Recommend` with the page's HTTP status.
+//!
+//! - [`wire`]: the request's parameters, action and format;
+//! - [`signature`]: RPC v1 (HMAC-SHA1) and ACS3-HMAC-SHA256, verify and sign;
+//! - [`params`]: each action's parameters and their rules, into domain commands;
+//! - [`views`]: domain resources as the API shows them;
+//! - [`errors`]: the one table from domain errors to codes, statuses and messages.
+
+pub mod errors;
+pub mod params;
+pub mod signature;
+pub mod views;
+pub mod wire;
+
+pub use wire::RpcRequest;
+
+use crate::WireResponse;
+use bytes::Bytes;
+use serde_json::{json, Map, Value};
+
+pub const API_VERSION: &str = "2014-05-26";
+pub const HOST_ID: &str = "ecs.aliyuncs.com";
+
+/// A fresh request id in the provider's form (upper-case UUID).
+pub fn request_id() -> String {
+    uuid::Uuid::new_v4().to_string().to_uppercase()
+}
+
+/// A fresh resource id: the provider's prefix and 20 lower-case alphanumerics.
+pub fn resource_id(prefix: &str) -> String {
+    const ALPHABET: &[u8] = b"0123456789abcdefghijklmnopqrstuvwxyz";
+    let mut n = uuid::Uuid::new_v4().as_u128();
+    let mut id = String::with_capacity(prefix.len() + 21);
+    id.push_str(prefix);
+    id.push('-');
+    id.push_str("bp1");
+    for _ in 0..17 {
+        id.push(ALPHABET[(n % 36) as usize] as char);
+        n /= 36;
+    }
+    id
+}
+
+/// A successful answer: the action's fields after `RequestId`.
+pub fn success(
+    action: &str,
+    xml: bool,
+    request_id: &str,
+    fields: Map<String, Value>,
+) -> WireResponse {
+    let mut body = Map::new();
+    body.insert("RequestId".into(), Value::String(request_id.into()));
+    body.extend(fields);
+    render(200, xml, &format!("{action}Response"), &Value::Object(body))
+}
+
+/// An error answer in the provider's envelope.
+pub fn failure(
+    status: u16,
+    code: &str,
+    message: &str,
+    xml: bool,
+    request_id: &str,
+) -> WireResponse {
+    let body = json!({
+        "RequestId": request_id,
+        "HostId": HOST_ID,
+        "Code": code,
+        "Message": message,
+        "Recommend": format!("https://api.aliyun.com/troubleshoot?q={code}&product=Ecs&requestId={request_id}"),
+    });
+    render(status, xml, "Error", &body)
+}
+
+fn render(status: u16, xml: bool, root: &str, body: &Value) -> WireResponse {
+    let (content_type, bytes) = if xml {
+        (
+            "text/xml;charset=utf-8",
+            crate::xml::document(root, body).into_bytes(),
+        )
+    } else {
+        (
+            "application/json;charset=utf-8",
+            body.to_string().into_bytes(),
+        )
+    };
+    http::Response::builder()
+        .status(status)
+        .header("content-type", content_type)
+        .body(Bytes::from(bytes))
+        .expect("static status and header are valid")
+}

@@ -1,0 +1,306 @@
+//! Each action's parameters, checked by the rules of its page, into domain commands.
+
+use super::wire::RpcRequest;
+use domain::snapshot::CreateSnapshot;
+use domain::text::{char_len, contains_url, is_url_like, NameRule};
+use domain::{DomainError, DomainResult, Field, Tag};
+
+/// SnapshotName: 2–128 characters, starting with a letter; letters, digits, `:`, `_`, `-`;
+/// not `http(s)://`; not `auto…` (reserved for automatic snapshots).
+pub const SNAPSHOT_NAME: NameRule = NameRule {
+    min: 2,
+    max: 128,
+    first: char::is_alphabetic,
+    rest: |c| c.is_alphanumeric() || matches!(c, ':' | '_' | '-'),
+    refused_prefixes: &["auto"],
+};
+
+/// At most this many tags on one resource (Tag.1 … Tag.20).
+pub const MAX_TAGS: usize = 20;
+
+/// A parameter that must be present and not empty.
+pub fn required<'a>(rpc: &'a RpcRequest, name: &str) -> DomainResult<&'a str> {
+    rpc.get(name)
+        .filter(|v| !v.is_empty())
+        .ok_or_else(|| DomainError::missing(name))
+}
+
+/// A parameter that may be absent; an empty value counts as absent.
+pub fn optional(rpc: &RpcRequest, name: &str) -> Option<String> {
+    rpc.get(name).filter(|v| !v.is_empty()).map(str::to_string)
+}
+
+pub fn integer(
+    rpc: &RpcRequest,
+    name: &str,
+    range: std::ops::RangeInclusive<i64>,
+) -> DomainResult<Option<i64>> {
+    match optional(rpc, name) {
+        None => Ok(None),
+        Some(v) => match v.trim().parse::<i64>() {
+            Ok(n) if range.contains(&n) => Ok(Some(n)),
+            _ => Err(DomainError::invalid(
+                name,
+                format!(
+                    "It must be an integer from {} to {}.",
+                    range.start(),
+                    range.end()
+                ),
+            )),
+        },
+    }
+}
+
+/// Description: up to `max` characters (at least `min` when given), not `http(s)://`.
+pub fn description(rpc: &RpcRequest, min: usize, max: usize) -> DomainResult<Option<String>> {
+    match rpc.get("Description") {
+        None => Ok(None),
+        Some(d) if min == 0 && d.is_empty() => Ok(None),
+        Some(d) => {
+            let len = char_len(d);
+            if len < min || len > max || is_url_like(d) {
+                Err(DomainError::Malformed(Field::Description))
+            } else {
+                Ok(Some(d.to_string()))
+            }
+        }
+    }
+}
+
+/// ClientToken: ASCII, at most 64 characters.
+pub fn client_token(rpc: &RpcRequest) -> DomainResult<Option<String>> {
+    match optional(rpc, "ClientToken") {
+        Some(t) if !t.is_ascii() || t.len() > 64 => Err(DomainError::invalid(
+            "ClientToken",
+            "It must be ASCII and at most 64 characters.",
+        )),
+        other => Ok(other),
+    }
+}
+
+/// `Tag.N.Key` / `Tag.N.Value` (also the deprecated lower-case `key` / `value`), N 1–20.
+pub fn tags(rpc: &RpcRequest) -> DomainResult<Vec<Tag>> {
+    let mut by_index: std::collections::BTreeMap<usize, (Option<String>, Option<String>)> =
+        Default::default();
+    for (name, value) in &rpc.params {
+        let Some(rest) = name.strip_prefix("Tag.") else {
+            continue;
+        };
+        let Some((n, field)) = rest.split_once('.') else {
+            continue;
+        };
+        let Ok(n) = n.parse::<usize>() else {
+            return Err(DomainError::invalid(name, "Tag.N takes N from 1 to 20."));
+        };
+        if n == 0 || n > MAX_TAGS {
+            return Err(DomainError::invalid(name, "Tag.N takes N from 1 to 20."));
+        }
+        let slot = by_index.entry(n).or_default();
+        match field {
+            "Key" | "key" => slot.0 = slot.0.take().or(Some(value.clone())),
+            "Value" | "value" => slot.1 = slot.1.take().or(Some(value.clone())),
+            _ => {}
+        }
+    }
+    let mut tags: Vec<Tag> = Vec::new();
+    for (key, value) in by_index.into_values() {
+        let key = key.unwrap_or_default();
+        let value = value.unwrap_or_default();
+        let reserved =
+            |s: &str| s.starts_with("aliyun") || s.starts_with("acs:") || contains_url(s);
+        if key.is_empty() || char_len(&key) > 64 || reserved(&key) {
+            return Err(DomainError::Malformed(Field::TagKey));
+        }
+        if char_len(&value) > 128 || reserved(&value) {
+            return Err(DomainError::Malformed(Field::TagValue));
+        }
+        if tags.iter().any(|t| t.key == key) {
+            return Err(DomainError::DuplicateTagKey);
+        }
+        tags.push(Tag { key, value });
+    }
+    Ok(tags)
+}
+
+/// CreateSnapshot (seed 004).
+pub fn create_snapshot(rpc: &RpcRequest) -> DomainResult<CreateSnapshot> {
+    let disk_id = required(rpc, "DiskId")?.to_string();
+    let name = match rpc.get("SnapshotName") {
+        None => None,
+        Some(n) if SNAPSHOT_NAME.accepts(n) => Some(n.to_string()),
+        Some(_) => return Err(DomainError::Malformed(Field::SnapshotName)),
+    };
+    let description = description(rpc, 2, 256)?;
+    let retention_days = integer(rpc, "RetentionDays", 1..=65_536)?.map(|d| d as u32);
+    let tags = tags(rpc)?;
+    let client_token = client_token(rpc)?;
+    Ok(CreateSnapshot {
+        disk_id,
+        region: optional(rpc, "RegionId"),
+        name,
+        description,
+        retention_days,
+        tags,
+        category: optional(rpc, "Category"),
+        resource_group_id: optional(rpc, "ResourceGroupId"),
+        client_token,
+    })
+}
+
+/// DescribeSnapshots: filters and paging.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DescribeSnapshots {
+    pub region: String,
+    pub snapshot_ids: Option<Vec<String>>,
+    pub disk_id: Option<String>,
+    pub instance_id: Option<String>,
+    pub status: Option<String>,
+    pub name: Option<String>,
+    pub snapshot_type: Option<String>,
+    pub source_disk_type: Option<String>,
+    pub tags: Vec<Tag>,
+    pub page_number: usize,
+    pub page_size: usize,
+}
+
+pub fn describe_snapshots(rpc: &RpcRequest) -> DomainResult<DescribeSnapshots> {
+    let region = required(rpc, "RegionId")?.to_string();
+    let snapshot_ids = match optional(rpc, "SnapshotIds") {
+        None => None,
+        Some(raw) => match serde_json::from_str::<Vec<String>>(&raw) {
+            Ok(ids) if ids.len() <= 100 => Some(ids),
+            _ => {
+                return Err(DomainError::invalid(
+                    "SnapshotIds",
+                    "It must be a JSON array of at most 100 snapshot ids, such as [\"s-xxx\"].",
+                ))
+            }
+        },
+    };
+    let choice = |name: &str, allowed: &[&str]| -> DomainResult<Option<String>> {
+        match optional(rpc, name) {
+            Some(v) if allowed.iter().any(|a| a.eq_ignore_ascii_case(&v)) => {
+                Ok(Some(v.to_ascii_lowercase()))
+            }
+            Some(_) => Err(DomainError::invalid(
+                name,
+                format!("Valid values: {}.", allowed.join(", ")),
+            )),
+            None => Ok(None),
+        }
+    };
+    Ok(DescribeSnapshots {
+        region,
+        snapshot_ids,
+        disk_id: optional(rpc, "DiskId"),
+        instance_id: optional(rpc, "InstanceId"),
+        status: choice("Status", &["progressing", "accomplished", "failed", "all"])?,
+        name: optional(rpc, "SnapshotName"),
+        snapshot_type: choice("SnapshotType", &["auto", "user", "all"])?,
+        source_disk_type: choice("SourceDiskType", &["System", "Data"])?,
+        tags: tags(rpc)?,
+        page_number: integer(rpc, "PageNumber", 1..=i64::from(u32::MAX))?.unwrap_or(1) as usize,
+        page_size: integer(rpc, "PageSize", 1..=100)?.unwrap_or(10) as usize,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rpc(query: &str) -> RpcRequest {
+        let req = http::Request::builder()
+            .uri(format!("/?{query}"))
+            .body(bytes::Bytes::new())
+            .unwrap();
+        RpcRequest::parse(&req).unwrap()
+    }
+
+    #[test]
+    fn snapshot_names() {
+        for good in ["cap-snap", "a1", "Fin:ance_J-1", "快照1"] {
+            assert!(SNAPSHOT_NAME.accepts(good), "{good}");
+        }
+        let too_long = "a".repeat(129);
+        for bad in [
+            "auto1",
+            "1x",
+            "a",
+            too_long.as_str(),
+            "http://x",
+            "bad name!",
+            "",
+        ] {
+            assert!(!SNAPSHOT_NAME.accepts(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn create_snapshot_rules() {
+        let cmd = create_snapshot(&rpc(
+            "DiskId=d-1&SnapshotName=n1&RetentionDays=7&Tag.1.Key=env&Tag.1.Value=t&ClientToken=x",
+        ))
+        .unwrap();
+        assert_eq!(cmd.retention_days, Some(7));
+        assert_eq!(
+            cmd.tags,
+            vec![Tag {
+                key: "env".into(),
+                value: "t".into()
+            }]
+        );
+        assert_eq!(
+            create_snapshot(&rpc("SnapshotName=n1")),
+            Err(DomainError::missing("DiskId"))
+        );
+        assert_eq!(
+            create_snapshot(&rpc("DiskId=d&Description=a")),
+            Err(DomainError::Malformed(Field::Description))
+        );
+        assert!(matches!(
+            create_snapshot(&rpc("DiskId=d&RetentionDays=0")),
+            Err(DomainError::InvalidParameter { .. })
+        ));
+        assert!(matches!(
+            create_snapshot(&rpc("DiskId=d&RetentionDays=65537")),
+            Err(DomainError::InvalidParameter { .. })
+        ));
+        assert!(create_snapshot(&rpc("DiskId=d&RetentionDays=65536")).is_ok());
+    }
+
+    #[test]
+    fn tag_rules() {
+        let t = |q: &str| tags(&rpc(q));
+        assert_eq!(
+            t("Tag.1.Key=a&Tag.2.Key=a"),
+            Err(DomainError::DuplicateTagKey)
+        );
+        let long_key = format!("Tag.1.Key={}", "k".repeat(65));
+        for bad in [
+            "Tag.1.Key=",
+            "Tag.1.Value=v",
+            long_key.as_str(),
+            "Tag.1.Key=aliyunx",
+            "Tag.1.Key=acs:x",
+            "Tag.1.Key=http://x",
+        ] {
+            assert_eq!(t(bad), Err(DomainError::Malformed(Field::TagKey)), "{bad}");
+        }
+        let long_value = format!("Tag.1.Key=k&Tag.1.Value={}", "v".repeat(129));
+        for bad in [long_value.as_str(), "Tag.1.Key=k&Tag.1.Value=acs:x"] {
+            assert_eq!(
+                t(bad),
+                Err(DomainError::Malformed(Field::TagValue)),
+                "{bad}"
+            );
+        }
+        assert_eq!(
+            t("Tag.1.key=k&Tag.1.value=").unwrap(),
+            vec![Tag {
+                key: "k".into(),
+                value: "".into()
+            }]
+        );
+        assert!(t("Tag.21.Key=k").is_err());
+    }
+}

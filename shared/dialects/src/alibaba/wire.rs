@@ -1,0 +1,110 @@
+//! An RPC request's parameters, action and answer format.
+
+use crate::encoding::form_pairs;
+use crate::{header, WireRequest};
+use domain::DomainError;
+use std::collections::BTreeMap;
+
+/// What the RPC dialect reads off a request before anything else.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RpcRequest {
+    /// Every parameter (query string, then form body), decoded, in wire order; the signature
+    /// covers exactly these.
+    pub pairs: Vec<(String, String)>,
+    /// The same, by name (the first occurrence wins).
+    pub params: BTreeMap<String, String>,
+    pub action: Option<String>,
+    /// Answer in XML (`Format=XML`); JSON otherwise.
+    pub xml: bool,
+}
+
+impl RpcRequest {
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.params.get(name).map(String::as_str)
+    }
+
+    /// Read the request. A query or body that does not decode as UTF-8 is refused; the error is
+    /// then answered in JSON (nothing says the caller wanted XML).
+    pub fn parse(req: &WireRequest) -> Result<RpcRequest, DomainError> {
+        let bad = |_| DomainError::invalid("(request)", "parameters must be UTF-8 percent-encoded");
+        let mut pairs = form_pairs(req.uri().query().unwrap_or("").as_bytes()).map_err(bad)?;
+        let is_form = header(req, "content-type").is_none_or(|ct| {
+            ct.to_ascii_lowercase()
+                .starts_with("application/x-www-form-urlencoded")
+        });
+        if is_form && !req.body().is_empty() {
+            pairs.extend(form_pairs(req.body()).map_err(bad)?);
+        }
+        let mut params = BTreeMap::new();
+        for (k, v) in &pairs {
+            params.entry(k.clone()).or_insert_with(|| v.clone());
+        }
+        let action = params
+            .get("Action")
+            .cloned()
+            .or_else(|| header(req, "x-acs-action").map(str::to_string))
+            .filter(|a| !a.is_empty());
+        let xml = params
+            .get("Format")
+            .is_some_and(|f| f.eq_ignore_ascii_case("xml"));
+        Ok(RpcRequest {
+            pairs,
+            params,
+            action,
+            xml,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bytes::Bytes;
+
+    fn req(uri: &str, headers: &[(&str, &str)], body: &str) -> WireRequest {
+        let mut b = http::Request::builder().method("POST").uri(uri);
+        for (k, v) in headers {
+            b = b.header(*k, *v);
+        }
+        b.body(Bytes::from(body.to_string())).unwrap()
+    }
+
+    #[test]
+    fn action_from_query_or_header_and_format() {
+        let r = RpcRequest::parse(&req("/?Action=CreateSnapshot&Format=xml", &[], "")).unwrap();
+        assert_eq!(r.action.as_deref(), Some("CreateSnapshot"));
+        assert!(r.xml);
+        let r = RpcRequest::parse(&req(
+            "/?DiskId=d-1",
+            &[("x-acs-action", "DescribeSnapshots")],
+            "",
+        ))
+        .unwrap();
+        assert_eq!(r.action.as_deref(), Some("DescribeSnapshots"));
+        assert!(!r.xml);
+    }
+
+    #[test]
+    fn form_body_adds_parameters() {
+        let r = RpcRequest::parse(&req(
+            "/?Action=CreateSnapshot",
+            &[("content-type", "application/x-www-form-urlencoded")],
+            "DiskId=d-1&SnapshotName=a+b",
+        ))
+        .unwrap();
+        assert_eq!(r.get("DiskId"), Some("d-1"));
+        assert_eq!(r.get("SnapshotName"), Some("a b"));
+        let json = RpcRequest::parse(&req(
+            "/?Action=X",
+            &[("content-type", "application/json")],
+            "{}",
+        ))
+        .unwrap();
+        assert_eq!(json.pairs.len(), 1);
+    }
+
+    #[test]
+    fn bad_utf8_is_refused() {
+        assert!(RpcRequest::parse(&req("/?Action=%FF", &[], "")).is_err());
+    }
+}

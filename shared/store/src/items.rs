@@ -1,0 +1,66 @@
+//! Item keys and the conversion between domain values and DynamoDB items.
+//!
+//! One table, hash key `pk`. Items owned by an account carry `acct`, the hash key of the
+//! `by_account` index (range key `pk`), which serves listings and world reloads.
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use domain::DomainResult;
+use serde::{de::DeserializeOwned, Serialize};
+use std::collections::HashMap;
+
+pub type Item = HashMap<String, AttributeValue>;
+
+pub mod key {
+    pub fn credential(access_key_id: &str) -> String {
+        format!("AK#{access_key_id}")
+    }
+    pub fn account(id: &str) -> String {
+        format!("ACCT#{id}")
+    }
+    pub fn region(id: &str) -> String {
+        format!("REGION#{id}")
+    }
+    pub fn instance(id: &str) -> String {
+        format!("INST#{id}")
+    }
+    pub fn disk(id: &str) -> String {
+        format!("DISK#{id}")
+    }
+    pub const SNAPSHOT_PREFIX: &str = "SNAP#";
+    pub fn snapshot(id: &str) -> String {
+        format!("{SNAPSHOT_PREFIX}{id}")
+    }
+    pub fn image(id: &str) -> String {
+        format!("IMG#{id}")
+    }
+    pub fn policy(id: &str) -> String {
+        format!("POLICY#{id}")
+    }
+    pub fn nonce(access_key_id: &str, nonce: &str) -> String {
+        format!("NONCE#{access_key_id}#{nonce}")
+    }
+}
+
+pub fn s(v: impl Into<String>) -> AttributeValue {
+    AttributeValue::S(v.into())
+}
+
+pub fn n(v: impl ToString) -> AttributeValue {
+    AttributeValue::N(v.to_string())
+}
+
+/// An item for `value`, keyed `pk`, owned by `acct` (when it belongs to an account). Null
+/// attributes are left out so that `attribute_not_exists` means "not set".
+pub fn item<T: Serialize>(pk: &str, acct: Option<&str>, value: &T) -> DomainResult<Item> {
+    let mut item: Item = serde_dynamo::to_item(value).map_err(crate::internal)?;
+    item.retain(|_, v| !matches!(v, AttributeValue::Null(_)));
+    item.insert("pk".into(), s(pk));
+    if let Some(acct) = acct {
+        item.insert("acct".into(), s(acct));
+    }
+    Ok(item)
+}
+
+pub fn from_item<T: DeserializeOwned>(item: Item) -> DomainResult<T> {
+    serde_dynamo::from_item(item).map_err(crate::internal)
+}

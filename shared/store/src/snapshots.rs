@@ -1,0 +1,189 @@
+//! Disks, instances and snapshots: the reads CreateSnapshot needs and its one transaction.
+
+use crate::items::{self, key, n, s, Item};
+use crate::table::BY_ACCOUNT;
+use crate::tokens::{self, TokenKey};
+use crate::{internal, Store};
+use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+use aws_sdk_dynamodb::types::{
+    Put, ReturnValuesOnConditionCheckFailure, TransactWriteItem, Update,
+};
+use chrono::{DateTime, Utc};
+use domain::{Disk, DomainError, DomainResult, Instance, Snapshot};
+
+impl Store {
+    pub async fn disk(&self, id: &str) -> DomainResult<Option<Disk>> {
+        self.get(&key::disk(id)).await
+    }
+
+    pub async fn instance(&self, id: &str) -> DomainResult<Option<Instance>> {
+        self.get(&key::instance(id)).await
+    }
+
+    pub async fn snapshot(&self, id: &str) -> DomainResult<Option<Snapshot>> {
+        self.get(&key::snapshot(id)).await
+    }
+
+    /// Write a new snapshot of its disk, taking the disk's in-progress lock (until the snapshot
+    /// is ready) and one unit of its quota, and completing the client token's claim — all or
+    /// nothing. A lost condition comes back as the domain outcome it stands for.
+    pub async fn commit_snapshot(
+        &self,
+        snapshot: &Snapshot,
+        quota: u32,
+        now: DateTime<Utc>,
+        token: Option<(&TokenKey, &str)>,
+    ) -> DomainResult<()> {
+        let put = Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(items::item(
+                &key::snapshot(&snapshot.id),
+                Some(&snapshot.account),
+                snapshot,
+            )?))
+            .condition_expression("attribute_not_exists(pk)")
+            .build()
+            .map_err(internal)?;
+        let ready = snapshot.ready_at.unwrap_or(snapshot.created_at);
+        let lock = Update::builder()
+            .table_name(&self.table)
+            .key("pk", s(key::disk(&snapshot.disk_id)))
+            .update_expression("SET busy_until = :ready, snapshot_count = if_not_exists(snapshot_count, :zero) + :one")
+            .condition_expression(
+                "attribute_exists(pk) \
+                 AND (attribute_not_exists(busy_until) OR busy_until <= :now) \
+                 AND (attribute_not_exists(snapshot_count) OR snapshot_count < :max)",
+            )
+            .expression_attribute_values(":ready", n(ready.timestamp_millis()))
+            .expression_attribute_values(":now", n(now.timestamp_millis()))
+            .expression_attribute_values(":zero", n(0))
+            .expression_attribute_values(":one", n(1))
+            .expression_attribute_values(":max", n(quota))
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+            .build()
+            .map_err(internal)?;
+        let mut actions = vec![
+            TransactWriteItem::builder().put(put).build(),
+            TransactWriteItem::builder().update(lock).build(),
+        ];
+        if let Some((key, claim)) = token {
+            actions.push(tokens::completion(&self.table, key, claim, &snapshot.id)?);
+        }
+        let outcome = |index: usize, old: Option<&Item>| match index {
+            1 => match old.map(|i| items::from_item::<Disk>(i.clone())) {
+                Some(Ok(disk)) if disk.busy_until.is_some_and(|u| u > now) => {
+                    DomainError::DiskSnapshotInProgress
+                }
+                Some(Ok(disk)) if disk.snapshot_count >= quota => DomainError::SnapshotQuotaReached,
+                Some(Ok(_)) => DomainError::Internal("disk changed during the call".into()),
+                _ => DomainError::DiskNotFound,
+            },
+            2 => DomainError::TokenInFlight,
+            _ => DomainError::Internal("snapshot id collision".into()),
+        };
+        self.transact(actions, outcome).await
+    }
+
+    /// Run a transaction; on cancellation, turn the first failed condition into its outcome.
+    pub(crate) async fn transact(
+        &self,
+        actions: Vec<TransactWriteItem>,
+        outcome: impl Fn(usize, Option<&Item>) -> DomainError,
+    ) -> DomainResult<()> {
+        let mut attempts = 0;
+        loop {
+            attempts += 1;
+            let result = self
+                .client
+                .transact_write_items()
+                .set_transact_items(Some(actions.clone()))
+                .send()
+                .await;
+            let err = match result {
+                Ok(_) => return Ok(()),
+                Err(e) => e.into_service_error(),
+            };
+            let TransactWriteItemsError::TransactionCanceledException(cancel) = &err else {
+                return Err(internal(err));
+            };
+            let reasons = cancel.cancellation_reasons();
+            if let Some((i, r)) = reasons
+                .iter()
+                .enumerate()
+                .find(|(_, r)| r.code() == Some("ConditionalCheckFailed"))
+            {
+                return Err(outcome(i, r.item()));
+            }
+            // A conflict with a concurrent transaction (real DynamoDB): try again, briefly.
+            let conflict = reasons
+                .iter()
+                .any(|r| r.code() == Some("TransactionConflict"));
+            if !conflict || attempts >= 5 {
+                return Err(internal(err));
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10 * attempts)).await;
+        }
+    }
+
+    /// Snapshots by id (strongly consistent), in the order asked, skipping unknown ids.
+    pub async fn snapshots_by_id(&self, ids: &[String]) -> DomainResult<Vec<Snapshot>> {
+        let mut found = Vec::new();
+        for id in ids {
+            if let Some(s) = self.snapshot(id).await? {
+                found.push(s);
+            }
+        }
+        Ok(found)
+    }
+
+    /// Every snapshot of an account, oldest first.
+    pub async fn account_snapshots(&self, account: &str) -> DomainResult<Vec<Snapshot>> {
+        let mut all: Vec<Snapshot> = self.owned(account, key::SNAPSHOT_PREFIX).await?;
+        all.sort_by(|a, b| {
+            a.created_at
+                .cmp(&b.created_at)
+                .then_with(|| a.id.cmp(&b.id))
+        });
+        Ok(all)
+    }
+
+    /// Every item of an account whose key starts with `prefix`, through the account index.
+    pub(crate) async fn owned<T: serde::de::DeserializeOwned>(
+        &self,
+        account: &str,
+        prefix: &str,
+    ) -> DomainResult<Vec<T>> {
+        let items = self.owned_items(account, Some(prefix)).await?;
+        items.into_iter().map(items::from_item).collect()
+    }
+
+    pub(crate) async fn owned_items(
+        &self,
+        account: &str,
+        prefix: Option<&str>,
+    ) -> DomainResult<Vec<Item>> {
+        let mut out = Vec::new();
+        let mut start = None;
+        loop {
+            let mut q = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .index_name(BY_ACCOUNT)
+                .expression_attribute_values(":a", s(account))
+                .set_exclusive_start_key(start.take());
+            q = match prefix {
+                Some(p) => q
+                    .key_condition_expression("acct = :a AND begins_with(pk, :p)")
+                    .expression_attribute_values(":p", s(p)),
+                None => q.key_condition_expression("acct = :a"),
+            };
+            let page = q.send().await.map_err(internal)?;
+            out.extend(page.items.unwrap_or_default());
+            match page.last_evaluated_key {
+                Some(k) if !k.is_empty() => start = Some(k),
+                _ => return Ok(out),
+            }
+        }
+    }
+}

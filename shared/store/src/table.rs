@@ -1,0 +1,101 @@
+//! Creating the table (local use and tests; a deployed table comes from the template).
+
+use crate::{internal, Store};
+use aws_sdk_dynamodb::types::{
+    AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection,
+    ProjectionType, ScalarAttributeType, TableStatus, TimeToLiveSpecification,
+};
+use domain::DomainResult;
+use std::time::Duration;
+
+pub const BY_ACCOUNT: &str = "by_account";
+/// The attribute DynamoDB's TTL reads (epoch seconds): tokens and nonces expire by it.
+pub const TTL_ATTRIBUTE: &str = "expires_at";
+
+impl Store {
+    /// Create the table and its index if they do not exist yet, and wait until it is active.
+    pub async fn ensure_table(&self) -> DomainResult<()> {
+        let exists = self
+            .client
+            .describe_table()
+            .table_name(&self.table)
+            .send()
+            .await;
+        if exists.is_err() {
+            let created = self
+                .client
+                .create_table()
+                .table_name(&self.table)
+                .billing_mode(BillingMode::PayPerRequest)
+                .attribute_definitions(attr("pk"))
+                .attribute_definitions(attr("acct"))
+                .key_schema(key("pk", KeyType::Hash))
+                .global_secondary_indexes(
+                    GlobalSecondaryIndex::builder()
+                        .index_name(BY_ACCOUNT)
+                        .key_schema(key("acct", KeyType::Hash))
+                        .key_schema(key("pk", KeyType::Range))
+                        .projection(
+                            Projection::builder()
+                                .projection_type(ProjectionType::All)
+                                .build(),
+                        )
+                        .build()
+                        .map_err(internal)?,
+                )
+                .send()
+                .await;
+            if let Err(e) = created {
+                // Another process may have created it meanwhile.
+                let in_use = e
+                    .as_service_error()
+                    .is_some_and(|s| s.is_resource_in_use_exception());
+                if !in_use {
+                    return Err(internal(e));
+                }
+            }
+        }
+        for _ in 0..100 {
+            let d = self
+                .client
+                .describe_table()
+                .table_name(&self.table)
+                .send()
+                .await
+                .map_err(internal)?;
+            if d.table().and_then(|t| t.table_status()) == Some(&TableStatus::Active) {
+                let ttl = TimeToLiveSpecification::builder()
+                    .enabled(true)
+                    .attribute_name(TTL_ATTRIBUTE)
+                    .build();
+                // Already enabled (or unsupported locally) is fine: expiry is also checked on read.
+                let _ = self
+                    .client
+                    .update_time_to_live()
+                    .table_name(&self.table)
+                    .set_time_to_live_specification(ttl.ok())
+                    .send()
+                    .await;
+                return Ok(());
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        Err(internal("table did not become active"))
+    }
+}
+
+fn attr(name: &str) -> AttributeDefinition {
+    AttributeDefinition::builder()
+        .attribute_name(name)
+        .attribute_type(ScalarAttributeType::S)
+        .build()
+        .expect("name and type are set")
+}
+
+fn key(name: &str, kind: KeyType) -> KeySchemaElement {
+    KeySchemaElement::builder()
+        .attribute_name(name)
+        .key_type(kind)
+        .build()
+        .expect("name and type are set")
+}

@@ -1,0 +1,167 @@
+//! Client tokens and signature nonces: claimed with one conditional put each.
+
+use crate::items::{self, n, s};
+use crate::table::TTL_ATTRIBUTE;
+use crate::{internal, Store};
+use aws_sdk_dynamodb::operation::put_item::PutItemError;
+use aws_sdk_dynamodb::types::ReturnValuesOnConditionCheckFailure;
+use chrono::{DateTime, Utc};
+use domain::idempotency::{TokenRecord, TokenStatus};
+use domain::DomainResult;
+
+/// Where a client token lives: per account and action, as the providers scope them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenKey {
+    pub account: String,
+    pub action: String,
+    pub token: String,
+}
+
+impl TokenKey {
+    pub(crate) fn pk(&self) -> String {
+        format!("TOKEN#{}#{}#{}", self.account, self.action, self.token)
+    }
+}
+
+/// The outcome of claiming a token.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Claim {
+    /// This call owns the token now; it must complete or release it.
+    Won,
+    /// Another call holds (or held) it.
+    Taken(TokenRecord),
+}
+
+impl Store {
+    /// Claim `key` for the call described by `record` (status in progress). The claim succeeds
+    /// when the token is new, expired, or held by a call that has been in flight too long.
+    pub async fn claim_token(
+        &self,
+        key: &TokenKey,
+        record: &TokenRecord,
+        now: DateTime<Utc>,
+        ttl_seconds: u64,
+    ) -> DomainResult<Claim> {
+        let mut item = items::item(&key.pk(), Some(&key.account), record)?;
+        item.insert(
+            TTL_ATTRIBUTE.into(),
+            n(now.timestamp() + ttl_seconds as i64),
+        );
+        let result = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .condition_expression(
+                "attribute_not_exists(pk) OR expires_at < :now_s OR (#st = :in_progress AND in_flight_until < :now_ms)",
+            )
+            .expression_attribute_names("#st", "status")
+            .expression_attribute_values(":now_s", n(now.timestamp()))
+            .expression_attribute_values(":now_ms", n(now.timestamp_millis()))
+            .expression_attribute_values(":in_progress", s("IN_PROGRESS"))
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(Claim::Won),
+            Err(e) => match e.into_service_error() {
+                PutItemError::ConditionalCheckFailedException(c) => match c.item {
+                    Some(old) => Ok(Claim::Taken(items::from_item(old)?)),
+                    None => Err(internal("conditional failure without the old token")),
+                },
+                other => Err(internal(other)),
+            },
+        }
+    }
+
+    /// Give a claim back after the call failed, so the token can be used again.
+    pub async fn release_token(&self, key: &TokenKey, claim_id: &str) -> DomainResult<()> {
+        let result = self
+            .client
+            .delete_item()
+            .table_name(&self.table)
+            .key("pk", s(key.pk()))
+            .condition_expression("claim_id = :c AND #st = :in_progress")
+            .expression_attribute_names("#st", "status")
+            .expression_attribute_values(":c", s(claim_id))
+            .expression_attribute_values(":in_progress", s("IN_PROGRESS"))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(()),
+            // Someone else's claim by now: nothing of ours to release.
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|s| s.is_conditional_check_failed_exception()) =>
+            {
+                Ok(())
+            }
+            Err(e) => Err(internal(e)),
+        }
+    }
+
+    /// The token's current record, if any.
+    pub async fn token(&self, key: &TokenKey) -> DomainResult<Option<TokenRecord>> {
+        self.get(&key.pk()).await
+    }
+}
+
+/// The update that completes a claim, for the create transaction.
+pub(crate) fn completion(
+    table: &str,
+    key: &TokenKey,
+    claim_id: &str,
+    resource_id: &str,
+) -> DomainResult<aws_sdk_dynamodb::types::TransactWriteItem> {
+    let update = aws_sdk_dynamodb::types::Update::builder()
+        .table_name(table)
+        .key("pk", s(key.pk()))
+        .update_expression("SET #st = :done, resource_id = :rid")
+        .condition_expression("claim_id = :c")
+        .expression_attribute_names("#st", "status")
+        .expression_attribute_values(":done", s(status_name(TokenStatus::Completed)))
+        .expression_attribute_values(":rid", s(resource_id))
+        .expression_attribute_values(":c", s(claim_id))
+        .build()
+        .map_err(internal)?;
+    Ok(aws_sdk_dynamodb::types::TransactWriteItem::builder()
+        .update(update)
+        .build())
+}
+
+fn status_name(status: TokenStatus) -> &'static str {
+    match status {
+        TokenStatus::InProgress => "IN_PROGRESS",
+        TokenStatus::Completed => "COMPLETED",
+    }
+}
+
+pub(crate) async fn remember_nonce(
+    store: &Store,
+    access_key_id: &str,
+    nonce: &str,
+    now: DateTime<Utc>,
+    ttl_seconds: i64,
+) -> DomainResult<bool> {
+    let now = now.timestamp();
+    let result = store
+        .client
+        .put_item()
+        .table_name(&store.table)
+        .item("pk", s(items::key::nonce(access_key_id, nonce)))
+        .item(TTL_ATTRIBUTE, n(now + ttl_seconds))
+        .condition_expression("attribute_not_exists(pk) OR expires_at < :now")
+        .expression_attribute_values(":now", n(now))
+        .send()
+        .await;
+    match result {
+        Ok(_) => Ok(true),
+        Err(e)
+            if e.as_service_error()
+                .is_some_and(|s| s.is_conditional_check_failed_exception()) =>
+        {
+            Ok(false)
+        }
+        Err(e) => Err(internal(e)),
+    }
+}

@@ -1,0 +1,111 @@
+//! Loading a world: the accounts it names lose everything they had, then get its state.
+
+use crate::items::{self, key, Item};
+use crate::{internal, Store};
+use aws_sdk_dynamodb::types::{DeleteRequest, PutRequest, WriteRequest};
+use domain::DomainResult;
+use world::World;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct LoadSummary {
+    pub accounts: usize,
+    pub removed: usize,
+    pub written: usize,
+}
+
+impl Store {
+    /// Replace the state of every account the world names with the world's. The world was
+    /// checked when it was parsed, so nothing here can be refused half-way for its content.
+    pub async fn load_world(&self, world: &World) -> DomainResult<LoadSummary> {
+        let mut removals = Vec::new();
+        for account in &world.accounts {
+            for item in self.owned_items(&account.id, None).await? {
+                if let Some(pk) = item.get("pk") {
+                    let delete = DeleteRequest::builder()
+                        .key("pk", pk.clone())
+                        .build()
+                        .map_err(internal)?;
+                    removals.push(WriteRequest::builder().delete_request(delete).build());
+                }
+            }
+        }
+        let removed = removals.len();
+        self.batch_write(removals).await?;
+
+        let mut puts: Vec<Item> = Vec::new();
+        for a in &world.accounts {
+            puts.push(items::item(&key::account(&a.id), Some(&a.id), a)?);
+        }
+        for c in &world.credentials {
+            puts.push(items::item(
+                &key::credential(&c.access_key_id),
+                Some(&c.account.id),
+                c,
+            )?);
+        }
+        for r in &world.regions {
+            puts.push(items::item(&key::region(&r.id), None, r)?);
+        }
+        for i in &world.instances {
+            puts.push(items::item(&key::instance(&i.id), Some(&i.account), i)?);
+        }
+        for d in &world.disks {
+            puts.push(items::item(&key::disk(&d.id), Some(&d.account), d)?);
+        }
+        for sn in &world.snapshots {
+            puts.push(items::item(&key::snapshot(&sn.id), Some(&sn.account), sn)?);
+        }
+        for im in &world.images {
+            puts.push(items::item(&key::image(&im.id), Some(&im.account), im)?);
+        }
+        for p in &world.snapshot_policies {
+            puts.push(items::item(&key::policy(&p.id), Some(&p.account), p)?);
+        }
+        let written = puts.len();
+        let requests = puts
+            .into_iter()
+            .map(|item| {
+                let put = PutRequest::builder()
+                    .set_item(Some(item))
+                    .build()
+                    .map_err(internal)?;
+                Ok(WriteRequest::builder().put_request(put).build())
+            })
+            .collect::<DomainResult<Vec<_>>>()?;
+        self.batch_write(requests).await?;
+        Ok(LoadSummary {
+            accounts: world.accounts.len(),
+            removed,
+            written,
+        })
+    }
+
+    async fn batch_write(&self, requests: Vec<WriteRequest>) -> DomainResult<()> {
+        for chunk in requests.chunks(25) {
+            let mut pending = chunk.to_vec();
+            for attempt in 0..10u64 {
+                if pending.is_empty() {
+                    break;
+                }
+                let out = self
+                    .client
+                    .batch_write_item()
+                    .request_items(&self.table, pending)
+                    .send()
+                    .await
+                    .map_err(internal)?;
+                pending = out
+                    .unprocessed_items
+                    .and_then(|mut m| m.remove(&self.table))
+                    .unwrap_or_default();
+                if !pending.is_empty() {
+                    tokio::time::sleep(std::time::Duration::from_millis(20 * (attempt + 1))).await;
+                }
+            }
+            if !pending.is_empty() {
+                return Err(internal("batch write left items unprocessed"));
+            }
+        }
+        Ok(())
+    }
+}
