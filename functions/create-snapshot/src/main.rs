@@ -1,1 +1,8 @@
-fn main() {}
+//! CreateSnapshot as a Lambda function (every dialect that has the action).
+
+use service::{Function, Scope};
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_http::Error> {
+    service::lambda::run(Scope::Only(Function::CreateSnapshot)).await
+}

@@ -1,1 +1,88 @@
-fn main() {}
+//! `gateway [--host 127.0.0.1] [--port 18080] [--table NAME] [--world FILE]`
+//!
+//! Serves every dialect and action in-process on one port. With `--world`, creates the table if
+//! needed and loads the world first. The DynamoDB endpoint comes from `DYNAMODB_ENDPOINT`
+//! (unset: the AWS default chain); the table from `--table`, else `TABLE_NAME`, else
+//! `cloud-images`.
+
+use service::App;
+use std::process::ExitCode;
+
+struct Args {
+    host: String,
+    port: u16,
+    table: String,
+    world: Option<String>,
+}
+
+fn args() -> Result<Args, String> {
+    let mut a = Args {
+        host: "127.0.0.1".into(),
+        port: 18080,
+        table: std::env::var("TABLE_NAME").unwrap_or_else(|_| store::DEFAULT_TABLE.into()),
+        world: None,
+    };
+    let mut it = std::env::args().skip(1);
+    while let Some(flag) = it.next() {
+        let mut value = || it.next().ok_or_else(|| format!("{flag} needs a value"));
+        match flag.as_str() {
+            "--host" => a.host = value()?,
+            "--port" => {
+                a.port = value()?
+                    .parse()
+                    .map_err(|_| "--port takes a number".to_string())?
+            }
+            "--table" => a.table = value()?,
+            "--world" => a.world = Some(value()?),
+            "-h" | "--help" => return Err(String::new()),
+            other => return Err(format!("unknown argument {other}")),
+        }
+    }
+    Ok(a)
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let args = match args() {
+        Ok(a) => a,
+        Err(e) => {
+            if !e.is_empty() {
+                eprintln!("gateway: {e}");
+            }
+            eprintln!(
+                "usage: gateway [--host 127.0.0.1] [--port 18080] [--table NAME] [--world FILE]"
+            );
+            return ExitCode::from(2);
+        }
+    };
+    service::logging::init();
+    let app = App::new(store::Store::from_env(args.table.clone()).await);
+    if let Some(path) = &args.world {
+        match gateway::load_world_file(&app.store, path).await {
+            Ok(s) => eprintln!(
+                "gateway: loaded {path} into table {} ({} accounts, {} items)",
+                args.table, s.accounts, s.written
+            ),
+            Err(e) => {
+                eprintln!("gateway: {e}");
+                return ExitCode::FAILURE;
+            }
+        }
+    }
+    let listener = match tokio::net::TcpListener::bind((args.host.as_str(), args.port)).await {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("gateway: cannot listen on {}:{}: {e}", args.host, args.port);
+            return ExitCode::FAILURE;
+        }
+    };
+    eprintln!(
+        "gateway: listening on http://{}:{} (table {})",
+        args.host, args.port, args.table
+    );
+    tokio::select! {
+        _ = gateway::serve(listener, app) => {}
+        _ = tokio::signal::ctrl_c() => eprintln!("gateway: stopping"),
+    }
+    ExitCode::SUCCESS
+}

@@ -187,3 +187,19 @@ impl Store {
         }
     }
 }
+
+impl Store {
+    /// The ids of an account's disks attached to an instance.
+    pub async fn disks_of_instance(
+        &self,
+        account: &str,
+        instance: &str,
+    ) -> DomainResult<Vec<String>> {
+        let disks: Vec<Disk> = self.owned(account, "DISK#").await?;
+        Ok(disks
+            .into_iter()
+            .filter(|d| d.instance.as_deref() == Some(instance))
+            .map(|d| d.id)
+            .collect())
+    }
+}

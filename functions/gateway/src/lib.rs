@@ -1,0 +1,66 @@
+//! The local HTTP gateway: one process that answers every route in-process, as the deployed
+//! load balancer plus functions would.
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::Incoming;
+use hyper::service::service_fn;
+use hyper_util::rt::TokioIo;
+use service::{App, Scope};
+use std::convert::Infallible;
+use tokio::net::TcpListener;
+
+/// Serve HTTP/1.1 on `listener` until the task is dropped.
+pub async fn serve(listener: TcpListener, app: App) {
+    loop {
+        let (stream, _) = match listener.accept().await {
+            Ok(conn) => conn,
+            Err(e) => {
+                tracing::warn!(error = %e, "accept failed");
+                continue;
+            }
+        };
+        let app = app.clone();
+        tokio::spawn(async move {
+            let svc = service_fn(move |req| {
+                let app = app.clone();
+                async move { Ok::<_, Infallible>(answer(&app, req).await) }
+            });
+            let conn = hyper::server::conn::http1::Builder::new()
+                .serve_connection(TokioIo::new(stream), svc);
+            if let Err(e) = conn.await {
+                tracing::debug!(error = %e, "connection ended");
+            }
+        });
+    }
+}
+
+async fn answer(app: &App, req: hyper::Request<Incoming>) -> hyper::Response<Full<Bytes>> {
+    let (parts, body) = req.into_parts();
+    let head = http::Request::from_parts(parts, ());
+    let bytes = match Limited::new(body, dialects::MAX_BODY_BYTES).collect().await {
+        Ok(collected) => collected.to_bytes(),
+        Err(_) => return app.too_large(&head).map(Full::new),
+    };
+    let (parts, ()) = head.into_parts();
+    app.handle(http::Request::from_parts(parts, bytes), Scope::All)
+        .await
+        .map(Full::new)
+}
+
+/// Create the table if needed and load a world file into it, refusing a malformed one.
+pub async fn load_world_file(
+    store: &store::Store,
+    path: &str,
+) -> Result<store::LoadSummary, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}"))?;
+    let world = world::parse(&text, chrono::Utc::now()).map_err(|e| format!("{path}: {e}"))?;
+    store
+        .ensure_table()
+        .await
+        .map_err(|e| format!("table {}: {e}", store.table()))?;
+    store
+        .load_world(&world)
+        .await
+        .map_err(|e| format!("loading {path}: {e}"))
+}

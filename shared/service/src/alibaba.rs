@@ -1,0 +1,169 @@
+//! The Alibaba ECS pipeline: read the RPC request, find its route, authenticate, run the
+//! action, answer in the provider's envelope.
+
+use crate::routes::{self, Scope};
+use crate::usecases::create_snapshot::{self, Caller};
+use crate::App;
+use dialects::alibaba::{self as ali, errors, params, signature, views, RpcRequest};
+use dialects::{Dialect, WireRequest, WireResponse};
+use domain::{Account, AuthFailure, AuthMode, DomainError, DomainResult, Provider};
+use serde_json::{Map, Value};
+use tracing::Instrument;
+
+pub async fn handle(app: &App, req: WireRequest, scope: Scope) -> WireResponse {
+    let request_id = ali::request_id();
+    let rpc = match RpcRequest::parse(&req) {
+        Ok(rpc) => rpc,
+        Err(e) => return answer_error(&e, "", false, false, &request_id),
+    };
+    let action = rpc.action.clone().unwrap_or_default();
+    let span = tracing::info_span!("request", request_id = %request_id, dialect = "alibaba", action = %action);
+    async {
+        let started = std::time::Instant::now();
+        let outcome = run(app, &req, &rpc, &action, scope).await;
+        let response = match outcome {
+            Ok(fields) => ali::success(&action, rpc.xml, &request_id, fields),
+            Err(e) => {
+                let volume = rpc.get("DiskId").is_some_and(|d| d.starts_with("v-"));
+                answer_error(&e, &action, volume, rpc.xml, &request_id)
+            }
+        };
+        tracing::info!(
+            status = response.status().as_u16(),
+            ms = started.elapsed().as_millis() as u64,
+            "answered"
+        );
+        response
+    }
+    .instrument(span)
+    .await
+}
+
+/// An error answer for a request that never got as far as being read.
+pub fn refuse(e: &DomainError) -> WireResponse {
+    answer_error(e, "", false, false, &ali::request_id())
+}
+
+fn answer_error(
+    e: &DomainError,
+    action: &str,
+    volume: bool,
+    xml: bool,
+    request_id: &str,
+) -> WireResponse {
+    let (status, code, message) = errors::answer(e, errors::Context { action, volume });
+    if status >= 500 {
+        tracing::error!(code = %code, "request failed");
+    } else {
+        tracing::info!(code = %code, "request refused");
+    }
+    ali::failure(status, &code, &message, xml, request_id)
+}
+
+async fn run(
+    app: &App,
+    req: &WireRequest,
+    rpc: &RpcRequest,
+    action: &str,
+    scope: Scope,
+) -> DomainResult<Map<String, Value>> {
+    if action.is_empty() {
+        return Err(DomainError::missing("Action"));
+    }
+    if routes::find(Dialect::Alibaba, action, scope).is_none() {
+        return Err(DomainError::UnknownAction(action.to_string()));
+    }
+    let now = app.now();
+    let account = authenticate(app, req, rpc, now).await?;
+    match action {
+        "CreateSnapshot" => create_snapshot(app, rpc, &account, now).await,
+        "DescribeSnapshots" => describe_snapshots(app, rpc, &account, now).await,
+        other => Err(DomainError::UnknownAction(other.to_string())),
+    }
+}
+
+/// The caller's account, once its signature (unless the world turned checking off), timestamp
+/// and nonce pass.
+async fn authenticate(
+    app: &App,
+    req: &WireRequest,
+    rpc: &RpcRequest,
+    now: chrono::DateTime<chrono::Utc>,
+) -> DomainResult<Account> {
+    let presented = signature::presented(req, rpc).map_err(DomainError::Auth)?;
+    let credential = app
+        .store
+        .credential(&presented.access_key_id)
+        .await?
+        .filter(|c| c.account.provider == Provider::Alibaba)
+        .ok_or(DomainError::Auth(AuthFailure::UnknownKey))?;
+    let settings = &credential.account.settings;
+    if settings.auth == AuthMode::Strict {
+        let skew = settings.signature_max_skew_seconds;
+        signature::verify(req, rpc, &presented, &credential.secret, now, skew)
+            .map_err(DomainError::Auth)?;
+        if let Some(nonce) = presented.nonce() {
+            // Remember it for as long as a request carrying it could still be fresh.
+            let fresh = app
+                .store
+                .remember_nonce(&presented.access_key_id, nonce, now, 2 * skew as i64 + 60)
+                .await?;
+            if !fresh {
+                return Err(DomainError::Auth(AuthFailure::NonceReused));
+            }
+        }
+    }
+    Ok(credential.account)
+}
+
+async fn create_snapshot(
+    app: &App,
+    rpc: &RpcRequest,
+    account: &Account,
+    now: chrono::DateTime<chrono::Utc>,
+) -> DomainResult<Map<String, Value>> {
+    let cmd = params::create_snapshot(rpc)?;
+    let new_id = || ali::resource_id("s");
+    let caller = Caller {
+        account,
+        dialect: Dialect::Alibaba.name(),
+        action: "CreateSnapshot",
+        now,
+        new_id,
+    };
+    let snapshot = create_snapshot::run(&app.store, &caller, &cmd).await?;
+    let mut out = Map::new();
+    out.insert("SnapshotId".into(), Value::String(snapshot.id));
+    Ok(out)
+}
+
+async fn describe_snapshots(
+    app: &App,
+    rpc: &RpcRequest,
+    account: &Account,
+    now: chrono::DateTime<chrono::Utc>,
+) -> DomainResult<Map<String, Value>> {
+    let query = params::describe_snapshots(rpc)?;
+    if !app.store.region_exists(&query.region).await? {
+        return Err(DomainError::RegionNotFound);
+    }
+    let candidates = match &query.snapshot_ids {
+        Some(ids) => app.store.snapshots_by_id(ids).await?,
+        None => app.store.account_snapshots(&account.id).await?,
+    };
+    let instance_disks = match &query.instance_id {
+        Some(instance) => Some(app.store.disks_of_instance(&account.id, instance).await?),
+        None => None,
+    };
+    let mut matching: Vec<_> = candidates
+        .into_iter()
+        .filter(|s| s.account == account.id && query.matches(s, instance_disks.as_deref(), now))
+        .collect();
+    // Newest first, as the provider lists them.
+    matching.sort_by(|a, b| {
+        b.created_at
+            .cmp(&a.created_at)
+            .then_with(|| b.id.cmp(&a.id))
+    });
+    Ok(views::snapshot_page(&query, &matching, now))
+}

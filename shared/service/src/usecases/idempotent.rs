@@ -1,0 +1,70 @@
+//! Running a create under a client token: claim it first, answer a replay with the first
+//! call's resource, release the claim if the create fails.
+
+use chrono::{DateTime, Duration, Utc};
+use domain::idempotency::{fingerprint, judge_replay, TokenRecord, TokenStatus};
+use domain::{Account, DomainResult};
+use serde::Serialize;
+use store::{Claim, Store, TokenKey};
+
+/// A claimed token, to be completed by the create's transaction.
+pub struct Held {
+    pub key: TokenKey,
+    pub claim_id: String,
+}
+
+/// What claiming gave: go ahead (holding the token, if one was sent), or answer again with the
+/// resource the token already produced.
+pub enum Start {
+    Proceed(Option<Held>),
+    Replay(String),
+}
+
+/// A crashed call's claim stops blocking its token this long after the call's expected end.
+const ABANDONED_AFTER: Duration = Duration::seconds(60);
+
+pub async fn start<C: Serialize>(
+    store: &Store,
+    account: &Account,
+    action: &str,
+    token: Option<&str>,
+    command: &C,
+    now: DateTime<Utc>,
+) -> DomainResult<Start> {
+    let Some(token) = token else {
+        return Ok(Start::Proceed(None));
+    };
+    let key = TokenKey {
+        account: account.id.clone(),
+        action: action.to_string(),
+        token: token.to_string(),
+    };
+    let settings = &account.settings;
+    let claim_id = uuid::Uuid::new_v4().to_string();
+    let record = TokenRecord {
+        fingerprint: fingerprint(command),
+        status: TokenStatus::InProgress,
+        claim_id: claim_id.clone(),
+        resource_id: None,
+        in_flight_until: now
+            + Duration::milliseconds(settings.timings.request_processing_ms as i64)
+            + ABANDONED_AFTER,
+    };
+    match store
+        .claim_token(&key, &record, now, settings.idempotency_ttl_seconds)
+        .await?
+    {
+        Claim::Won => Ok(Start::Proceed(Some(Held { key, claim_id }))),
+        Claim::Taken(existing) => judge_replay(&existing, &record.fingerprint).map(Start::Replay),
+    }
+}
+
+/// Give the token back when the create failed (nothing was written with it).
+pub async fn abandon(store: &Store, held: &Option<Held>) {
+    if let Some(h) = held {
+        if let Err(e) = store.release_token(&h.key, &h.claim_id).await {
+            // The claim then expires on its own; the failure is already being answered.
+            tracing::warn!(error = %e, "could not release a client token claim");
+        }
+    }
+}
