@@ -40,6 +40,11 @@ impl Store {
         let endpoint = std::env::var("DYNAMODB_ENDPOINT")
             .ok()
             .filter(|e| !e.is_empty());
+        Store::connect(endpoint, table).await
+    }
+
+    /// Build the client for an explicit endpoint (`None`: the AWS default).
+    pub async fn connect(endpoint: Option<String>, table: impl Into<String>) -> Self {
         let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest());
         if endpoint.is_some() {
             if std::env::var_os("AWS_ACCESS_KEY_ID").is_none() {
