@@ -1,0 +1,144 @@
+//! Concurrency claims, tested with many calls at once against DynamoDB Local.
+
+use integration_tests::*;
+use std::sync::Arc;
+use tokio::task::JoinSet;
+
+async fn all(gw: &Arc<Gateway>, calls: Vec<Vec<(&'static str, String)>>) -> Vec<Reply> {
+    let mut set = JoinSet::new();
+    for params in calls {
+        let gw = gw.clone();
+        set.spawn(async move {
+            let p: Vec<(&str, &str)> = params.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            gw.call(ALI, "CreateSnapshot", &p).await
+        });
+    }
+    set.join_all().await
+}
+
+fn count(replies: &[Reply], code: &str) -> usize {
+    replies
+        .iter()
+        .filter(|r| r.status != 200 && r.code() == code)
+        .count()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn fifty_identical_calls_with_one_token_make_one_snapshot() {
+    let gw = Arc::new(Gateway::start(REFERENCE_WORLD).await);
+    let call = vec![
+        ("DiskId", "d-ali-expired".to_string()),
+        ("SnapshotName", "once".into()),
+        ("ClientToken", "same-token".into()),
+    ];
+    let replies = all(&gw, vec![call; 50]).await;
+    let ok: Vec<String> = replies
+        .iter()
+        .filter(|r| r.status == 200)
+        .map(|r| r.field("SnapshotId"))
+        .collect();
+    assert!(
+        !ok.is_empty(),
+        "no call succeeded: {:?}",
+        replies.iter().map(|r| &r.text).collect::<Vec<_>>()
+    );
+    assert!(
+        ok.iter().all(|id| *id == ok[0]),
+        "different snapshots: {ok:?}"
+    );
+    // Every other call was told the first is still being processed.
+    assert_eq!(ok.len() + count(&replies, "IdempotentProcessing"), 50);
+    let made: Vec<_> = gw
+        .store
+        .account_snapshots("acct-ali")
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|s| s.disk_id == "d-ali-expired")
+        .collect();
+    assert_eq!(made.len(), 1, "{made:?}");
+    assert_eq!(made[0].id, ok[0]);
+}
+
+fn quota_world(n: u32, seconds: u32) -> String {
+    reference_with(|w| {
+        w["settings"]["timings"]["snapshot_seconds"] = seconds.into();
+        let accounts = w["accounts"].as_array_mut().unwrap();
+        let ali = accounts.iter_mut().find(|a| a["id"] == "acct-ali").unwrap();
+        ali["quotas"] = serde_json::json!({"snapshots_per_disk": n});
+    })
+}
+
+fn distinct_calls(n: usize) -> Vec<Vec<(&'static str, String)>> {
+    (0..n)
+        .map(|_| {
+            vec![
+                ("DiskId", "d-ali-expired".to_string()),
+                ("ClientToken", uuid::Uuid::new_v4().to_string()),
+            ]
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn one_snapshot_in_progress_per_disk_under_contention() {
+    let n = 4;
+    let gw = Arc::new(Gateway::start(&quota_world(n, 600)).await);
+    let replies = all(&gw, distinct_calls(3 * n as usize)).await;
+    let ok = replies.iter().filter(|r| r.status == 200).count();
+    assert_eq!(
+        ok,
+        1,
+        "{:?}",
+        replies.iter().map(|r| &r.text).collect::<Vec<_>>()
+    );
+    assert_eq!(
+        count(&replies, "IncorrectDiskStatus.CreatingSnapshot"),
+        3 * n as usize - 1
+    );
+    let disk = gw.store.disk("d-ali-expired").await.unwrap().unwrap();
+    assert_eq!(disk.snapshot_count, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_per_disk_quota_never_overshoots() {
+    let n = 4;
+    let gw = Arc::new(Gateway::start(&quota_world(n, 0)).await);
+    // Several waves, so that calls keep racing for the last units of quota.
+    let mut successes = 0;
+    for _ in 0..3 {
+        let replies = all(&gw, distinct_calls(3 * n as usize)).await;
+        successes += replies.iter().filter(|r| r.status == 200).count();
+        for r in replies.iter().filter(|r| r.status != 200) {
+            assert_eq!(r.status, 403, "{}", r.text);
+            assert!(
+                [
+                    "QuotaExceed.Snapshot",
+                    "IncorrectDiskStatus.CreatingSnapshot"
+                ]
+                .contains(&r.code().as_str()),
+                "{}",
+                r.text
+            );
+        }
+    }
+    let made = gw
+        .store
+        .account_snapshots("acct-ali")
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|s| s.disk_id == "d-ali-expired")
+        .count();
+    assert_eq!(made, successes);
+    assert_eq!(made, n as usize, "exactly the quota, never more");
+    let disk = gw.store.disk("d-ali-expired").await.unwrap().unwrap();
+    assert_eq!(disk.snapshot_count, n);
+    let last = gw
+        .call(ALI, "CreateSnapshot", &[("DiskId", "d-ali-expired")])
+        .await;
+    assert_eq!(
+        (last.status, last.code()),
+        (403, "QuotaExceed.Snapshot".into())
+    );
+}
