@@ -8,45 +8,26 @@ async fn bad_credentials_are_refused_with_the_providers_codes() {
     let gw = Gateway::start(REFERENCE_WORLD).await;
     let p = [("DiskId", "d-ali-expired")];
     for signing in [Signing::V1, Signing::Acs3] {
-        let wrong = gw
-            .call_signed(signing, (ALI.0, "not-the-secret"), "CreateSnapshot", &p)
-            .await;
-        assert_eq!(
-            (wrong.status, wrong.code()),
-            (400, "SignatureDoesNotMatch".into()),
-            "{signing:?}"
-        );
+        let wrong = gw.call_signed(signing, (ALI.0, "not-the-secret"), "CreateSnapshot", &p).await;
+        assert_eq!((wrong.status, wrong.code()), (400, "SignatureDoesNotMatch".into()), "{signing:?}");
         assert!(wrong.field("Message").starts_with(
             "Specified signature is not matched with our calculation. server string to sign is:"
         ));
-        let unknown = gw
-            .call_signed(signing, ("LTAInobody", "x"), "CreateSnapshot", &p)
-            .await;
-        assert_eq!(
-            (unknown.status, unknown.code()),
-            (404, "InvalidAccessKeyId.NotFound".into())
-        );
+        let unknown = gw.call_signed(signing, ("LTAInobody", "x"), "CreateSnapshot", &p).await;
+        assert_eq!((unknown.status, unknown.code()), (404, "InvalidAccessKeyId.NotFound".into()));
         // A Tencent key is not an Alibaba key.
         let tencent = gw
             .call_signed(
                 signing,
-                (
-                    "AKIDRefTencent00000000000000000001",
-                    "RefTencentSecret00000000000000001",
-                ),
+                ("AKIDRefTencent00000000000000000001", "RefTencentSecret00000000000000001"),
                 "CreateSnapshot",
                 &p,
             )
             .await;
         assert_eq!(tencent.code(), "InvalidAccessKeyId.NotFound");
     }
-    let unsigned = gw
-        .call_signed(Signing::None, ALI, "CreateSnapshot", &p)
-        .await;
-    assert_eq!(
-        (unsigned.status, unsigned.code()),
-        (400, "MissingParameter".into())
-    );
+    let unsigned = gw.call_signed(Signing::None, ALI, "CreateSnapshot", &p).await;
+    assert_eq!((unsigned.status, unsigned.code()), (400, "MissingParameter".into()));
     assert!(unsigned.field("Message").contains("\"AccessKeyId\""));
 }
 
@@ -54,21 +35,12 @@ async fn bad_credentials_are_refused_with_the_providers_codes() {
 async fn stale_and_replayed_requests_are_refused() {
     let gw = Gateway::start(REFERENCE_WORLD).await;
     // Correctly signed, an hour old.
-    let mut pairs = vec![
-        ("Action".to_string(), "CreateSnapshot".to_string()),
-        ("DiskId".into(), "d-ali-expired".into()),
-    ];
+    let mut pairs =
+        vec![("Action".to_string(), "CreateSnapshot".to_string()), ("DiskId".into(), "d-ali-expired".into())];
     let hour_ago = chrono::Utc::now() - chrono::Duration::hours(1);
     dialects::alibaba::signature::sign_v1("POST", &mut pairs, ALI.0, ALI.1, hour_ago);
-    let stale = gw
-        .raw("POST", &format!("/?{}", query(&pairs)), &[], vec![])
-        .await;
-    assert_eq!(
-        (stale.status, stale.code()),
-        (400, "InvalidTimeStamp.Expired".into()),
-        "{}",
-        stale.text
-    );
+    let stale = gw.raw("POST", &format!("/?{}", query(&pairs)), &[], vec![]).await;
+    assert_eq!((stale.status, stale.code()), (400, "InvalidTimeStamp.Expired".into()), "{}", stale.text);
 
     // The same signed request twice: the nonce was used already.
     let mut pairs = vec![
@@ -79,31 +51,18 @@ async fn stale_and_replayed_requests_are_refused() {
     let path = format!("/?{}", query(&pairs));
     assert_eq!(gw.raw("POST", &path, &[], vec![]).await.status, 200);
     let again = gw.raw("POST", &path, &[], vec![]).await;
-    assert_eq!(
-        (again.status, again.code()),
-        (400, "SignatureNonceUsed".into())
-    );
+    assert_eq!((again.status, again.code()), (400, "SignatureNonceUsed".into()));
 }
 
 #[tokio::test]
 async fn accounts_are_isolated() {
     let gw = Gateway::start(REFERENCE_WORLD).await;
-    let r = gw
-        .call(ALI_OTHER, "CreateSnapshot", &[("DiskId", "d-ali-expired")])
-        .await;
+    let r = gw.call(ALI_OTHER, "CreateSnapshot", &[("DiskId", "d-ali-expired")]).await;
     assert_eq!((r.status, r.code()), (404, "InvalidDiskId.NotFound".into()));
-    let mine = gw
-        .call(ALI, "CreateSnapshot", &[("DiskId", "d-ali-expired")])
-        .await
-        .field("SnapshotId");
+    let mine = gw.call(ALI, "CreateSnapshot", &[("DiskId", "d-ali-expired")]).await.field("SnapshotId");
     let ids = format!("[\"{mine}\",\"s-ali-other\"]");
-    let theirs = gw
-        .call(
-            ALI_OTHER,
-            "DescribeSnapshots",
-            &[("RegionId", "cn-hangzhou"), ("SnapshotIds", &ids)],
-        )
-        .await;
+    let theirs =
+        gw.call(ALI_OTHER, "DescribeSnapshots", &[("RegionId", "cn-hangzhou"), ("SnapshotIds", &ids)]).await;
     let listed: Vec<String> = theirs.json()["Snapshots"]["Snapshot"]
         .as_array()
         .unwrap()
@@ -118,12 +77,7 @@ async fn with_auth_off_the_key_alone_picks_the_account() {
     let world = reference_with(|w| w["settings"]["auth"] = "off".into());
     let gw = Gateway::start(&world).await;
     let r = gw
-        .call_signed(
-            Signing::V1,
-            (ALI.0, "anything"),
-            "CreateSnapshot",
-            &[("DiskId", "d-ali-expired")],
-        )
+        .call_signed(Signing::V1, (ALI.0, "anything"), "CreateSnapshot", &[("DiskId", "d-ali-expired")])
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
     let r = gw
@@ -135,13 +89,6 @@ async fn with_auth_off_the_key_alone_picks_the_account() {
         )
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
-    let r = gw
-        .call_signed(
-            Signing::None,
-            ALI,
-            "CreateSnapshot",
-            &[("DiskId", "d-ali-stopped-sys")],
-        )
-        .await;
+    let r = gw.call_signed(Signing::None, ALI, "CreateSnapshot", &[("DiskId", "d-ali-stopped-sys")]).await;
     assert_eq!(r.code(), "MissingParameter", "an account is still needed");
 }

@@ -11,39 +11,22 @@ fn assert_envelope(r: &Reply, status: u16, code: &str) {
 async fn garbage_and_oversized_requests() {
     let gw = Gateway::start(REFERENCE_WORLD).await;
     // No parameters at all.
-    assert_envelope(
-        &gw.raw("POST", "/", &[], vec![]).await,
-        400,
-        "MissingParameter",
-    );
+    assert_envelope(&gw.raw("POST", "/", &[], vec![]).await, 400, "MissingParameter");
     // A query that is not name=value pairs.
-    assert_envelope(
-        &gw.raw("POST", "/?%%%&&==&=x&Action", &[], vec![]).await,
-        400,
-        "MissingParameter",
-    );
+    assert_envelope(&gw.raw("POST", "/?%%%&&==&=x&Action", &[], vec![]).await, 400, "MissingParameter");
     // Percent-escapes that are not UTF-8.
     assert_envelope(
-        &gw.raw("POST", "/?Action=CreateSnapshot&DiskId=%FF%FE", &[], vec![])
-            .await,
+        &gw.raw("POST", "/?Action=CreateSnapshot&DiskId=%FF%FE", &[], vec![]).await,
         400,
         "InvalidParameter",
     );
     // Non-UTF-8 bytes in a form body.
     let body = b"Action=CreateSnapshot&DiskId=\xff\xfe".to_vec();
     let form = [("content-type", "application/x-www-form-urlencoded")];
-    assert_envelope(
-        &gw.raw("POST", "/", &form, body).await,
-        400,
-        "InvalidParameter",
-    );
+    assert_envelope(&gw.raw("POST", "/", &form, body).await, 400, "InvalidParameter");
     // A 2 MiB body.
     let big = vec![b'a'; 2 * 1024 * 1024];
-    assert_envelope(
-        &gw.raw("POST", "/?Action=CreateSnapshot", &form, big).await,
-        400,
-        "InvalidParameter",
-    );
+    assert_envelope(&gw.raw("POST", "/?Action=CreateSnapshot", &form, big).await, 400, "InvalidParameter");
     // An unknown action, and GET with a form-style query.
     assert_envelope(
         &gw.raw("GET", "/?Action=StartTheReactor", &[], vec![]).await,
@@ -51,52 +34,23 @@ async fn garbage_and_oversized_requests() {
         "InvalidAction.NotFound",
     );
     // Valid key, missing DiskId.
-    assert_envelope(
-        &gw.call(ALI, "CreateSnapshot", &[]).await,
-        400,
-        "MissingParameter",
-    );
+    assert_envelope(&gw.call(ALI, "CreateSnapshot", &[]).await, 400, "MissingParameter");
     // A JSON body is not an RPC form: its content is ignored.
     let json = [("content-type", "application/json")];
     assert_envelope(
-        &gw.raw(
-            "POST",
-            "/?Action=CreateSnapshot",
-            &json,
-            b"{\"DiskId\":1}".to_vec(),
-        )
-        .await,
+        &gw.raw("POST", "/?Action=CreateSnapshot", &json, b"{\"DiskId\":1}".to_vec()).await,
         400,
         "MissingParameter",
     );
     // Numbers that are not numbers.
-    let r = gw
-        .call(
-            ALI,
-            "CreateSnapshot",
-            &[("DiskId", "d-ali-expired"), ("RetentionDays", "seven")],
-        )
-        .await;
+    let r = gw.call(ALI, "CreateSnapshot", &[("DiskId", "d-ali-expired"), ("RetentionDays", "seven")]).await;
     assert_envelope(&r, 400, "InvalidParameter");
-    let r = gw
-        .call(
-            ALI,
-            "DescribeSnapshots",
-            &[("RegionId", "cn-hangzhou"), ("SnapshotIds", "s-1,s-2")],
-        )
-        .await;
+    let r =
+        gw.call(ALI, "DescribeSnapshots", &[("RegionId", "cn-hangzhou"), ("SnapshotIds", "s-1,s-2")]).await;
     assert_envelope(&r, 400, "InvalidParameter");
-    let r = gw
-        .call(
-            ALI,
-            "DescribeSnapshots",
-            &[("RegionId", "cn-hangzhou"), ("PageSize", "1000")],
-        )
-        .await;
+    let r = gw.call(ALI, "DescribeSnapshots", &[("RegionId", "cn-hangzhou"), ("PageSize", "1000")]).await;
     assert_envelope(&r, 400, "InvalidParameter");
     // Still serving after all that.
-    let ok = gw
-        .call(ALI, "CreateSnapshot", &[("DiskId", "d-ali-expired")])
-        .await;
+    let ok = gw.call(ALI, "CreateSnapshot", &[("DiskId", "d-ali-expired")]).await;
     assert_eq!(ok.status, 200, "{}", ok.text);
 }

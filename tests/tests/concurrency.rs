@@ -17,10 +17,7 @@ async fn all(gw: &Arc<Gateway>, calls: Vec<Vec<(&'static str, String)>>) -> Vec<
 }
 
 fn count(replies: &[Reply], code: &str) -> usize {
-    replies
-        .iter()
-        .filter(|r| r.status != 200 && r.code() == code)
-        .count()
+    replies.iter().filter(|r| r.status != 200 && r.code() == code).count()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -32,20 +29,9 @@ async fn fifty_identical_calls_with_one_token_make_one_snapshot() {
         ("ClientToken", "same-token".into()),
     ];
     let replies = all(&gw, vec![call; 50]).await;
-    let ok: Vec<String> = replies
-        .iter()
-        .filter(|r| r.status == 200)
-        .map(|r| r.field("SnapshotId"))
-        .collect();
-    assert!(
-        !ok.is_empty(),
-        "no call succeeded: {:?}",
-        replies.iter().map(|r| &r.text).collect::<Vec<_>>()
-    );
-    assert!(
-        ok.iter().all(|id| *id == ok[0]),
-        "different snapshots: {ok:?}"
-    );
+    let ok: Vec<String> = replies.iter().filter(|r| r.status == 200).map(|r| r.field("SnapshotId")).collect();
+    assert!(!ok.is_empty(), "no call succeeded: {:?}", replies.iter().map(|r| &r.text).collect::<Vec<_>>());
+    assert!(ok.iter().all(|id| *id == ok[0]), "different snapshots: {ok:?}");
     // Every other call was told the first is still being processed.
     assert_eq!(ok.len() + count(&replies, "IdempotentProcessing"), 50);
     let made: Vec<_> = gw
@@ -72,10 +58,7 @@ fn quota_world(n: u32, seconds: u32) -> String {
 fn distinct_calls(n: usize) -> Vec<Vec<(&'static str, String)>> {
     (0..n)
         .map(|_| {
-            vec![
-                ("DiskId", "d-ali-expired".to_string()),
-                ("ClientToken", uuid::Uuid::new_v4().to_string()),
-            ]
+            vec![("DiskId", "d-ali-expired".to_string()), ("ClientToken", uuid::Uuid::new_v4().to_string())]
         })
         .collect()
 }
@@ -86,16 +69,8 @@ async fn one_snapshot_in_progress_per_disk_under_contention() {
     let gw = Arc::new(Gateway::start(&quota_world(n, 600)).await);
     let replies = all(&gw, distinct_calls(3 * n as usize)).await;
     let ok = replies.iter().filter(|r| r.status == 200).count();
-    assert_eq!(
-        ok,
-        1,
-        "{:?}",
-        replies.iter().map(|r| &r.text).collect::<Vec<_>>()
-    );
-    assert_eq!(
-        count(&replies, "IncorrectDiskStatus.CreatingSnapshot"),
-        3 * n as usize - 1
-    );
+    assert_eq!(ok, 1, "{:?}", replies.iter().map(|r| &r.text).collect::<Vec<_>>());
+    assert_eq!(count(&replies, "IncorrectDiskStatus.CreatingSnapshot"), 3 * n as usize - 1);
     let disk = gw.store.disk("d-ali-expired").await.unwrap().unwrap();
     assert_eq!(disk.snapshot_count, 1);
 }
@@ -112,11 +87,7 @@ async fn the_per_disk_quota_never_overshoots() {
         for r in replies.iter().filter(|r| r.status != 200) {
             assert_eq!(r.status, 403, "{}", r.text);
             assert!(
-                [
-                    "QuotaExceed.Snapshot",
-                    "IncorrectDiskStatus.CreatingSnapshot"
-                ]
-                .contains(&r.code().as_str()),
+                ["QuotaExceed.Snapshot", "IncorrectDiskStatus.CreatingSnapshot"].contains(&r.code().as_str()),
                 "{}",
                 r.text
             );
@@ -134,11 +105,6 @@ async fn the_per_disk_quota_never_overshoots() {
     assert_eq!(made, n as usize, "exactly the quota, never more");
     let disk = gw.store.disk("d-ali-expired").await.unwrap().unwrap();
     assert_eq!(disk.snapshot_count, n);
-    let last = gw
-        .call(ALI, "CreateSnapshot", &[("DiskId", "d-ali-expired")])
-        .await;
-    assert_eq!(
-        (last.status, last.code()),
-        (403, "QuotaExceed.Snapshot".into())
-    );
+    let last = gw.call(ALI, "CreateSnapshot", &[("DiskId", "d-ali-expired")]).await;
+    assert_eq!((last.status, last.code()), (403, "QuotaExceed.Snapshot".into()));
 }

@@ -26,8 +26,7 @@ pub async fn serve(listener: TcpListener, app: App) {
                 let app = app.clone();
                 async move { Ok::<_, Infallible>(answer(&app, req).await) }
             });
-            let conn = hyper::server::conn::http1::Builder::new()
-                .serve_connection(TokioIo::new(stream), svc);
+            let conn = hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(stream), svc);
             if let Err(e) = conn.await {
                 tracing::debug!(error = %e, "connection ended");
             }
@@ -43,24 +42,13 @@ async fn answer(app: &App, req: hyper::Request<Incoming>) -> hyper::Response<Ful
         Err(_) => return app.too_large(&head).map(Full::new),
     };
     let (parts, ()) = head.into_parts();
-    app.handle(http::Request::from_parts(parts, bytes), Scope::All)
-        .await
-        .map(Full::new)
+    app.handle(http::Request::from_parts(parts, bytes), Scope::All).await.map(Full::new)
 }
 
 /// Create the table if needed and load a world file into it, refusing a malformed one.
-pub async fn load_world_file(
-    store: &store::Store,
-    path: &str,
-) -> Result<store::LoadSummary, String> {
+pub async fn load_world_file(store: &store::Store, path: &str) -> Result<store::LoadSummary, String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}"))?;
     let world = world::parse(&text, chrono::Utc::now()).map_err(|e| format!("{path}: {e}"))?;
-    store
-        .ensure_table()
-        .await
-        .map_err(|e| format!("table {}: {e}", store.table()))?;
-    store
-        .load_world(&world)
-        .await
-        .map_err(|e| format!("loading {path}: {e}"))
+    store.ensure_table().await.map_err(|e| format!("table {}: {e}", store.table()))?;
+    store.load_world(&world).await.map_err(|e| format!("loading {path}: {e}"))
 }

@@ -27,11 +27,7 @@ fn args() -> Result<Args, String> {
         let mut value = || it.next().ok_or_else(|| format!("{flag} needs a value"));
         match flag.as_str() {
             "--host" => a.host = value()?,
-            "--port" => {
-                a.port = value()?
-                    .parse()
-                    .map_err(|_| "--port takes a number".to_string())?
-            }
+            "--port" => a.port = value()?.parse().map_err(|_| "--port takes a number".to_string())?,
             "--table" => a.table = value()?,
             "--world" => a.world = Some(value()?),
             "-h" | "--help" => return Err(String::new()),
@@ -49,9 +45,7 @@ async fn main() -> ExitCode {
             if !e.is_empty() {
                 eprintln!("gateway: {e}");
             }
-            eprintln!(
-                "usage: gateway [--host 127.0.0.1] [--port 18080] [--table NAME] [--world FILE]"
-            );
+            eprintln!("usage: gateway [--host 127.0.0.1] [--port 18080] [--table NAME] [--world FILE]");
             return ExitCode::from(2);
         }
     };
@@ -76,10 +70,7 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    eprintln!(
-        "gateway: listening on http://{}:{} (table {})",
-        args.host, args.port, args.table
-    );
+    eprintln!("gateway: listening on http://{}:{} (table {})", args.host, args.port, args.table);
     tokio::select! {
         _ = gateway::serve(listener, app) => {}
         _ = tokio::signal::ctrl_c() => eprintln!("gateway: stopping"),

@@ -31,16 +31,10 @@ async fn the_world_command_refuses_a_malformed_world_and_writes_nothing() {
         .expect("run the world command");
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        err.contains("instances[3].status: unknown status \"runing\""),
-        "{err}"
-    );
+    assert!(err.contains("instances[3].status: unknown status \"runing\""), "{err}");
     // Nothing was written: the table was not even created.
     let store = store::Store::connect(Some(endpoint.clone()), table.clone()).await;
-    assert!(
-        store.credential(ALI.0).await.is_err(),
-        "the table should not exist"
-    );
+    assert!(store.credential(ALI.0).await.is_err(), "the table should not exist");
 
     let good = dir.join("good.json");
     std::fs::write(&good, REFERENCE_WORLD).unwrap();
@@ -49,13 +43,6 @@ async fn the_world_command_refuses_a_malformed_world_and_writes_nothing() {
         .env("DYNAMODB_ENDPOINT", &endpoint)
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert_eq!(
-        store.credential(ALI.0).await.unwrap().unwrap().account.id,
-        "acct-ali"
-    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(store.credential(ALI.0).await.unwrap().unwrap().account.id, "acct-ali");
 }

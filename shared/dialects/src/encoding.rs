@@ -3,11 +3,7 @@
 use percent_encoding::{percent_decode, utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
 /// RFC 3986 unreserved characters stay; everything else is `%XX` with upper-case hex.
-const RFC3986: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'_')
-    .remove(b'.')
-    .remove(b'~');
+const RFC3986: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~');
 
 pub fn rfc3986(s: &str) -> String {
     utf8_percent_encode(s, RFC3986).to_string()
@@ -33,10 +29,7 @@ pub fn form_pairs(raw: &[u8]) -> Result<Vec<(String, String)>, NotUtf8> {
 }
 
 fn form_decode(raw: &[u8]) -> Result<String, NotUtf8> {
-    let spaced: Vec<u8> = raw
-        .iter()
-        .map(|b| if *b == b'+' { b' ' } else { *b })
-        .collect();
+    let spaced: Vec<u8> = raw.iter().map(|b| if *b == b'+' { b' ' } else { *b }).collect();
     let bytes: Vec<u8> = percent_decode(&spaced).collect();
     String::from_utf8(bytes).map_err(|_| NotUtf8)
 }

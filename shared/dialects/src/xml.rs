@@ -40,7 +40,8 @@ mod tests {
 
     #[test]
     fn lists_repeat_their_element() {
-        let body = json!({"RequestId": "r<1>", "Total": 2, "Snapshots": {"Snapshot": [{"Id": "a"}, {"Id": "b"}]}});
+        let body =
+            json!({"RequestId": "r<1>", "Total": 2, "Snapshots": {"Snapshot": [{"Id": "a"}, {"Id": "b"}]}});
         assert_eq!(
             document("X", &body),
             format!("{DECLARATION}<X><RequestId>r&lt;1&gt;</RequestId><Total>2</Total><Snapshots><Snapshot><Id>a</Id></Snapshot><Snapshot><Id>b</Id></Snapshot></Snapshots></X>")

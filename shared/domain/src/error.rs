@@ -54,6 +54,9 @@ pub enum DomainError {
     RequestTooLarge,
     #[error("too many requests")]
     Throttled,
+    /// A dry run whose checks all passed: nothing was created.
+    #[error("dry run passed")]
+    DryRunPassed,
 
     // ---- what the request names ----
     #[error("region not found")]
@@ -64,6 +67,30 @@ pub enum DomainError {
     InstanceNotFound,
     #[error("snapshot not found")]
     SnapshotNotFound,
+
+    // ---- snapshots an image is made from ----
+    #[error("snapshot taken before images could be made from snapshots")]
+    SnapshotTooOld,
+    #[error("snapshot not complete")]
+    SnapshotNotReady,
+    #[error("snapshot not allowed to make images")]
+    SnapshotImageNotAllowed,
+    #[error("snapshot not of a system disk")]
+    SnapshotNotFromSystemDisk,
+    #[error("no system disk snapshot among the mappings")]
+    NoSystemDiskSnapshot,
+    #[error("several system disk snapshots among the mappings")]
+    SeveralSystemDiskSnapshots,
+    #[error("disk size outside the allowed range or below its snapshot")]
+    DiskSizeUnsupported,
+
+    // ---- images ----
+    #[error("image name already used")]
+    ImageNameTaken,
+    #[error("image quota reached")]
+    ImageQuotaReached,
+    #[error("instance cannot be made into an image")]
+    InstanceImageUnsupported,
 
     // ---- the account ----
     #[error("insufficient balance")]
@@ -123,10 +150,7 @@ impl DomainError {
     }
 
     pub fn invalid(name: &str, reason: impl Into<String>) -> Self {
-        DomainError::InvalidParameter {
-            name: name.to_string(),
-            reason: reason.into(),
-        }
+        DomainError::InvalidParameter { name: name.to_string(), reason: reason.into() }
     }
 }
 

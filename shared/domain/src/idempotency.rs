@@ -61,16 +61,10 @@ mod tests {
     fn replay_outcomes() {
         let done = record(TokenStatus::Completed, Some("s-1"));
         assert_eq!(judge_replay(&done, "f1"), Ok("s-1".to_string()));
-        assert_eq!(
-            judge_replay(&done, "f2"),
-            Err(DomainError::TokenReusedWithOtherParameters)
-        );
+        assert_eq!(judge_replay(&done, "f2"), Err(DomainError::TokenReusedWithOtherParameters));
         let busy = record(TokenStatus::InProgress, None);
         assert_eq!(judge_replay(&busy, "f1"), Err(DomainError::TokenInFlight));
-        assert_eq!(
-            judge_replay(&busy, "f2"),
-            Err(DomainError::TokenReusedWithOtherParameters)
-        );
+        assert_eq!(judge_replay(&busy, "f2"), Err(DomainError::TokenReusedWithOtherParameters));
     }
 
     #[test]

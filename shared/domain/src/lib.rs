@@ -3,6 +3,7 @@
 
 pub mod error;
 pub mod idempotency;
+pub mod image;
 pub mod model;
 pub mod snapshot;
 pub mod text;

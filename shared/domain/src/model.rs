@@ -47,11 +47,7 @@ pub struct Timings {
 
 impl Default for Timings {
     fn default() -> Self {
-        Timings {
-            snapshot_seconds: 2,
-            image_seconds: 3,
-            request_processing_ms: 0,
-        }
+        Timings { snapshot_seconds: 2, image_seconds: 3, request_processing_ms: 0 }
     }
 }
 
@@ -365,9 +361,18 @@ impl Snapshot {
 
     /// When the snapshot is released by its retention period, if it has one.
     pub fn expires_at(&self) -> Option<DateTime<Utc>> {
-        self.retention_days
-            .map(|d| self.created_at + chrono::Duration::days(i64::from(d)))
+        self.retention_days.map(|d| self.created_at + chrono::Duration::days(i64::from(d)))
     }
+}
+
+/// One disk of an image: its device, the snapshot it is made from (none: an empty disk), its size.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ImageDisk {
+    pub device: String,
+    pub snapshot_id: Option<String>,
+    pub size_gb: u32,
+    #[serde(rename = "disk_type")]
+    pub kind: DiskType,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -378,10 +383,40 @@ pub struct Image {
     pub name: String,
     #[serde(with = "chrono::serde::ts_milliseconds")]
     pub created_at: DateTime<Utc>,
+    /// When it becomes available; `None` for an image that stays creating.
     #[serde(default, with = "chrono::serde::ts_milliseconds_option")]
     pub ready_at: Option<DateTime<Utc>>,
     pub failed: bool,
     pub source_instance: Option<String>,
+    #[serde(default)]
+    pub version: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub disks: Vec<ImageDisk>,
+    #[serde(default)]
+    pub tags: Vec<Tag>,
+    #[serde(default)]
+    pub platform: Option<String>,
+    #[serde(default)]
+    pub architecture: Option<String>,
+    #[serde(default)]
+    pub image_family: Option<String>,
+    #[serde(default)]
+    pub boot_mode: Option<String>,
+    #[serde(default)]
+    pub resource_group_id: Option<String>,
+}
+
+impl Image {
+    pub fn state(&self, now: DateTime<Utc>) -> Progress {
+        progress_at(self.created_at, self.ready_at, self.failed, now)
+    }
+
+    /// The size of its system disk, in GB.
+    pub fn size_gb(&self) -> u32 {
+        self.disks.iter().find(|d| d.kind == DiskType::System).map_or(0, |d| d.size_gb)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

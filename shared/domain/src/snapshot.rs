@@ -105,10 +105,7 @@ fn check(ctx: &SnapshotContext<'_>) -> DomainResult<()> {
     if instance.locked_for_security {
         return Err(DomainError::InstanceLockedForSecurity);
     }
-    if !matches!(
-        instance.status,
-        InstanceStatus::Running | InstanceStatus::Stopped
-    ) {
+    if !matches!(instance.status, InstanceStatus::Running | InstanceStatus::Stopped) {
         return Err(DomainError::InstanceStatusForbids(instance.status));
     }
     if !instance.ever_started || !disk.ever_used {
@@ -123,10 +120,7 @@ fn check(ctx: &SnapshotContext<'_>) -> DomainResult<()> {
     if disk.snapshot_count >= account.quotas.snapshots_per_disk {
         return Err(DomainError::SnapshotQuotaReached);
     }
-    let fault = disk
-        .faults
-        .iter()
-        .find(|f| f.dialect == ctx.dialect && f.action == ctx.action);
+    let fault = disk.faults.iter().find(|f| f.dialect == ctx.dialect && f.action == ctx.action);
     if let Some(fault) = fault {
         return Err(DomainError::Fault(fault.code.clone()));
     }

@@ -2,6 +2,7 @@
 //! action, answer in the provider's envelope.
 
 use crate::routes::{self, Scope};
+use crate::usecases::create_image;
 use crate::usecases::create_snapshot::{self, Caller};
 use crate::App;
 use dialects::alibaba::{self as ali, errors, params, signature, views, RpcRequest};
@@ -17,7 +18,8 @@ pub async fn handle(app: &App, req: WireRequest, scope: Scope) -> WireResponse {
         Err(e) => return answer_error(&e, "", false, false, &request_id),
     };
     let action = rpc.action.clone().unwrap_or_default();
-    let span = tracing::info_span!("request", request_id = %request_id, dialect = "alibaba", action = %action);
+    let span =
+        tracing::info_span!("request", request_id = %request_id, dialect = "alibaba", action = %action);
     async {
         let started = std::time::Instant::now();
         let outcome = run(app, &req, &rpc, &action, scope).await;
@@ -44,13 +46,7 @@ pub fn refuse(e: &DomainError) -> WireResponse {
     answer_error(e, "", false, false, &ali::request_id())
 }
 
-fn answer_error(
-    e: &DomainError,
-    action: &str,
-    volume: bool,
-    xml: bool,
-    request_id: &str,
-) -> WireResponse {
+fn answer_error(e: &DomainError, action: &str, volume: bool, xml: bool, request_id: &str) -> WireResponse {
     let (status, code, message) = errors::answer(e, errors::Context { action, volume });
     if status >= 500 {
         tracing::error!(code = %code, "request failed");
@@ -78,6 +74,8 @@ async fn run(
     match action {
         "CreateSnapshot" => create_snapshot(app, rpc, &account, now).await,
         "DescribeSnapshots" => describe_snapshots(app, rpc, &account, now).await,
+        "CreateImage" => create_image(app, rpc, &account, now).await,
+        "DescribeImages" => describe_images(app, rpc, &account, now).await,
         other => Err(DomainError::UnknownAction(other.to_string())),
     }
 }
@@ -100,14 +98,11 @@ async fn authenticate(
     let settings = &credential.account.settings;
     if settings.auth == AuthMode::Strict {
         let skew = settings.signature_max_skew_seconds;
-        signature::verify(req, rpc, &presented, &credential.secret, now, skew)
-            .map_err(DomainError::Auth)?;
+        signature::verify(req, rpc, &presented, &credential.secret, now, skew).map_err(DomainError::Auth)?;
         if let Some(nonce) = presented.nonce() {
             // Remember it for as long as a request carrying it could still be fresh.
-            let fresh = app
-                .store
-                .remember_nonce(&presented.access_key_id, nonce, now, 2 * skew as i64 + 60)
-                .await?;
+            let fresh =
+                app.store.remember_nonce(&presented.access_key_id, nonce, now, 2 * skew as i64 + 60).await?;
             if !fresh {
                 return Err(DomainError::Auth(AuthFailure::NonceReused));
             }
@@ -123,15 +118,8 @@ async fn create_snapshot(
     now: chrono::DateTime<chrono::Utc>,
 ) -> DomainResult<Map<String, Value>> {
     let cmd = params::create_snapshot(rpc)?;
-    let new_id = || ali::resource_id("s");
-    let caller = Caller {
-        account,
-        dialect: Dialect::Alibaba.name(),
-        action: "CreateSnapshot",
-        now,
-        new_id,
-    };
-    let snapshot = create_snapshot::run(&app.store, &caller, &cmd).await?;
+    let caller = Caller { account, dialect: Dialect::Alibaba.name(), action: "CreateSnapshot", now };
+    let snapshot = create_snapshot::run(&app.store, &caller, &cmd, || ali::resource_id("s")).await?;
     let mut out = Map::new();
     out.insert("SnapshotId".into(), Value::String(snapshot.id));
     Ok(out)
@@ -160,10 +148,37 @@ async fn describe_snapshots(
         .filter(|s| s.account == account.id && query.matches(s, instance_disks.as_deref(), now))
         .collect();
     // Newest first, as the provider lists them.
-    matching.sort_by(|a, b| {
-        b.created_at
-            .cmp(&a.created_at)
-            .then_with(|| b.id.cmp(&a.id))
-    });
+    matching.sort_by(|a, b| b.created_at.cmp(&a.created_at).then_with(|| b.id.cmp(&a.id)));
     Ok(views::snapshot_page(&query, &matching, now))
+}
+
+async fn create_image(
+    app: &App,
+    rpc: &RpcRequest,
+    account: &Account,
+    now: chrono::DateTime<chrono::Utc>,
+) -> DomainResult<Map<String, Value>> {
+    let (cmd, dry_run) = params::create_image(rpc)?;
+    let caller = Caller { account, dialect: Dialect::Alibaba.name(), action: "CreateImage", now };
+    let new_id = |kind: &str| ali::resource_id(if kind == "image" { "m" } else { "s" });
+    let image = create_image::run(&app.store, &caller, &cmd, dry_run, new_id).await?;
+    let mut out = Map::new();
+    out.insert("ImageId".into(), Value::String(image.id));
+    Ok(out)
+}
+
+async fn describe_images(
+    app: &App,
+    rpc: &RpcRequest,
+    account: &Account,
+    now: chrono::DateTime<chrono::Utc>,
+) -> DomainResult<Map<String, Value>> {
+    let query = params::describe_images(rpc)?;
+    if !app.store.region_exists(&query.region).await? {
+        return Err(DomainError::RegionNotFound);
+    }
+    let mut matching: Vec<_> =
+        app.store.account_images(&account.id).await?.into_iter().filter(|i| query.matches(i, now)).collect();
+    matching.sort_by(|a, b| b.created_at.cmp(&a.created_at).then_with(|| b.id.cmp(&a.id)));
+    Ok(views::image_page(&query, &matching, now))
 }

@@ -27,8 +27,5 @@ pub async fn handle(app: &App, req: Request, scope: Scope) -> Response<Body> {
     };
     let wire = http::Request::from_parts(parts, bytes);
     let (parts, body) = app.handle(wire, scope).await.into_parts();
-    Response::from_parts(
-        parts,
-        Body::Text(String::from_utf8_lossy(&body).into_owned()),
-    )
+    Response::from_parts(parts, Body::Text(String::from_utf8_lossy(&body).into_owned()))
 }

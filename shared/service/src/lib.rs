@@ -23,17 +23,13 @@ pub struct App {
 
 impl App {
     pub fn new(store: Store) -> Self {
-        App {
-            store,
-            clock: Utc::now,
-        }
+        App { store, clock: Utc::now }
     }
 
     /// The store named by `TABLE_NAME` (default [`store::DEFAULT_TABLE`]), configured from the
     /// environment.
     pub async fn from_env() -> Self {
-        let table =
-            std::env::var("TABLE_NAME").unwrap_or_else(|_| store::DEFAULT_TABLE.to_string());
+        let table = std::env::var("TABLE_NAME").unwrap_or_else(|_| store::DEFAULT_TABLE.to_string());
         App::new(Store::from_env(table).await)
     }
 

@@ -7,16 +7,10 @@ pub fn init() {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
     let json = std::env::var_os("AWS_LAMBDA_FUNCTION_NAME").is_some()
         || std::env::var("LOG_FORMAT").is_ok_and(|f| f == "json");
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_target(false);
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_target(false);
     // Ignore a second initialisation (tests may call this more than once).
     let _ = if json {
-        builder
-            .json()
-            .with_current_span(true)
-            .without_time()
-            .try_init()
+        builder.json().with_current_span(true).without_time().try_init()
     } else {
         builder.compact().try_init()
     };

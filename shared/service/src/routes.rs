@@ -6,16 +6,18 @@ use dialects::Dialect;
 /// The Lambda functions of the project (crates under `functions/`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Function {
+    CreateImage,
     CreateSnapshot,
     Describe,
 }
 
 impl Function {
-    pub const ALL: [Function; 2] = [Function::CreateSnapshot, Function::Describe];
+    pub const ALL: [Function; 3] = [Function::CreateImage, Function::CreateSnapshot, Function::Describe];
 
     /// The binary (and crate) name.
     pub fn name(self) -> &'static str {
         match self {
+            Function::CreateImage => "create-image",
             Function::CreateSnapshot => "create-snapshot",
             Function::Describe => "describe",
         }
@@ -29,17 +31,15 @@ pub struct Route {
     pub function: Function,
 }
 
+const fn route(dialect: Dialect, action: &'static str, function: Function) -> Route {
+    Route { dialect, action, function }
+}
+
 pub const ROUTES: &[Route] = &[
-    Route {
-        dialect: Dialect::Alibaba,
-        action: "CreateSnapshot",
-        function: Function::CreateSnapshot,
-    },
-    Route {
-        dialect: Dialect::Alibaba,
-        action: "DescribeSnapshots",
-        function: Function::Describe,
-    },
+    route(Dialect::Alibaba, "CreateSnapshot", Function::CreateSnapshot),
+    route(Dialect::Alibaba, "DescribeSnapshots", Function::Describe),
+    route(Dialect::Alibaba, "CreateImage", Function::CreateImage),
+    route(Dialect::Alibaba, "DescribeImages", Function::Describe),
 ];
 
 /// Which routes a process serves: all of them (the gateway, a catch-all function) or one

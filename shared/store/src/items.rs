@@ -31,7 +31,16 @@ pub mod key {
         format!("{SNAPSHOT_PREFIX}{id}")
     }
     pub fn image(id: &str) -> String {
-        format!("IMG#{id}")
+        format!("{IMAGE_PREFIX}{id}")
+    }
+    pub const IMAGE_PREFIX: &str = "IMG#";
+    /// The marker that keeps image names unique per account and region.
+    pub fn image_name(account: &str, region: &str, name: &str) -> String {
+        format!("IMGNAME#{account}#{region}#{name}")
+    }
+    /// The counter of an account's images in a region (the image quota).
+    pub fn image_count(account: &str, region: &str) -> String {
+        format!("IMGCOUNT#{account}#{region}")
     }
     pub fn policy(id: &str) -> String {
         format!("POLICY#{id}")

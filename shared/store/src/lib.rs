@@ -2,6 +2,7 @@
 //! `TransactWriteItems` whose conditions enforce the rules concurrency could break; nothing is
 //! read and then written on the strength of that read.
 
+mod images;
 mod items;
 mod snapshots;
 mod table;
@@ -27,19 +28,14 @@ pub struct Store {
 
 impl Store {
     pub fn new(client: Client, table: impl Into<String>) -> Self {
-        Store {
-            client,
-            table: table.into(),
-        }
+        Store { client, table: table.into() }
     }
 
     /// Build the client once per process from the environment. `DYNAMODB_ENDPOINT` points it at
     /// DynamoDB Local; then dummy credentials and a region are filled in when none are set, so
     /// the SDK never probes instance metadata.
     pub async fn from_env(table: impl Into<String>) -> Self {
-        let endpoint = std::env::var("DYNAMODB_ENDPOINT")
-            .ok()
-            .filter(|e| !e.is_empty());
+        let endpoint = std::env::var("DYNAMODB_ENDPOINT").ok().filter(|e| !e.is_empty());
         Store::connect(endpoint, table).await
     }
 
@@ -48,12 +44,9 @@ impl Store {
         let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest());
         if endpoint.is_some() {
             if std::env::var_os("AWS_ACCESS_KEY_ID").is_none() {
-                loader = loader
-                    .credentials_provider(Credentials::new("local", "local", None, None, "local"));
+                loader = loader.credentials_provider(Credentials::new("local", "local", None, None, "local"));
             }
-            if std::env::var_os("AWS_REGION").is_none()
-                && std::env::var_os("AWS_DEFAULT_REGION").is_none()
-            {
+            if std::env::var_os("AWS_REGION").is_none() && std::env::var_os("AWS_DEFAULT_REGION").is_none() {
                 loader = loader.region(Region::new("us-east-1"));
             }
         }
@@ -91,10 +84,7 @@ impl Store {
     }
 
     pub async fn region_exists(&self, region: &str) -> DomainResult<bool> {
-        Ok(self
-            .get::<domain::Region>(&items::key::region(region))
-            .await?
-            .is_some())
+        Ok(self.get::<domain::Region>(&items::key::region(region)).await?.is_some())
     }
 
     async fn get<T: serde::de::DeserializeOwned>(&self, pk: &str) -> DomainResult<Option<T>> {

@@ -5,9 +5,7 @@ use crate::table::BY_ACCOUNT;
 use crate::tokens::{self, TokenKey};
 use crate::{internal, Store};
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
-use aws_sdk_dynamodb::types::{
-    Put, ReturnValuesOnConditionCheckFailure, TransactWriteItem, Update,
-};
+use aws_sdk_dynamodb::types::{Put, ReturnValuesOnConditionCheckFailure, TransactWriteItem, Update};
 use chrono::{DateTime, Utc};
 use domain::{Disk, DomainError, DomainResult, Instance, Snapshot};
 
@@ -34,50 +32,13 @@ impl Store {
         now: DateTime<Utc>,
         token: Option<(&TokenKey, &str)>,
     ) -> DomainResult<()> {
-        let put = Put::builder()
-            .table_name(&self.table)
-            .set_item(Some(items::item(
-                &key::snapshot(&snapshot.id),
-                Some(&snapshot.account),
-                snapshot,
-            )?))
-            .condition_expression("attribute_not_exists(pk)")
-            .build()
-            .map_err(internal)?;
-        let ready = snapshot.ready_at.unwrap_or(snapshot.created_at);
-        let lock = Update::builder()
-            .table_name(&self.table)
-            .key("pk", s(key::disk(&snapshot.disk_id)))
-            .update_expression("SET busy_until = :ready, snapshot_count = if_not_exists(snapshot_count, :zero) + :one")
-            .condition_expression(
-                "attribute_exists(pk) \
-                 AND (attribute_not_exists(busy_until) OR busy_until <= :now) \
-                 AND (attribute_not_exists(snapshot_count) OR snapshot_count < :max)",
-            )
-            .expression_attribute_values(":ready", n(ready.timestamp_millis()))
-            .expression_attribute_values(":now", n(now.timestamp_millis()))
-            .expression_attribute_values(":zero", n(0))
-            .expression_attribute_values(":one", n(1))
-            .expression_attribute_values(":max", n(quota))
-            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
-            .build()
-            .map_err(internal)?;
-        let mut actions = vec![
-            TransactWriteItem::builder().put(put).build(),
-            TransactWriteItem::builder().update(lock).build(),
-        ];
+        let mut actions =
+            vec![put_snapshot(&self.table, snapshot)?, disk_lock(&self.table, snapshot, quota, now)?];
         if let Some((key, claim)) = token {
             actions.push(tokens::completion(&self.table, key, claim, &snapshot.id)?);
         }
         let outcome = |index: usize, old: Option<&Item>| match index {
-            1 => match old.map(|i| items::from_item::<Disk>(i.clone())) {
-                Some(Ok(disk)) if disk.busy_until.is_some_and(|u| u > now) => {
-                    DomainError::DiskSnapshotInProgress
-                }
-                Some(Ok(disk)) if disk.snapshot_count >= quota => DomainError::SnapshotQuotaReached,
-                Some(Ok(_)) => DomainError::Internal("disk changed during the call".into()),
-                _ => DomainError::DiskNotFound,
-            },
+            1 => lost_disk_lock(old, quota, now),
             2 => DomainError::TokenInFlight,
             _ => DomainError::Internal("snapshot id collision".into()),
         };
@@ -93,12 +54,8 @@ impl Store {
         let mut attempts = 0;
         loop {
             attempts += 1;
-            let result = self
-                .client
-                .transact_write_items()
-                .set_transact_items(Some(actions.clone()))
-                .send()
-                .await;
+            let result =
+                self.client.transact_write_items().set_transact_items(Some(actions.clone())).send().await;
             let err = match result {
                 Ok(_) => return Ok(()),
                 Err(e) => e.into_service_error(),
@@ -107,17 +64,13 @@ impl Store {
                 return Err(internal(err));
             };
             let reasons = cancel.cancellation_reasons();
-            if let Some((i, r)) = reasons
-                .iter()
-                .enumerate()
-                .find(|(_, r)| r.code() == Some("ConditionalCheckFailed"))
+            if let Some((i, r)) =
+                reasons.iter().enumerate().find(|(_, r)| r.code() == Some("ConditionalCheckFailed"))
             {
                 return Err(outcome(i, r.item()));
             }
             // A conflict with a concurrent transaction (real DynamoDB): try again, briefly.
-            let conflict = reasons
-                .iter()
-                .any(|r| r.code() == Some("TransactionConflict"));
+            let conflict = reasons.iter().any(|r| r.code() == Some("TransactionConflict"));
             if !conflict || attempts >= 5 {
                 return Err(internal(err));
             }
@@ -139,11 +92,7 @@ impl Store {
     /// Every snapshot of an account, oldest first.
     pub async fn account_snapshots(&self, account: &str) -> DomainResult<Vec<Snapshot>> {
         let mut all: Vec<Snapshot> = self.owned(account, key::SNAPSHOT_PREFIX).await?;
-        all.sort_by(|a, b| {
-            a.created_at
-                .cmp(&b.created_at)
-                .then_with(|| a.id.cmp(&b.id))
-        });
+        all.sort_by(|a, b| a.created_at.cmp(&b.created_at).then_with(|| a.id.cmp(&b.id)));
         Ok(all)
     }
 
@@ -157,11 +106,7 @@ impl Store {
         items.into_iter().map(items::from_item).collect()
     }
 
-    pub(crate) async fn owned_items(
-        &self,
-        account: &str,
-        prefix: Option<&str>,
-    ) -> DomainResult<Vec<Item>> {
+    pub(crate) async fn owned_items(&self, account: &str, prefix: Option<&str>) -> DomainResult<Vec<Item>> {
         let mut out = Vec::new();
         let mut start = None;
         loop {
@@ -189,17 +134,67 @@ impl Store {
 }
 
 impl Store {
+    /// Every disk of an account.
+    pub async fn account_disks(&self, account: &str) -> DomainResult<Vec<Disk>> {
+        self.owned(account, "DISK#").await
+    }
+
     /// The ids of an account's disks attached to an instance.
-    pub async fn disks_of_instance(
-        &self,
-        account: &str,
-        instance: &str,
-    ) -> DomainResult<Vec<String>> {
-        let disks: Vec<Disk> = self.owned(account, "DISK#").await?;
-        Ok(disks
-            .into_iter()
-            .filter(|d| d.instance.as_deref() == Some(instance))
-            .map(|d| d.id)
-            .collect())
+    pub async fn disks_of_instance(&self, account: &str, instance: &str) -> DomainResult<Vec<String>> {
+        let disks = self.account_disks(account).await?;
+        Ok(disks.into_iter().filter(|d| d.instance.as_deref() == Some(instance)).map(|d| d.id).collect())
+    }
+}
+
+/// Put a new snapshot (its disk's update is [`disk_lock`]).
+pub(crate) fn put_snapshot(table: &str, snapshot: &Snapshot) -> DomainResult<TransactWriteItem> {
+    let item = items::item(&key::snapshot(&snapshot.id), Some(&snapshot.account), snapshot)?;
+    let put = Put::builder()
+        .table_name(table)
+        .set_item(Some(item))
+        .condition_expression("attribute_not_exists(pk)")
+        .build()
+        .map_err(internal)?;
+    Ok(TransactWriteItem::builder().put(put).build())
+}
+
+/// Take a disk's in-progress lock until the snapshot is ready, and one unit of its quota, on
+/// the conditions that no other snapshot of it is in progress and the quota is not reached.
+pub(crate) fn disk_lock(
+    table: &str,
+    snapshot: &Snapshot,
+    quota: u32,
+    now: DateTime<Utc>,
+) -> DomainResult<TransactWriteItem> {
+    let ready = snapshot.ready_at.unwrap_or(snapshot.created_at);
+    let update = Update::builder()
+        .table_name(table)
+        .key("pk", s(key::disk(&snapshot.disk_id)))
+        .update_expression(
+            "SET busy_until = :ready, snapshot_count = if_not_exists(snapshot_count, :zero) + :one",
+        )
+        .condition_expression(
+            "attribute_exists(pk) \
+             AND (attribute_not_exists(busy_until) OR busy_until <= :now) \
+             AND (attribute_not_exists(snapshot_count) OR snapshot_count < :max)",
+        )
+        .expression_attribute_values(":ready", n(ready.timestamp_millis()))
+        .expression_attribute_values(":now", n(now.timestamp_millis()))
+        .expression_attribute_values(":zero", n(0))
+        .expression_attribute_values(":one", n(1))
+        .expression_attribute_values(":max", n(quota))
+        .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+        .build()
+        .map_err(internal)?;
+    Ok(TransactWriteItem::builder().update(update).build())
+}
+
+/// Which condition of [`disk_lock`] was lost, judged from the disk as it was.
+pub(crate) fn lost_disk_lock(old: Option<&Item>, quota: u32, now: DateTime<Utc>) -> DomainError {
+    match old.map(|i| items::from_item::<Disk>(i.clone())) {
+        Some(Ok(disk)) if disk.busy_until.is_some_and(|u| u > now) => DomainError::DiskSnapshotInProgress,
+        Some(Ok(disk)) if disk.snapshot_count >= quota => DomainError::SnapshotQuotaReached,
+        Some(Ok(_)) => DomainError::Internal("disk changed during the call".into()),
+        _ => DomainError::DiskNotFound,
     }
 }

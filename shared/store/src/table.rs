@@ -15,12 +15,7 @@ pub const TTL_ATTRIBUTE: &str = "expires_at";
 impl Store {
     /// Create the table and its index if they do not exist yet, and wait until it is active.
     pub async fn ensure_table(&self) -> DomainResult<()> {
-        let exists = self
-            .client
-            .describe_table()
-            .table_name(&self.table)
-            .send()
-            .await;
+        let exists = self.client.describe_table().table_name(&self.table).send().await;
         if exists.is_err() {
             let created = self
                 .client
@@ -35,11 +30,7 @@ impl Store {
                         .index_name(BY_ACCOUNT)
                         .key_schema(key("acct", KeyType::Hash))
                         .key_schema(key("pk", KeyType::Range))
-                        .projection(
-                            Projection::builder()
-                                .projection_type(ProjectionType::All)
-                                .build(),
-                        )
+                        .projection(Projection::builder().projection_type(ProjectionType::All).build())
                         .build()
                         .map_err(internal)?,
                 )
@@ -47,27 +38,17 @@ impl Store {
                 .await;
             if let Err(e) = created {
                 // Another process may have created it meanwhile.
-                let in_use = e
-                    .as_service_error()
-                    .is_some_and(|s| s.is_resource_in_use_exception());
+                let in_use = e.as_service_error().is_some_and(|s| s.is_resource_in_use_exception());
                 if !in_use {
                     return Err(internal(e));
                 }
             }
         }
         for _ in 0..100 {
-            let d = self
-                .client
-                .describe_table()
-                .table_name(&self.table)
-                .send()
-                .await
-                .map_err(internal)?;
+            let d = self.client.describe_table().table_name(&self.table).send().await.map_err(internal)?;
             if d.table().and_then(|t| t.table_status()) == Some(&TableStatus::Active) {
-                let ttl = TimeToLiveSpecification::builder()
-                    .enabled(true)
-                    .attribute_name(TTL_ATTRIBUTE)
-                    .build();
+                let ttl =
+                    TimeToLiveSpecification::builder().enabled(true).attribute_name(TTL_ATTRIBUTE).build();
                 // Already enabled (or unsupported locally) is fine: expiry is also checked on read.
                 let _ = self
                     .client
@@ -93,9 +74,5 @@ fn attr(name: &str) -> AttributeDefinition {
 }
 
 fn key(name: &str, kind: KeyType) -> KeySchemaElement {
-    KeySchemaElement::builder()
-        .attribute_name(name)
-        .key_type(kind)
-        .build()
-        .expect("name and type are set")
+    KeySchemaElement::builder().attribute_name(name).key_type(kind).build().expect("name and type are set")
 }

@@ -43,10 +43,7 @@ impl Store {
         ttl_seconds: u64,
     ) -> DomainResult<Claim> {
         let mut item = items::item(&key.pk(), Some(&key.account), record)?;
-        item.insert(
-            TTL_ATTRIBUTE.into(),
-            n(now.timestamp() + ttl_seconds as i64),
-        );
+        item.insert(TTL_ATTRIBUTE.into(), n(now.timestamp() + ttl_seconds as i64));
         let result = self
             .client
             .put_item()
@@ -90,10 +87,7 @@ impl Store {
         match result {
             Ok(_) => Ok(()),
             // Someone else's claim by now: nothing of ours to release.
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|s| s.is_conditional_check_failed_exception()) =>
-            {
+            Err(e) if e.as_service_error().is_some_and(|s| s.is_conditional_check_failed_exception()) => {
                 Ok(())
             }
             Err(e) => Err(internal(e)),
@@ -124,9 +118,7 @@ pub(crate) fn completion(
         .expression_attribute_values(":c", s(claim_id))
         .build()
         .map_err(internal)?;
-    Ok(aws_sdk_dynamodb::types::TransactWriteItem::builder()
-        .update(update)
-        .build())
+    Ok(aws_sdk_dynamodb::types::TransactWriteItem::builder().update(update).build())
 }
 
 fn status_name(status: TokenStatus) -> &'static str {
@@ -156,10 +148,7 @@ pub(crate) async fn remember_nonce(
         .await;
     match result {
         Ok(_) => Ok(true),
-        Err(e)
-            if e.as_service_error()
-                .is_some_and(|s| s.is_conditional_check_failed_exception()) =>
-        {
+        Err(e) if e.as_service_error().is_some_and(|s| s.is_conditional_check_failed_exception()) => {
             Ok(false)
         }
         Err(e) => Err(internal(e)),

@@ -21,10 +21,7 @@ impl Store {
         for account in &world.accounts {
             for item in self.owned_items(&account.id, None).await? {
                 if let Some(pk) = item.get("pk") {
-                    let delete = DeleteRequest::builder()
-                        .key("pk", pk.clone())
-                        .build()
-                        .map_err(internal)?;
+                    let delete = DeleteRequest::builder().key("pk", pk.clone()).build().map_err(internal)?;
                     removals.push(WriteRequest::builder().delete_request(delete).build());
                 }
             }
@@ -37,11 +34,7 @@ impl Store {
             puts.push(items::item(&key::account(&a.id), Some(&a.id), a)?);
         }
         for c in &world.credentials {
-            puts.push(items::item(
-                &key::credential(&c.access_key_id),
-                Some(&c.account.id),
-                c,
-            )?);
+            puts.push(items::item(&key::credential(&c.access_key_id), Some(&c.account.id), c)?);
         }
         for r in &world.regions {
             puts.push(items::item(&key::region(&r.id), None, r)?);
@@ -55,8 +48,21 @@ impl Store {
         for sn in &world.snapshots {
             puts.push(items::item(&key::snapshot(&sn.id), Some(&sn.account), sn)?);
         }
+        let mut counts: std::collections::BTreeMap<(&str, &str), u32> = Default::default();
         for im in &world.images {
             puts.push(items::item(&key::image(&im.id), Some(&im.account), im)?);
+            *counts.entry((&im.account, &im.region)).or_default() += 1;
+            if !im.name.is_empty() {
+                let marker = key::image_name(&im.account, &im.region, &im.name);
+                puts.push(items::item(&marker, Some(&im.account), &serde_json::json!({"image_id": im.id}))?);
+            }
+        }
+        for ((account, region), count) in counts {
+            puts.push(items::item(
+                &key::image_count(account, region),
+                Some(account),
+                &serde_json::json!({"n": count}),
+            )?);
         }
         for p in &world.snapshot_policies {
             puts.push(items::item(&key::policy(&p.id), Some(&p.account), p)?);
@@ -65,19 +71,12 @@ impl Store {
         let requests = puts
             .into_iter()
             .map(|item| {
-                let put = PutRequest::builder()
-                    .set_item(Some(item))
-                    .build()
-                    .map_err(internal)?;
+                let put = PutRequest::builder().set_item(Some(item)).build().map_err(internal)?;
                 Ok(WriteRequest::builder().put_request(put).build())
             })
             .collect::<DomainResult<Vec<_>>>()?;
         self.batch_write(requests).await?;
-        Ok(LoadSummary {
-            accounts: world.accounts.len(),
-            removed,
-            written,
-        })
+        Ok(LoadSummary { accounts: world.accounts.len(), removed, written })
     }
 
     async fn batch_write(&self, requests: Vec<WriteRequest>) -> DomainResult<()> {
@@ -94,10 +93,7 @@ impl Store {
                     .send()
                     .await
                     .map_err(internal)?;
-                pending = out
-                    .unprocessed_items
-                    .and_then(|mut m| m.remove(&self.table))
-                    .unwrap_or_default();
+                pending = out.unprocessed_items.and_then(|mut m| m.remove(&self.table)).unwrap_or_default();
                 if !pending.is_empty() {
                     tokio::time::sleep(std::time::Duration::from_millis(20 * (attempt + 1))).await;
                 }

@@ -29,15 +29,9 @@ pub struct World {
 
 /// Parse and check a world document. Relative times are taken from `now`.
 pub fn parse(text: &str, now: DateTime<Utc>) -> Result<World, WorldError> {
-    let value: Value = serde_json::from_str(text).map_err(|e| WorldError {
-        path: "(document)".into(),
-        problem: format!("not valid JSON: {e}"),
-    })?;
-    Parser {
-        now,
-        ids: HashSet::new(),
-    }
-    .world(&value)
+    let value: Value = serde_json::from_str(text)
+        .map_err(|e| WorldError { path: "(document)".into(), problem: format!("not valid JSON: {e}") })?;
+    Parser { now, ids: HashSet::new() }.world(&value)
 }
 
 struct Parser {
@@ -62,10 +56,7 @@ impl Parser {
             return err(&o.at("id"), "must not be empty");
         }
         if !self.ids.insert(id.clone()) {
-            return err(
-                &o.at("id"),
-                format!("id {id:?} is used twice in this world"),
-            );
+            return err(&o.at("id"), format!("id {id:?} is used twice in this world"));
         }
         Ok(id)
     }
@@ -74,10 +65,7 @@ impl Parser {
         let mut o = Obj::new("", v)?;
         let version = o.required("version")?;
         if version.as_u64() != Some(1) {
-            return err(
-                "version",
-                format!("unsupported version {version} (this is format version 1)"),
-            );
+            return err("version", format!("unsupported version {version} (this is format version 1)"));
         }
         let settings = match o.raw("settings") {
             Some(s) => settings(s)?,
@@ -97,26 +85,28 @@ impl Parser {
         let mut keys = HashSet::new();
         for c in &credentials {
             if !keys.insert(c.access_key_id.clone()) {
-                return err(
-                    "accounts",
-                    format!("access key {:?} is given twice", c.access_key_id),
-                );
+                return err("accounts", format!("access key {:?} is given twice", c.access_key_id));
             }
         }
         let refs = Refs::new(&accounts, &regions);
-        let mut instances = list(o.array("instances")?, "instances", |p, v| {
-            self.instance(p, v, &refs)
-        })?;
+        let mut instances = list(o.array("instances")?, "instances", |p, v| self.instance(p, v, &refs))?;
         let mut disks = list(o.array("disks")?, "disks", |p, v| self.disk(p, v, &refs))?;
-        let snapshots = list(o.array("snapshots")?, "snapshots", |p, v| {
-            self.snapshot(p, v, &refs)
-        })?;
+        let snapshots = list(o.array("snapshots")?, "snapshots", |p, v| self.snapshot(p, v, &refs))?;
         let images = list(o.array("images")?, "images", |p, v| self.image(p, v, &refs))?;
-        let snapshot_policies = list(
-            o.array("snapshot_policies")?,
-            "snapshot_policies",
-            |p, v| self.policy(p, v, &refs),
-        )?;
+        let mut names = HashSet::new();
+        for (i, im) in images.iter().enumerate() {
+            if !names.insert((&im.account, &im.region, &im.name)) {
+                return err(
+                    &format!("images[{i}].name"),
+                    format!(
+                        "image name {:?} is used twice in account {:?} and region {:?}",
+                        im.name, im.account, im.region
+                    ),
+                );
+            }
+        }
+        let snapshot_policies =
+            list(o.array("snapshot_policies")?, "snapshot_policies", |p, v| self.policy(p, v, &refs))?;
         for (i, f) in o.array("faults")?.iter().enumerate() {
             attach_fault(&format!("faults[{i}]"), f, &mut instances, &mut disks)?;
         }
@@ -137,7 +127,7 @@ impl Parser {
 
     fn region(&mut self, path: &str, v: &Value) -> Res<Region> {
         let mut o = Obj::new(path, v)?;
-        let id = o.string("id")?;
+        let id = self.unique_id(&mut o)?;
         let p = o.choice_or("provider", "provider", &PROVIDERS, "")?;
         if p.is_empty() {
             return err(&o.at("provider"), "required field is missing");
@@ -153,19 +143,10 @@ impl Parser {
             None => return err(&zones_path, "expected a list of zone ids"),
         };
         o.finish()?;
-        Ok(Region {
-            id,
-            provider: provider(&p),
-            zones,
-        })
+        Ok(Region { id, provider: provider(&p), zones })
     }
 
-    fn account(
-        &mut self,
-        path: &str,
-        v: &Value,
-        settings: &Settings,
-    ) -> Res<(Account, Vec<Credential>)> {
+    fn account(&mut self, path: &str, v: &Value, settings: &Settings) -> Res<(Account, Vec<Credential>)> {
         let mut o = Obj::new(path, v)?;
         let id = self.unique_id(&mut o)?;
         let p = o.choice_or("provider", "provider", &PROVIDERS, "")?;
@@ -186,15 +167,9 @@ impl Parser {
                 let images = q.uint_or("images_per_region", default_images)?;
                 let snaps = q.uint_or("snapshots_per_disk", 64)?;
                 q.finish()?;
-                Quotas {
-                    images_per_region: clamp_u32(images),
-                    snapshots_per_disk: clamp_u32(snaps),
-                }
+                Quotas { images_per_region: clamp_u32(images), snapshots_per_disk: clamp_u32(snaps) }
             }
-            None => Quotas {
-                images_per_region: default_images as u32,
-                snapshots_per_disk: 64,
-            },
+            None => Quotas { images_per_region: default_images as u32, snapshots_per_disk: 64 },
         };
         let mut resource_groups = Vec::new();
         for (i, g) in o.array("resource_groups")?.iter().enumerate() {
@@ -225,10 +200,7 @@ impl Parser {
         let creds_path = o.at("credentials");
         let creds = o.required("credentials")?;
         let Some(creds) = creds.as_array().filter(|a| !a.is_empty()) else {
-            return err(
-                &creds_path,
-                "expected a non-empty list of {\"access_key_id\", \"secret\"}",
-            );
+            return err(&creds_path, "expected a non-empty list of {\"access_key_id\", \"secret\"}");
         };
         let mut credentials = Vec::new();
         for (i, c) in creds.iter().enumerate() {
@@ -239,11 +211,7 @@ impl Parser {
                 return err(&c.path, "access_key_id and secret must not be empty");
             }
             c.finish()?;
-            credentials.push(Credential {
-                access_key_id,
-                secret,
-                account: account.clone(),
-            });
+            credentials.push(Credential { access_key_id, secret, account: account.clone() });
         }
         o.finish()?;
         Ok((account, credentials))
@@ -252,10 +220,7 @@ impl Parser {
     fn owner(&self, o: &mut Obj<'_>, refs: &Refs) -> Res<(String, String)> {
         let account = o.string("account")?;
         let Some(provider) = refs.accounts.get(&account) else {
-            return err(
-                &o.at("account"),
-                format!("no account {account:?} in this world"),
-            );
+            return err(&o.at("account"), format!("no account {account:?} in this world"));
         };
         let region = o.string("region")?;
         match refs.regions.get(&region) {
@@ -264,10 +229,7 @@ impl Parser {
                 &o.at("region"),
                 format!("region {region:?} belongs to another provider than account {account:?}"),
             ),
-            None => err(
-                &o.at("region"),
-                format!("no region {region:?} in this world"),
-            ),
+            None => err(&o.at("region"), format!("no region {region:?} in this world")),
         }
     }
 
@@ -275,10 +237,7 @@ impl Parser {
         let zone = o.string("zone")?;
         match refs.regions.get(region) {
             Some((_, zones)) if zones.contains(&zone) => Ok(zone),
-            _ => err(
-                &o.at("zone"),
-                format!("zone {zone:?} is not a zone of region {region:?}"),
-            ),
+            _ => err(&o.at("zone"), format!("zone {zone:?} is not a zone of region {region:?}")),
         }
     }
 
@@ -289,24 +248,13 @@ impl Parser {
         let zone = self.zone(&mut o, refs, &region)?;
         let statuses: Vec<&str> = InstanceStatus::ALL.iter().map(|s| s.as_str()).collect();
         let status = o.choice_or("status", "status", &statuses, "running")?;
-        let status = *InstanceStatus::ALL
-            .iter()
-            .find(|s| s.as_str() == status)
-            .expect("checked");
-        let os = match o
-            .choice_or("os", "os", &["linux", "windows"], "linux")?
-            .as_str()
-        {
+        let status = *InstanceStatus::ALL.iter().find(|s| s.as_str() == status).expect("checked");
+        let os = match o.choice_or("os", "os", &["linux", "windows"], "linux")?.as_str() {
             "windows" => Os::Windows,
             _ => Os::Linux,
         };
         let stopped_mode = match o
-            .choice_or(
-                "stopped_mode",
-                "stopped mode",
-                &["keep_charging", "stop_charging"],
-                "keep_charging",
-            )?
+            .choice_or("stopped_mode", "stopped mode", &["keep_charging", "stop_charging"], "keep_charging")?
             .as_str()
         {
             "stop_charging" => StoppedMode::StopCharging,
@@ -339,42 +287,23 @@ impl Parser {
         let id = self.unique_id(&mut o)?;
         let (account, region) = self.owner(&mut o, refs)?;
         let zone = self.zone(&mut o, refs, &region)?;
-        let kind = match o
-            .choice_or("type", "disk type", &["system", "data"], "")?
-            .as_str()
-        {
+        let kind = match o.choice_or("type", "disk type", &["system", "data"], "")?.as_str() {
             "system" => DiskType::System,
             "data" => DiskType::Data,
             _ => return err(&o.at("type"), "required field is missing"),
         };
-        let category = o
-            .opt_string("category")?
-            .unwrap_or_else(|| "cloud_essd".into());
+        let category = o.opt_string("category")?.unwrap_or_else(|| "cloud_essd".into());
         let instance = o.opt_string("instance")?;
-        let default_status = if instance.is_some() {
-            "in_use"
-        } else {
-            "available"
-        };
+        let default_status = if instance.is_some() { "in_use" } else { "available" };
         let statuses: Vec<&str> = DiskStatus::ALL.iter().map(|s| s.as_str()).collect();
         let status = o.choice_or("status", "disk status", &statuses, default_status)?;
-        let status = *DiskStatus::ALL
-            .iter()
-            .find(|s| s.as_str() == status)
-            .expect("checked");
-        let billing = match o
-            .choice_or(
-                "billing",
-                "billing state",
-                &["ok", "expired", "arrears"],
-                "ok",
-            )?
-            .as_str()
-        {
-            "expired" => Billing::Expired,
-            "arrears" => Billing::Arrears,
-            _ => Billing::Ok,
-        };
+        let status = *DiskStatus::ALL.iter().find(|s| s.as_str() == status).expect("checked");
+        let billing =
+            match o.choice_or("billing", "billing state", &["ok", "expired", "arrears"], "ok")?.as_str() {
+                "expired" => Billing::Expired,
+                "arrears" => Billing::Arrears,
+                _ => Billing::Ok,
+            };
         let disk = Disk {
             id,
             account,
@@ -406,13 +335,11 @@ impl Parser {
         let id = self.unique_id(&mut o)?;
         let (account, region) = self.owner(&mut o, refs)?;
         let disk_id = o.string("disk")?;
-        let source_disk_type = match o
-            .choice_or("source_disk_type", "disk type", &["system", "data"], "data")?
-            .as_str()
-        {
-            "system" => DiskType::System,
-            _ => DiskType::Data,
-        };
+        let source_disk_type =
+            match o.choice_or("source_disk_type", "disk type", &["system", "data"], "data")?.as_str() {
+                "system" => DiskType::System,
+                _ => DiskType::Data,
+            };
         let created_at = o.time_or("created_at", "-1d", self.now)?;
         let status = o.choice_or(
             "status",
@@ -459,12 +386,8 @@ impl Parser {
         let id = self.unique_id(&mut o)?;
         let (account, region) = self.owner(&mut o, refs)?;
         let name = o.string("name")?;
-        let status = o.choice_or(
-            "status",
-            "image status",
-            &["available", "creating", "failed"],
-            "available",
-        )?;
+        let status =
+            o.choice_or("status", "image status", &["available", "creating", "failed"], "available")?;
         let created_at = o.time_or("created_at", "-1d", self.now)?;
         let image = Image {
             id,
@@ -475,6 +398,15 @@ impl Parser {
             ready_at: (status != "creating").then_some(created_at),
             failed: status == "failed",
             source_instance: o.opt_string("source_instance")?,
+            version: None,
+            description: None,
+            disks: Vec::new(),
+            tags: Vec::new(),
+            platform: None,
+            architecture: None,
+            image_family: None,
+            boot_mode: None,
+            resource_group_id: None,
         };
         o.finish()?;
         Ok(image)
@@ -491,17 +423,11 @@ impl Parser {
         };
         let offset = o.int_or("utc_offset_hours", 0)?;
         if !(-12..=14).contains(&offset) {
-            return err(
-                &o.at("utc_offset_hours"),
-                format!("{offset} is outside -12..=14"),
-            );
+            return err(&o.at("utc_offset_hours"), format!("{offset} is outside -12..=14"));
         }
         let retention_days = o.int_or("retention_days", -1)?;
         if retention_days != -1 && !(1..=65_536).contains(&retention_days) {
-            return err(
-                &o.at("retention_days"),
-                "must be -1 (keep forever) or 1..=65536",
-            );
+            return err(&o.at("retention_days"), "must be -1 (keep forever) or 1..=65536");
         }
         let disks_path = o.at("disks");
         let disks = o
@@ -527,10 +453,7 @@ impl Parser {
 fn settings(v: &Value) -> Res<Settings> {
     let mut o = Obj::new("settings", v)?;
     let defaults = Settings::default();
-    let auth = match o
-        .choice_or("auth", "auth mode", &["strict", "off"], "strict")?
-        .as_str()
-    {
+    let auth = match o.choice_or("auth", "auth mode", &["strict", "off"], "strict")?.as_str() {
         "off" => AuthMode::Off,
         _ => AuthMode::Strict,
     };
@@ -541,8 +464,7 @@ fn settings(v: &Value) -> Res<Settings> {
             let timings = Timings {
                 snapshot_seconds: t.uint_or("snapshot_seconds", d.snapshot_seconds)?,
                 image_seconds: t.uint_or("image_seconds", d.image_seconds)?,
-                request_processing_ms: t
-                    .uint_or("request_processing_ms", d.request_processing_ms)?,
+                request_processing_ms: t.uint_or("request_processing_ms", d.request_processing_ms)?,
             };
             t.finish()?;
             timings
@@ -553,10 +475,7 @@ fn settings(v: &Value) -> Res<Settings> {
         Some(Value::Object(m)) => m
             .iter()
             .map(|(k, v)| {
-                Ok((
-                    k.clone(),
-                    clamp_u32(reader::as_uint(&format!("settings.rate_limits.{k}"), v)?),
-                ))
+                Ok((k.clone(), clamp_u32(reader::as_uint(&format!("settings.rate_limits.{k}"), v)?)))
             })
             .collect::<Res<BTreeMap<_, _>>>()?,
         Some(_) => {
@@ -570,12 +489,9 @@ fn settings(v: &Value) -> Res<Settings> {
     let settings = Settings {
         auth,
         timings,
-        idempotency_ttl_seconds: o
-            .uint_or("idempotency_ttl_seconds", defaults.idempotency_ttl_seconds)?,
-        signature_max_skew_seconds: o.uint_or(
-            "signature_max_skew_seconds",
-            defaults.signature_max_skew_seconds,
-        )?,
+        idempotency_ttl_seconds: o.uint_or("idempotency_ttl_seconds", defaults.idempotency_ttl_seconds)?,
+        signature_max_skew_seconds: o
+            .uint_or("signature_max_skew_seconds", defaults.signature_max_skew_seconds)?,
         rate_limits,
     };
     o.finish()?;
@@ -587,12 +503,7 @@ fn tags(path: &str, v: &Value) -> Res<Vec<Tag>> {
         return err(path, "expected an object of key: value");
     };
     map.iter()
-        .map(|(k, v)| {
-            Ok(Tag {
-                key: k.clone(),
-                value: reader::as_string(&format!("{path}.{k}"), v)?,
-            })
-        })
+        .map(|(k, v)| Ok(Tag { key: k.clone(), value: reader::as_string(&format!("{path}.{k}"), v)? }))
         .collect()
 }
 
@@ -605,24 +516,13 @@ fn small_ints(path: &str, v: &Value, min: u8, max: u8) -> Res<Vec<u8>> {
         .enumerate()
         .map(|(i, x)| match x.as_u64() {
             Some(n) if n >= u64::from(min) && n <= u64::from(max) => Ok(n as u8),
-            _ => err(
-                &format!("{path}[{i}]"),
-                format!("expected an integer in {min}..={max}, found {x}"),
-            ),
+            _ => err(&format!("{path}[{i}]"), format!("expected an integer in {min}..={max}, found {x}")),
         })
         .collect()
 }
 
-fn list<T>(
-    items: &[Value],
-    name: &str,
-    mut each: impl FnMut(&str, &Value) -> Res<T>,
-) -> Res<Vec<T>> {
-    items
-        .iter()
-        .enumerate()
-        .map(|(i, v)| each(&format!("{name}[{i}]"), v))
-        .collect()
+fn list<T>(items: &[Value], name: &str, mut each: impl FnMut(&str, &Value) -> Res<T>) -> Res<Vec<T>> {
+    items.iter().enumerate().map(|(i, v)| each(&format!("{name}[{i}]"), v)).collect()
 }
 
 fn clamp_u32(n: u64) -> u32 {
@@ -638,25 +538,15 @@ struct Refs {
 impl Refs {
     fn new(accounts: &[Account], regions: &[Region]) -> Self {
         Refs {
-            accounts: accounts
-                .iter()
-                .map(|a| (a.id.clone(), a.provider))
-                .collect(),
-            regions: regions
-                .iter()
-                .map(|r| (r.id.clone(), (r.provider, r.zones.clone())))
-                .collect(),
+            accounts: accounts.iter().map(|a| (a.id.clone(), a.provider)).collect(),
+            regions: regions.iter().map(|r| (r.id.clone(), (r.provider, r.zones.clone()))).collect(),
         }
     }
 }
 
 fn attach_fault(path: &str, v: &Value, instances: &mut [Instance], disks: &mut [Disk]) -> Res<()> {
     let mut o = Obj::new(path, v)?;
-    let fault = Fault {
-        dialect: o.string("dialect")?,
-        action: o.string("action")?,
-        code: o.string("code")?,
-    };
+    let fault = Fault { dialect: o.string("dialect")?, action: o.string("action")?, code: o.string("code")? };
     let resource = o.string("resource")?;
     let resource_path = o.at("resource");
     o.finish()?;
@@ -665,10 +555,7 @@ fn attach_fault(path: &str, v: &Value, instances: &mut [Instance], disks: &mut [
     } else if let Some(i) = instances.iter_mut().find(|i| i.id == resource) {
         i.faults.push(fault);
     } else {
-        return err(
-            &resource_path,
-            format!("no disk or instance {resource:?} in this world"),
-        );
+        return err(&resource_path, format!("no disk or instance {resource:?} in this world"));
     }
     Ok(())
 }

@@ -22,10 +22,7 @@ impl std::error::Error for WorldError {}
 pub type Res<T> = Result<T, WorldError>;
 
 pub fn err<T>(path: &str, problem: impl Into<String>) -> Res<T> {
-    Err(WorldError {
-        path: path.to_string(),
-        problem: problem.into(),
-    })
+    Err(WorldError { path: path.to_string(), problem: problem.into() })
 }
 
 /// One JSON object at a path. Fields are taken one by one; [`Obj::finish`] refuses the rest.
@@ -39,11 +36,7 @@ impl<'a> Obj<'a> {
     pub fn new(path: impl Into<String>, value: &'a Value) -> Res<Self> {
         let path = path.into();
         match value.as_object() {
-            Some(map) => Ok(Obj {
-                path,
-                map,
-                taken: BTreeSet::new(),
-            }),
+            Some(map) => Ok(Obj { path, map, taken: BTreeSet::new() }),
             None => err(&path, format!("expected an object, found {}", kind(value))),
         }
     }
@@ -87,10 +80,7 @@ impl<'a> Obj<'a> {
     pub fn bool_or(&mut self, name: &'static str, default: bool) -> Res<bool> {
         match self.get(name) {
             Some(Value::Bool(b)) => Ok(*b),
-            Some(v) => err(
-                &self.at(name),
-                format!("expected true or false, found {}", kind(v)),
-            ),
+            Some(v) => err(&self.at(name), format!("expected true or false, found {}", kind(v))),
             None => Ok(default),
         }
     }
@@ -111,15 +101,9 @@ impl<'a> Obj<'a> {
 
     pub fn int_or(&mut self, name: &'static str, default: i64) -> Res<i64> {
         match self.get(name) {
-            Some(v) => v.as_i64().map_or_else(
-                || {
-                    err(
-                        &self.at(name),
-                        format!("expected an integer, found {}", kind(v)),
-                    )
-                },
-                Ok,
-            ),
+            Some(v) => v
+                .as_i64()
+                .map_or_else(|| err(&self.at(name), format!("expected an integer, found {}", kind(v))), Ok),
             None => Ok(default),
         }
     }
@@ -139,22 +123,11 @@ impl<'a> Obj<'a> {
         if allowed.contains(&s.as_str()) {
             Ok(s)
         } else {
-            err(
-                &self.at(name),
-                format!(
-                    "unknown {what} {s:?} (expected one of {})",
-                    allowed.join(", ")
-                ),
-            )
+            err(&self.at(name), format!("unknown {what} {s:?} (expected one of {})", allowed.join(", ")))
         }
     }
 
-    pub fn time_or(
-        &mut self,
-        name: &'static str,
-        default: &str,
-        now: DateTime<Utc>,
-    ) -> Res<DateTime<Utc>> {
+    pub fn time_or(&mut self, name: &'static str, default: &str, now: DateTime<Utc>) -> Res<DateTime<Utc>> {
         let path = self.at(name);
         match self.get(name) {
             Some(v) => parse_time(&path, &as_string(&path, v)?, now),
@@ -165,10 +138,7 @@ impl<'a> Obj<'a> {
     pub fn array(&mut self, name: &'static str) -> Res<&'a [Value]> {
         match self.get(name) {
             Some(Value::Array(a)) => Ok(a),
-            Some(v) => err(
-                &self.at(name),
-                format!("expected a list, found {}", kind(v)),
-            ),
+            Some(v) => err(&self.at(name), format!("expected a list, found {}", kind(v))),
             None => Ok(&[]),
         }
     }
@@ -201,10 +171,7 @@ pub fn as_string(path: &str, v: &Value) -> Res<String> {
 }
 
 pub fn as_uint(path: &str, v: &Value) -> Res<u64> {
-    v.as_u64().map_or_else(
-        || err(path, format!("expected a non-negative integer, found {v}")),
-        Ok,
-    )
+    v.as_u64().map_or_else(|| err(path, format!("expected a non-negative integer, found {v}")), Ok)
 }
 
 /// RFC 3339, or relative to `now`: `-30m`, `+10m`, `-400d` (units s, m, h, d).
@@ -213,12 +180,7 @@ pub fn parse_time(path: &str, text: &str, now: DateTime<Utc>) -> Res<DateTime<Ut
         return Ok(t.with_timezone(&Utc));
     }
     let bad = || {
-        err(
-            path,
-            format!(
-                "bad time {text:?} (expected RFC 3339 or a relative time like -30m, +2h, -400d)"
-            ),
-        )
+        err(path, format!("bad time {text:?} (expected RFC 3339 or a relative time like -30m, +2h, -400d)"))
     };
     let (sign, rest) = match text.as_bytes().first() {
         Some(b'-') => (-1, &text[1..]),

@@ -1,53 +1,30 @@
 use super::*;
 
 fn now() -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339("2026-11-23T12:00:00Z")
-        .unwrap()
-        .with_timezone(&Utc)
+    DateTime::parse_from_rfc3339("2026-11-23T12:00:00Z").unwrap().with_timezone(&Utc)
 }
 
 fn refused(text: &str) -> String {
-    parse(text, now())
-        .expect_err("the world should be refused")
-        .to_string()
+    parse(text, now()).expect_err("the world should be refused").to_string()
 }
 
 #[test]
 fn the_reference_world_parses_with_its_defaults() {
     let w = parse(REFERENCE_WORLD, now()).expect("reference world");
     assert_eq!(w.settings.timings.snapshot_seconds, 2);
-    let quota = w
-        .accounts
-        .iter()
-        .find(|a| a.id == "acct-ali-quota")
-        .unwrap();
+    let quota = w.accounts.iter().find(|a| a.id == "acct-ali-quota").unwrap();
     assert_eq!(quota.quotas.snapshots_per_disk, 2);
     assert_eq!(quota.quotas.images_per_region, 1);
     let tc = w.accounts.iter().find(|a| a.id == "acct-tc").unwrap();
     assert_eq!(tc.quotas.images_per_region, 10);
     let loading = w.disks.iter().find(|d| d.id == "d-ali-loading").unwrap();
-    assert_eq!(
-        loading.data_loaded_at,
-        now() - chrono::Duration::minutes(10)
-    );
-    let unattached = w
-        .disks
-        .iter()
-        .find(|d| d.id == "d-ali-neverattached")
-        .unwrap();
+    assert_eq!(loading.data_loaded_at, now() - chrono::Duration::minutes(10));
+    let unattached = w.disks.iter().find(|d| d.id == "d-ali-neverattached").unwrap();
     assert_eq!(unattached.status, DiskStatus::Available);
     let quota_disk = w.disks.iter().find(|d| d.id == "d-ali-quota-data").unwrap();
     assert_eq!(quota_disk.snapshot_count, 2);
-    let busy = w
-        .disks
-        .iter()
-        .find(|d| d.id == "d-ali-running-sys")
-        .unwrap();
-    assert_eq!(
-        busy.busy_until,
-        Some(domain::forever()),
-        "s-ali-progressing keeps its disk busy"
-    );
+    let busy = w.disks.iter().find(|d| d.id == "d-ali-running-sys").unwrap();
+    assert_eq!(busy.busy_until, Some(domain::forever()), "s-ali-progressing keeps its disk busy");
     let fails = w.disks.iter().find(|d| d.id == "d-ali-fails").unwrap();
     assert_eq!(fails.faults[0].code, "CreateSnapshot.Failed");
     let cdu = w.instances.iter().find(|i| i.id == "ins-tc-cdu").unwrap();
@@ -79,30 +56,18 @@ fn malformed_worlds_are_refused_with_paths() {
             r#"{"version":1,"accounts":[{"id":"a","provider":"alibaba"}]}"#,
             "accounts[0].credentials: required field is missing",
         ),
-        (
-            r#"{"version":1,"disks":[{"id":"d"}]}"#,
-            "disks[0].account: required field is missing",
-        ),
+        (r#"{"version":1,"disks":[{"id":"d"}]}"#, "disks[0].account: required field is missing"),
         (
             r#"{"version":1,"settings":{"timings":{"snapshot_seconds":-1}}}"#,
             "settings.timings.snapshot_seconds: expected a non-negative integer",
         ),
-        (
-            r#"{"version":1,"settings":{"colour":"red"}}"#,
-            "settings.colour: unknown field",
-        ),
-        (
-            r#"{"version":1,"settings":{"auth":"lax"}}"#,
-            "settings.auth: unknown auth mode \"lax\"",
-        ),
+        (r#"{"version":1,"settings":{"colour":"red"}}"#, "settings.colour: unknown field"),
+        (r#"{"version":1,"settings":{"auth":"lax"}}"#, "settings.auth: unknown auth mode \"lax\""),
         ("{not json", "(document): not valid JSON"),
     ];
     for (text, expected) in cases {
         let got = refused(text);
-        assert!(
-            got.starts_with(expected),
-            "{text}\n  got: {got}\n  expected: {expected}"
-        );
+        assert!(got.starts_with(expected), "{text}\n  got: {got}\n  expected: {expected}");
     }
 }
 
@@ -111,17 +76,13 @@ fn cross_references_are_checked() {
     let base = r#"{"version":1,
         "accounts":[{"id":"a","provider":"alibaba","credentials":[{"access_key_id":"k","secret":"s"}]}],
         "regions":[{"id":"r","provider":"alibaba","zones":["z"]}],"#;
-    let bad_zone =
-        format!(r#"{base}"instances":[{{"id":"i","account":"a","region":"r","zone":"q"}}]}}"#);
-    assert!(refused(&bad_zone)
-        .starts_with("instances[0].zone: zone \"q\" is not a zone of region \"r\""));
-    let bad_account = format!(
-        r#"{base}"disks":[{{"id":"d","account":"b","region":"r","zone":"z","type":"data"}}]}}"#
-    );
+    let bad_zone = format!(r#"{base}"instances":[{{"id":"i","account":"a","region":"r","zone":"q"}}]}}"#);
+    assert!(refused(&bad_zone).starts_with("instances[0].zone: zone \"q\" is not a zone of region \"r\""));
+    let bad_account =
+        format!(r#"{base}"disks":[{{"id":"d","account":"b","region":"r","zone":"z","type":"data"}}]}}"#);
     assert!(refused(&bad_account).starts_with("disks[0].account: no account \"b\""));
-    let dup = format!(
-        r#"{base}"disks":[{{"id":"a","account":"a","region":"r","zone":"z","type":"data"}}]}}"#
-    );
+    let dup =
+        format!(r#"{base}"disks":[{{"id":"a","account":"a","region":"r","zone":"z","type":"data"}}]}}"#);
     assert!(refused(&dup).starts_with("disks[0].id: id \"a\" is used twice"));
     let bad_fault = format!(
         r#"{base}"faults":[{{"dialect":"alibaba","action":"CreateSnapshot","resource":"nope","code":"X"}}]}}"#
@@ -140,4 +101,19 @@ fn relative_and_absolute_times() {
     for bad in ["30m", "-m", "-3w", "yesterday", ""] {
         assert!(t(bad).is_err(), "{bad}");
     }
+}
+
+#[test]
+fn image_names_are_unique_per_account_and_region() {
+    let text = reference_with_images(
+        r#"[{"id":"m-1","account":"acct-ali","region":"cn-hangzhou","name":"x"},
+        {"id":"m-2","account":"acct-ali","region":"cn-hangzhou","name":"x"}]"#,
+    );
+    assert!(refused(&text).starts_with("images[1].name: image name \"x\" is used twice"));
+}
+
+fn reference_with_images(images: &str) -> String {
+    let mut v: Value = serde_json::from_str(REFERENCE_WORLD).unwrap();
+    v["images"] = serde_json::from_str(images).unwrap();
+    v.to_string()
 }

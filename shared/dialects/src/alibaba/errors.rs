@@ -34,7 +34,7 @@ pub fn answer(e: &DomainError, cx: Context<'_>) -> Answer {
         E::Malformed(Field::SnapshotName) => {
             a(400, "InvalidSnapshotName.Malformed", "The specified SnapshotName is wrongly formed.")
         }
-        E::Malformed(Field::ImageName) => a(400, "InvalidImageName.Malformed", "The specified ImageName is wrongly formed."),
+        E::Malformed(Field::ImageName) => a(400, "InvalidImageName.Malformed", "The specified Image name is wrongly formed."),
         E::Malformed(Field::ImageVersion) => {
             a(400, "InvalidImageVersion.Malformed", "The specified ImageVersion is wrongly formed.")
         }
@@ -55,6 +55,7 @@ pub fn answer(e: &DomainError, cx: Context<'_>) -> Answer {
             &format!("The request body exceeds the limit of {} bytes.", crate::MAX_BODY_BYTES),
         ),
         E::Throttled => a(400, "Throttling.User", "Request was denied due to user flow control."),
+        E::DryRunPassed => a(400, "DryRunOperation", "Request validation has been passed with DryRun flag set."),
         E::RegionNotFound => a(404, "InvalidRegionId.NotFound", "The specified RegionId does not exist."),
         E::DiskNotFound if cx.volume => a(404, "InvalidVolumeId.NotFound", "The specified volume does not exist."),
         E::DiskNotFound => a(404, "InvalidDiskId.NotFound", "The specified DiskId does not exist."),
@@ -64,11 +65,55 @@ pub fn answer(e: &DomainError, cx: Context<'_>) -> Answer {
             "The specified InstanceId does not exist.",
         ),
         E::SnapshotNotFound => a(404, "InvalidSnapshotId.NotFound", "The specified SnapshotId does not exist."),
+        E::SnapshotTooOld => a(
+            403,
+            "InvalidSnapshot.TooOld",
+            "This operation is denied because the specified snapshot by DiskDeviceMapping.n.SnapshotId or SnapshotId is created before 2013-07-15.",
+        ),
+        E::SnapshotNotReady => a(
+            403,
+            "InvalidSnapshotId.NotReady",
+            "The current status of the DiskDeviceMapping.n.SnapshotId or SnapshotId does not support this operation.",
+        ),
+        E::SnapshotImageNotAllowed => a(403, "OperationDenied", "The specified snapshot is not allowed to create image."),
+        E::SnapshotNotFromSystemDisk => a(403, "OperationDenied", "The specified snapshot is not from system disk."),
+        E::NoSystemDiskSnapshot => a(
+            400,
+            "OperationDenied",
+            "The specified parameter DiskDeviceMapping.n.SnapshotId does not contain system disk snapshot.",
+        ),
+        E::SeveralSystemDiskSnapshots => a(
+            400,
+            "OperationDenied",
+            "The specified parameter DiskDeviceMapping.n.SnapshotId contains two or more system disk snapshots.",
+        ),
+        E::DiskSizeUnsupported => a(
+            400,
+            "InvalidSize.ValueNotSupported",
+            "The specified parameter DiskDeviceMapping.n.Size beyond the permitted range.",
+        ),
+        E::ImageNameTaken => a(400, "InvalidImageName.Duplicated", "The specified Image name has already been used."),
+        E::ImageQuotaReached => a(403, "QuotaExceed.Image", "The Image Quota exceeds."),
+        E::InstanceImageUnsupported => {
+            a(400, "InvalidInstanceId.ValueNotSupported", "The specified InstanceId is not allowed to create image.")
+        }
         E::InsufficientBalance => a(403, "InvalidAccountStatus.NotEnoughBalance", "Your account does not have enough balance."),
         E::SnapshotServiceUnavailable => a(
             403,
             "InvalidAccountStatus.SnapshotServiceUnavailable",
             "Snapshot service has not been opened yet.",
+        ),
+        E::InstanceStatusForbids(_) if image => a(
+            400,
+            "IncorrectInstanceStatus",
+            "The current status of the instance does not support this operation.",
+        ),
+        // An image of an instance snapshots every disk; one already being snapshotted holds the
+        // instance in a state that cannot make images now (the page's own instance-state code).
+        E::DiskSnapshotInProgress if image => a(
+            400,
+            "IncorrectInstanceStatus",
+            "The current status of the instance does not support this operation.",
         ),
         E::InstanceStatusForbids(_) => a(
             400,
@@ -120,7 +165,7 @@ pub fn answer(e: &DomainError, cx: Context<'_>) -> Answer {
         E::KmsUnauthorized => a(403, "InvalidParameter.KMSKeyId.KMSUnauthorized", "ECS service have no right to access your KMS."),
         // The provider really spells CreateImage's code this way.
         E::TokenReusedWithOtherParameters if image => {
-            a(403, "InvalidParamter.Conflict", "The specified clientToken is used with different parameters.")
+            a(403, "InvalidParamter.Conflict", "The specified same token is trying to make requests with different parameters.")
         }
         E::TokenReusedWithOtherParameters => a(403, "IdempotentParameterMismatch", "The specified clientToken is used."),
         E::TokenInFlight => a(403, "IdempotentProcessing", "The previous idempotent request(s) is still processing."),
@@ -157,16 +202,10 @@ fn auth(failure: &AuthFailure) -> Answer {
 fn fault(code: &str) -> Answer {
     match code {
         "CreateSnapshot.Failed" => a(403, code, "The process of creating snapshot is failed."),
-        "InternalError" => a(
-            500,
-            code,
-            "The request processing has failed due to some unknown error.",
-        ),
-        "ServiceUnavailable" => a(
-            503,
-            code,
-            "The request has failed due to a temporary failure of the server.",
-        ),
+        "InternalError" => a(500, code, "The request processing has failed due to some unknown error."),
+        "ServiceUnavailable" => {
+            a(503, code, "The request has failed due to a temporary failure of the server.")
+        }
         _ => a(403, code, "The request has failed."),
     }
 }

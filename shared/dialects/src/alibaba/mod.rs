@@ -47,12 +47,7 @@ pub fn resource_id(prefix: &str) -> String {
 }
 
 /// A successful answer: the action's fields after `RequestId`.
-pub fn success(
-    action: &str,
-    xml: bool,
-    request_id: &str,
-    fields: Map<String, Value>,
-) -> WireResponse {
+pub fn success(action: &str, xml: bool, request_id: &str, fields: Map<String, Value>) -> WireResponse {
     let mut body = Map::new();
     body.insert("RequestId".into(), Value::String(request_id.into()));
     body.extend(fields);
@@ -60,13 +55,7 @@ pub fn success(
 }
 
 /// An error answer in the provider's envelope.
-pub fn failure(
-    status: u16,
-    code: &str,
-    message: &str,
-    xml: bool,
-    request_id: &str,
-) -> WireResponse {
+pub fn failure(status: u16, code: &str, message: &str, xml: bool, request_id: &str) -> WireResponse {
     let body = json!({
         "RequestId": request_id,
         "HostId": HOST_ID,
@@ -79,15 +68,9 @@ pub fn failure(
 
 fn render(status: u16, xml: bool, root: &str, body: &Value) -> WireResponse {
     let (content_type, bytes) = if xml {
-        (
-            "text/xml;charset=utf-8",
-            crate::xml::document(root, body).into_bytes(),
-        )
+        ("text/xml;charset=utf-8", crate::xml::document(root, body).into_bytes())
     } else {
-        (
-            "application/json;charset=utf-8",
-            body.to_string().into_bytes(),
-        )
+        ("application/json;charset=utf-8", body.to_string().into_bytes())
     };
     http::Response::builder()
         .status(status)

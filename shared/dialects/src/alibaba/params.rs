@@ -1,9 +1,10 @@
 //! Each action's parameters, checked by the rules of its page, into domain commands.
 
 use super::wire::RpcRequest;
+use domain::image::{CreateImage, ImageSource, MappingSpec};
 use domain::snapshot::CreateSnapshot;
 use domain::text::{char_len, contains_url, is_url_like, NameRule};
-use domain::{DomainError, DomainResult, Field, Tag};
+use domain::{DiskType, DomainError, DomainResult, Field, Tag};
 
 /// SnapshotName: 2–128 characters, starting with a letter; letters, digits, `:`, `_`, `-`;
 /// not `http(s)://`; not `auto…` (reserved for automatic snapshots).
@@ -20,9 +21,7 @@ pub const MAX_TAGS: usize = 20;
 
 /// A parameter that must be present and not empty.
 pub fn required<'a>(rpc: &'a RpcRequest, name: &str) -> DomainResult<&'a str> {
-    rpc.get(name)
-        .filter(|v| !v.is_empty())
-        .ok_or_else(|| DomainError::missing(name))
+    rpc.get(name).filter(|v| !v.is_empty()).ok_or_else(|| DomainError::missing(name))
 }
 
 /// A parameter that may be absent; an empty value counts as absent.
@@ -41,11 +40,7 @@ pub fn integer(
             Ok(n) if range.contains(&n) => Ok(Some(n)),
             _ => Err(DomainError::invalid(
                 name,
-                format!(
-                    "It must be an integer from {} to {}.",
-                    range.start(),
-                    range.end()
-                ),
+                format!("It must be an integer from {} to {}.", range.start(), range.end()),
             )),
         },
     }
@@ -70,10 +65,9 @@ pub fn description(rpc: &RpcRequest, min: usize, max: usize) -> DomainResult<Opt
 /// ClientToken: ASCII, at most 64 characters.
 pub fn client_token(rpc: &RpcRequest) -> DomainResult<Option<String>> {
     match optional(rpc, "ClientToken") {
-        Some(t) if !t.is_ascii() || t.len() > 64 => Err(DomainError::invalid(
-            "ClientToken",
-            "It must be ASCII and at most 64 characters.",
-        )),
+        Some(t) if !t.is_ascii() || t.len() > 64 => {
+            Err(DomainError::invalid("ClientToken", "It must be ASCII and at most 64 characters."))
+        }
         other => Ok(other),
     }
 }
@@ -106,8 +100,7 @@ pub fn tags(rpc: &RpcRequest) -> DomainResult<Vec<Tag>> {
     for (key, value) in by_index.into_values() {
         let key = key.unwrap_or_default();
         let value = value.unwrap_or_default();
-        let reserved =
-            |s: &str| s.starts_with("aliyun") || s.starts_with("acs:") || contains_url(s);
+        let reserved = |s: &str| s.starts_with("aliyun") || s.starts_with("acs:") || contains_url(s);
         if key.is_empty() || char_len(&key) > 64 || reserved(&key) {
             return Err(DomainError::Malformed(Field::TagKey));
         }
@@ -179,13 +172,8 @@ pub fn describe_snapshots(rpc: &RpcRequest) -> DomainResult<DescribeSnapshots> {
     };
     let choice = |name: &str, allowed: &[&str]| -> DomainResult<Option<String>> {
         match optional(rpc, name) {
-            Some(v) if allowed.iter().any(|a| a.eq_ignore_ascii_case(&v)) => {
-                Ok(Some(v.to_ascii_lowercase()))
-            }
-            Some(_) => Err(DomainError::invalid(
-                name,
-                format!("Valid values: {}.", allowed.join(", ")),
-            )),
+            Some(v) if allowed.iter().any(|a| a.eq_ignore_ascii_case(&v)) => Ok(Some(v.to_ascii_lowercase())),
+            Some(_) => Err(DomainError::invalid(name, format!("Valid values: {}.", allowed.join(", ")))),
             None => Ok(None),
         }
     };
@@ -209,10 +197,7 @@ mod tests {
     use super::*;
 
     fn rpc(query: &str) -> RpcRequest {
-        let req = http::Request::builder()
-            .uri(format!("/?{query}"))
-            .body(bytes::Bytes::new())
-            .unwrap();
+        let req = http::Request::builder().uri(format!("/?{query}")).body(bytes::Bytes::new()).unwrap();
         RpcRequest::parse(&req).unwrap()
     }
 
@@ -222,15 +207,7 @@ mod tests {
             assert!(SNAPSHOT_NAME.accepts(good), "{good}");
         }
         let too_long = "a".repeat(129);
-        for bad in [
-            "auto1",
-            "1x",
-            "a",
-            too_long.as_str(),
-            "http://x",
-            "bad name!",
-            "",
-        ] {
+        for bad in ["auto1", "1x", "a", too_long.as_str(), "http://x", "bad name!", ""] {
             assert!(!SNAPSHOT_NAME.accepts(bad), "{bad}");
         }
     }
@@ -242,17 +219,8 @@ mod tests {
         ))
         .unwrap();
         assert_eq!(cmd.retention_days, Some(7));
-        assert_eq!(
-            cmd.tags,
-            vec![Tag {
-                key: "env".into(),
-                value: "t".into()
-            }]
-        );
-        assert_eq!(
-            create_snapshot(&rpc("SnapshotName=n1")),
-            Err(DomainError::missing("DiskId"))
-        );
+        assert_eq!(cmd.tags, vec![Tag { key: "env".into(), value: "t".into() }]);
+        assert_eq!(create_snapshot(&rpc("SnapshotName=n1")), Err(DomainError::missing("DiskId")));
         assert_eq!(
             create_snapshot(&rpc("DiskId=d&Description=a")),
             Err(DomainError::Malformed(Field::Description))
@@ -271,10 +239,7 @@ mod tests {
     #[test]
     fn tag_rules() {
         let t = |q: &str| tags(&rpc(q));
-        assert_eq!(
-            t("Tag.1.Key=a&Tag.2.Key=a"),
-            Err(DomainError::DuplicateTagKey)
-        );
+        assert_eq!(t("Tag.1.Key=a&Tag.2.Key=a"), Err(DomainError::DuplicateTagKey));
         let long_key = format!("Tag.1.Key={}", "k".repeat(65));
         for bad in [
             "Tag.1.Key=",
@@ -288,19 +253,179 @@ mod tests {
         }
         let long_value = format!("Tag.1.Key=k&Tag.1.Value={}", "v".repeat(129));
         for bad in [long_value.as_str(), "Tag.1.Key=k&Tag.1.Value=acs:x"] {
-            assert_eq!(
-                t(bad),
-                Err(DomainError::Malformed(Field::TagValue)),
-                "{bad}"
-            );
+            assert_eq!(t(bad), Err(DomainError::Malformed(Field::TagValue)), "{bad}");
         }
-        assert_eq!(
-            t("Tag.1.key=k&Tag.1.value=").unwrap(),
-            vec![Tag {
-                key: "k".into(),
-                value: "".into()
-            }]
-        );
+        assert_eq!(t("Tag.1.key=k&Tag.1.value=").unwrap(), vec![Tag { key: "k".into(), value: "".into() }]);
         assert!(t("Tag.21.Key=k").is_err());
     }
+}
+
+/// ImageName: 2–128 characters, starting with a letter (Chinese characters count); letters,
+/// digits, `:`, `_`, `-`; not `http(s)://`.
+pub const IMAGE_NAME: NameRule = NameRule {
+    min: 2,
+    max: 128,
+    first: char::is_alphabetic,
+    rest: |c| c.is_alphanumeric() || matches!(c, ':' | '_' | '-'),
+    refused_prefixes: &[],
+};
+
+/// `DiskDeviceMapping.N` takes N from 1 to 17.
+pub const MAX_MAPPINGS: usize = 17;
+
+/// True for `true` / `True` / `TRUE` (the SDKs send Python booleans).
+pub fn boolean(rpc: &RpcRequest, name: &str) -> DomainResult<bool> {
+    match rpc.get(name) {
+        None | Some("") => Ok(false),
+        Some(v) if v.eq_ignore_ascii_case("true") => Ok(true),
+        Some(v) if v.eq_ignore_ascii_case("false") => Ok(false),
+        Some(_) => Err(DomainError::invalid(name, "It must be true or false.")),
+    }
+}
+
+fn mappings(rpc: &RpcRequest) -> DomainResult<Vec<MappingSpec>> {
+    let mut by_index: std::collections::BTreeMap<usize, MappingSpec> = Default::default();
+    for (name, value) in &rpc.params {
+        let Some(rest) = name.strip_prefix("DiskDeviceMapping.") else { continue };
+        let Some((n, field)) = rest.split_once('.') else { continue };
+        let index = n.parse::<usize>().ok().filter(|n| (1..=MAX_MAPPINGS).contains(n));
+        let Some(index) = index else {
+            return Err(DomainError::invalid(name, "DiskDeviceMapping.N takes N from 1 to 17."));
+        };
+        let spec = by_index.entry(index).or_insert(MappingSpec {
+            snapshot_id: None,
+            size_gb: None,
+            device: None,
+            disk_type: None,
+        });
+        let value = Some(value.clone()).filter(|v| !v.is_empty());
+        match field {
+            "SnapshotId" => spec.snapshot_id = value,
+            "Device" => spec.device = value,
+            "Size" => {
+                spec.size_gb = match value {
+                    None => None,
+                    Some(v) => Some(v.parse::<u32>().map_err(|_| DomainError::DiskSizeUnsupported)?),
+                }
+            }
+            "DiskType" => {
+                spec.disk_type = match value.as_deref() {
+                    None => None,
+                    Some("system") => Some(DiskType::System),
+                    Some("data") => Some(DiskType::Data),
+                    Some(_) => return Err(DomainError::invalid(name, "Valid values: system, data.")),
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(by_index.into_values().collect())
+}
+
+/// CreateImage (seed 000). The sources rank InstanceId > DiskDeviceMapping > SnapshotId: the
+/// highest one given is used.
+pub fn create_image(rpc: &RpcRequest) -> DomainResult<(CreateImage, bool)> {
+    let region = required(rpc, "RegionId")?.to_string();
+    let mappings = mappings(rpc)?;
+    let source = if let Some(instance) = optional(rpc, "InstanceId") {
+        ImageSource::Instance(instance)
+    } else if !mappings.is_empty() {
+        ImageSource::Mappings(mappings)
+    } else if let Some(snapshot) = optional(rpc, "SnapshotId") {
+        ImageSource::Snapshot(snapshot)
+    } else {
+        return Err(DomainError::missing("SnapshotId or InstanceId or DiskDeviceMapping"));
+    };
+    let name = match rpc.get("ImageName") {
+        None => None,
+        Some(n) if IMAGE_NAME.accepts(n) => Some(n.to_string()),
+        Some(_) => return Err(DomainError::Malformed(Field::ImageName)),
+    };
+    let version = match rpc.get("ImageVersion") {
+        None => None,
+        Some(v) if (1..=40).contains(&char_len(v)) => Some(v.to_string()),
+        Some(_) => return Err(DomainError::Malformed(Field::ImageVersion)),
+    };
+    let cmd = CreateImage {
+        region,
+        source,
+        name,
+        version,
+        description: description(rpc, 0, 256)?,
+        tags: tags(rpc)?,
+        platform: optional(rpc, "Platform"),
+        architecture: optional(rpc, "Architecture"),
+        image_family: optional(rpc, "ImageFamily"),
+        boot_mode: optional(rpc, "BootMode"),
+        resource_group_id: optional(rpc, "ResourceGroupId"),
+        client_token: client_token(rpc)?,
+    };
+    Ok((cmd, boolean(rpc, "DryRun")?))
+}
+
+/// DescribeImages: filters and paging.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DescribeImages {
+    pub region: String,
+    pub image_ids: Option<Vec<String>>,
+    pub name: Option<String>,
+    /// Statuses asked for, lower-case; the provider's default is `Available` alone.
+    pub statuses: Vec<String>,
+    pub owner_alias: Option<String>,
+    pub image_family: Option<String>,
+    pub tags: Vec<Tag>,
+    pub page_number: usize,
+    pub page_size: usize,
+}
+
+pub const IMAGE_STATUSES: [&str; 6] =
+    ["Creating", "Waiting", "Available", "UnAvailable", "CreateFailed", "Deprecated"];
+
+pub fn describe_images(rpc: &RpcRequest) -> DomainResult<DescribeImages> {
+    let region = required(rpc, "RegionId")?.to_string();
+    let list = |name: &str| -> Vec<String> {
+        optional(rpc, name)
+            .map(|v| v.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect())
+            .unwrap_or_default()
+    };
+    let image_ids = Some(list("ImageId")).filter(|ids| !ids.is_empty());
+    if image_ids.as_ref().is_some_and(|ids| ids.len() > 100) {
+        return Err(DomainError::invalid("ImageId", "At most 100 image ids."));
+    }
+    let mut statuses = Vec::new();
+    for s in list("Status") {
+        match IMAGE_STATUSES.iter().find(|known| known.eq_ignore_ascii_case(&s)) {
+            Some(known) => statuses.push(known.to_ascii_lowercase()),
+            None => {
+                return Err(DomainError::invalid(
+                    "Status",
+                    format!("Valid values: {}.", IMAGE_STATUSES.join(", ")),
+                ))
+            }
+        }
+    }
+    if statuses.is_empty() {
+        statuses.push("available".into());
+    }
+    let owner_alias = match optional(rpc, "ImageOwnerAlias") {
+        Some(a) if ["system", "self", "others", "marketplace"].contains(&a.as_str()) => Some(a),
+        Some(_) => {
+            return Err(DomainError::invalid(
+                "ImageOwnerAlias",
+                "Valid values: system, self, others, marketplace.",
+            ))
+        }
+        None => None,
+    };
+    Ok(DescribeImages {
+        region,
+        image_ids,
+        name: optional(rpc, "ImageName"),
+        statuses,
+        owner_alias,
+        image_family: optional(rpc, "ImageFamily"),
+        tags: tags(rpc)?,
+        page_number: integer(rpc, "PageNumber", 1..=i64::from(u32::MAX))?.unwrap_or(1) as usize,
+        page_size: integer(rpc, "PageSize", 1..=100)?.unwrap_or(10) as usize,
+    })
 }

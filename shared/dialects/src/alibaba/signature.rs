@@ -25,17 +25,8 @@ pub struct Presented {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Scheme {
-    V1 {
-        signature: Option<String>,
-        timestamp: Option<String>,
-        nonce: Option<String>,
-    },
-    Acs3 {
-        signed_headers: Vec<String>,
-        signature: String,
-        date: Option<String>,
-        nonce: Option<String>,
-    },
+    V1 { signature: Option<String>, timestamp: Option<String>, nonce: Option<String> },
+    Acs3 { signed_headers: Vec<String>, signature: String, date: Option<String>, nonce: Option<String> },
 }
 
 impl Presented {
@@ -50,9 +41,7 @@ impl Presented {
 pub fn presented(req: &WireRequest, rpc: &RpcRequest) -> Result<Presented, AuthFailure> {
     if let Some(auth) = header(req, "authorization") {
         let Some(rest) = auth.strip_prefix(ACS3).map(str::trim_start) else {
-            return Err(AuthFailure::UnsupportedMethod(
-                auth.split(' ').next().unwrap_or("").to_string(),
-            ));
+            return Err(AuthFailure::UnsupportedMethod(auth.split(' ').next().unwrap_or("").to_string()));
         };
         let mut credential = None;
         let mut signed = None;
@@ -65,14 +54,10 @@ pub fn presented(req: &WireRequest, rpc: &RpcRequest) -> Result<Presented, AuthF
                 _ => {}
             }
         }
-        let (Some(access_key_id), Some(signed), Some(signature)) = (credential, signed, signature)
-        else {
+        let (Some(access_key_id), Some(signed), Some(signature)) = (credential, signed, signature) else {
             return Err(AuthFailure::Missing("Authorization".into()));
         };
-        let signed_headers = signed
-            .split(';')
-            .map(|h| h.trim().to_ascii_lowercase())
-            .collect();
+        let signed_headers = signed.split(';').map(|h| h.trim().to_ascii_lowercase()).collect();
         return Ok(Presented {
             access_key_id,
             scheme: Scheme::Acs3 {
@@ -106,48 +91,26 @@ pub fn verify(
     max_skew_seconds: u64,
 ) -> Result<(), AuthFailure> {
     let timestamp = match &presented.scheme {
-        Scheme::V1 {
-            signature,
-            timestamp,
-            nonce,
-        } => {
-            let signature = signature
-                .as_deref()
-                .ok_or_else(|| AuthFailure::Missing("Signature".into()))?;
+        Scheme::V1 { signature, timestamp, nonce } => {
+            let signature = signature.as_deref().ok_or_else(|| AuthFailure::Missing("Signature".into()))?;
             let method = rpc.get("SignatureMethod").unwrap_or("");
             let version = rpc.get("SignatureVersion").unwrap_or("");
             if method != "HMAC-SHA1" || version != "1.0" {
-                return Err(AuthFailure::UnsupportedMethod(format!(
-                    "{method} {version}"
-                )));
+                return Err(AuthFailure::UnsupportedMethod(format!("{method} {version}")));
             }
             let string_to_sign = v1_string_to_sign(req.method().as_str(), &rpc.pairs);
             let expected = hmac_sha1(format!("{secret}&").as_bytes(), string_to_sign.as_bytes());
-            let given = base64::engine::general_purpose::STANDARD
-                .decode(signature)
-                .unwrap_or_default();
+            let given = base64::engine::general_purpose::STANDARD.decode(signature).unwrap_or_default();
             if !constant_time_eq(&expected, &given) {
                 return Err(AuthFailure::Mismatch { string_to_sign });
             }
             if nonce.as_deref().is_none_or(str::is_empty) {
                 return Err(AuthFailure::Missing("SignatureNonce".into()));
             }
-            timestamp
-                .as_deref()
-                .ok_or_else(|| AuthFailure::Missing("Timestamp".into()))?
+            timestamp.as_deref().ok_or_else(|| AuthFailure::Missing("Timestamp".into()))?
         }
-        Scheme::Acs3 {
-            signed_headers,
-            signature,
-            date,
-            nonce,
-        } => {
-            for needed in [
-                "host",
-                "x-acs-date",
-                "x-acs-signature-nonce",
-                "x-acs-content-sha256",
-            ] {
+        Scheme::Acs3 { signed_headers, signature, date, nonce } => {
+            for needed in ["host", "x-acs-date", "x-acs-signature-nonce", "x-acs-content-sha256"] {
                 if !signed_headers.iter().any(|h| h == needed) {
                     return Err(AuthFailure::Missing("Authorization".into()));
                 }
@@ -161,8 +124,7 @@ pub fn verify(
             if nonce.as_deref().is_none_or(str::is_empty) {
                 return Err(AuthFailure::Missing("x-acs-signature-nonce".into()));
             }
-            date.as_deref()
-                .ok_or_else(|| AuthFailure::Missing("x-acs-date".into()))?
+            date.as_deref().ok_or_else(|| AuthFailure::Missing("x-acs-date".into()))?
         }
     };
     let at = DateTime::parse_from_rfc3339(timestamp).map_err(|_| AuthFailure::BadTimestamp)?;
@@ -175,35 +137,21 @@ pub fn verify(
 
 /// `METHOD&%2F&` + the encoded canonical query of every parameter but `Signature`.
 pub fn v1_string_to_sign(method: &str, pairs: &[(String, String)]) -> String {
-    let mut sorted: Vec<(String, String)> = pairs
-        .iter()
-        .filter(|(k, _)| k != "Signature")
-        .map(|(k, v)| (rfc3986(k), rfc3986(v)))
-        .collect();
+    let mut sorted: Vec<(String, String)> =
+        pairs.iter().filter(|(k, _)| k != "Signature").map(|(k, v)| (rfc3986(k), rfc3986(v))).collect();
     sorted.sort();
-    let canonical = sorted
-        .iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect::<Vec<_>>()
-        .join("&");
+    let canonical = sorted.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("&");
     format!("{method}&%2F&{}", rfc3986(&canonical))
 }
 
 /// `ACS3-HMAC-SHA256\n` + hex SHA-256 of the canonical request.
 pub fn acs3_string_to_sign(req: &WireRequest, signed_headers: &[String]) -> String {
     let query = {
-        let pairs = crate::encoding::form_pairs(req.uri().query().unwrap_or("").as_bytes())
-            .unwrap_or_default();
-        let mut sorted: Vec<(String, String)> = pairs
-            .iter()
-            .map(|(k, v)| (rfc3986(k), rfc3986(v)))
-            .collect();
+        let pairs =
+            crate::encoding::form_pairs(req.uri().query().unwrap_or("").as_bytes()).unwrap_or_default();
+        let mut sorted: Vec<(String, String)> = pairs.iter().map(|(k, v)| (rfc3986(k), rfc3986(v))).collect();
         sorted.sort();
-        sorted
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect::<Vec<_>>()
-            .join("&")
+        sorted.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("&")
     };
     let mut headers = String::new();
     for name in signed_headers {
@@ -224,11 +172,7 @@ pub fn acs3_string_to_sign(req: &WireRequest, signed_headers: &[String]) -> Stri
     };
     // The body hash the client declared must be the body's; a mismatch shows in the signature.
     let declared = header(req, "x-acs-content-sha256").unwrap_or("");
-    let payload = if declared == payload {
-        payload
-    } else {
-        format!("{payload}!={declared}")
-    };
+    let payload = if declared == payload { payload } else { format!("{payload}!={declared}") };
     let canonical = format!(
         "{}\n{}\n{}\n{}\n{}\n{}",
         req.method(),
@@ -238,10 +182,7 @@ pub fn acs3_string_to_sign(req: &WireRequest, signed_headers: &[String]) -> Stri
         signed_headers.join(";"),
         payload
     );
-    format!(
-        "{ACS3}\n{}",
-        hex::encode(Sha256::digest(canonical.as_bytes()))
-    )
+    format!("{ACS3}\n{}", hex::encode(Sha256::digest(canonical.as_bytes())))
 }
 
 fn hmac_sha1(key: &[u8], data: &[u8]) -> Vec<u8> {
@@ -284,10 +225,7 @@ pub fn sign_v1(
     }
     let string_to_sign = v1_string_to_sign(method, pairs);
     let signature = hmac_sha1(format!("{secret}&").as_bytes(), string_to_sign.as_bytes());
-    pairs.push((
-        "Signature".into(),
-        base64::engine::general_purpose::STANDARD.encode(signature),
-    ));
+    pairs.push(("Signature".into(), base64::engine::general_purpose::STANDARD.encode(signature)));
 }
 
 /// Client side: add the ACS3 headers and `Authorization` to a request (its query and body final).
@@ -318,10 +256,7 @@ pub fn sign_acs3(req: &mut WireRequest, access_key_id: &str, secret: &str, now: 
     signed.dedup();
     let string_to_sign = acs3_string_to_sign(req, &signed);
     let signature = hex::encode(hmac_sha256(secret.as_bytes(), string_to_sign.as_bytes()));
-    let auth = format!(
-        "{ACS3} Credential={access_key_id},SignedHeaders={},Signature={signature}",
-        signed.join(";")
-    );
-    req.headers_mut()
-        .insert("authorization", auth.parse().expect("ASCII header value"));
+    let auth =
+        format!("{ACS3} Credential={access_key_id},SignedHeaders={},Signature={signature}", signed.join(";"));
+    req.headers_mut().insert("authorization", auth.parse().expect("ASCII header value"));
 }

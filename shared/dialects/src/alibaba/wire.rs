@@ -28,10 +28,8 @@ impl RpcRequest {
     pub fn parse(req: &WireRequest) -> Result<RpcRequest, DomainError> {
         let bad = |_| DomainError::invalid("(request)", "parameters must be UTF-8 percent-encoded");
         let mut pairs = form_pairs(req.uri().query().unwrap_or("").as_bytes()).map_err(bad)?;
-        let is_form = header(req, "content-type").is_none_or(|ct| {
-            ct.to_ascii_lowercase()
-                .starts_with("application/x-www-form-urlencoded")
-        });
+        let is_form = header(req, "content-type")
+            .is_none_or(|ct| ct.to_ascii_lowercase().starts_with("application/x-www-form-urlencoded"));
         if is_form && !req.body().is_empty() {
             pairs.extend(form_pairs(req.body()).map_err(bad)?);
         }
@@ -44,15 +42,8 @@ impl RpcRequest {
             .cloned()
             .or_else(|| header(req, "x-acs-action").map(str::to_string))
             .filter(|a| !a.is_empty());
-        let xml = params
-            .get("Format")
-            .is_some_and(|f| f.eq_ignore_ascii_case("xml"));
-        Ok(RpcRequest {
-            pairs,
-            params,
-            action,
-            xml,
-        })
+        let xml = params.get("Format").is_some_and(|f| f.eq_ignore_ascii_case("xml"));
+        Ok(RpcRequest { pairs, params, action, xml })
     }
 }
 
@@ -74,12 +65,8 @@ mod tests {
         let r = RpcRequest::parse(&req("/?Action=CreateSnapshot&Format=xml", &[], "")).unwrap();
         assert_eq!(r.action.as_deref(), Some("CreateSnapshot"));
         assert!(r.xml);
-        let r = RpcRequest::parse(&req(
-            "/?DiskId=d-1",
-            &[("x-acs-action", "DescribeSnapshots")],
-            "",
-        ))
-        .unwrap();
+        let r =
+            RpcRequest::parse(&req("/?DiskId=d-1", &[("x-acs-action", "DescribeSnapshots")], "")).unwrap();
         assert_eq!(r.action.as_deref(), Some("DescribeSnapshots"));
         assert!(!r.xml);
     }
@@ -94,12 +81,8 @@ mod tests {
         .unwrap();
         assert_eq!(r.get("DiskId"), Some("d-1"));
         assert_eq!(r.get("SnapshotName"), Some("a b"));
-        let json = RpcRequest::parse(&req(
-            "/?Action=X",
-            &[("content-type", "application/json")],
-            "{}",
-        ))
-        .unwrap();
+        let json =
+            RpcRequest::parse(&req("/?Action=X", &[("content-type", "application/json")], "{}")).unwrap();
         assert_eq!(json.pairs.len(), 1);
     }
 

@@ -7,13 +7,12 @@ use domain::snapshot::{self, CreateSnapshot, SnapshotContext};
 use domain::{Account, DomainError, DomainResult, Snapshot};
 use store::Store;
 
-/// Who asks, in which dialect, and how to name a new snapshot.
+/// Who asks, in which dialect and action, and when.
 pub struct Caller<'a> {
     pub account: &'a Account,
     pub dialect: &'a str,
     pub action: &'a str,
     pub now: DateTime<Utc>,
-    pub new_id: fn() -> String,
 }
 
 /// The snapshot created (or, for a replayed client token, the one first created).
@@ -21,27 +20,22 @@ pub async fn run(
     store: &Store,
     caller: &Caller<'_>,
     cmd: &CreateSnapshot,
+    new_id: fn() -> String,
 ) -> DomainResult<Snapshot> {
     let account = caller.account;
-    let held = match idempotent::start(
-        store,
-        account,
-        caller.action,
-        cmd.client_token.as_deref(),
-        cmd,
-        caller.now,
-    )
-    .await?
-    {
-        Start::Replay(id) => {
-            return store
-                .snapshot(&id)
-                .await?
-                .ok_or_else(|| DomainError::Internal("replayed snapshot is gone".into()))
-        }
-        Start::Proceed(held) => held,
-    };
-    let outcome = create(store, caller, cmd, held.as_ref()).await;
+    let held =
+        match idempotent::start(store, account, caller.action, cmd.client_token.as_deref(), cmd, caller.now)
+            .await?
+        {
+            Start::Replay(id) => {
+                return store
+                    .snapshot(&id)
+                    .await?
+                    .ok_or_else(|| DomainError::Internal("replayed snapshot is gone".into()))
+            }
+            Start::Proceed(held) => held,
+        };
+    let outcome = create(store, caller, cmd, new_id, held.as_ref()).await;
     if outcome.is_err() {
         idempotent::abandon(store, &held).await;
     }
@@ -52,6 +46,7 @@ async fn create(
     store: &Store,
     caller: &Caller<'_>,
     cmd: &CreateSnapshot,
+    new_id: fn() -> String,
     held: Option<&idempotent::Held>,
 ) -> DomainResult<Snapshot> {
     let account = caller.account;
@@ -77,20 +72,13 @@ async fn create(
         action: caller.action,
         now: caller.now,
     };
-    let snapshot = snapshot::plan(cmd, &ctx, (caller.new_id)())?;
+    let snapshot = snapshot::plan(cmd, &ctx, new_id())?;
     let processing = account.settings.timings.request_processing_ms;
     if processing > 0 {
         // The provider's processing time: the token stays "in progress" meanwhile.
         tokio::time::sleep(std::time::Duration::from_millis(processing)).await;
     }
     let token = held.map(|h| (&h.key, h.claim_id.as_str()));
-    store
-        .commit_snapshot(
-            &snapshot,
-            account.quotas.snapshots_per_disk,
-            caller.now,
-            token,
-        )
-        .await?;
+    store.commit_snapshot(&snapshot, account.quotas.snapshots_per_disk, caller.now, token).await?;
     Ok(snapshot)
 }

@@ -34,11 +34,7 @@ pub async fn start<C: Serialize>(
     let Some(token) = token else {
         return Ok(Start::Proceed(None));
     };
-    let key = TokenKey {
-        account: account.id.clone(),
-        action: action.to_string(),
-        token: token.to_string(),
-    };
+    let key = TokenKey { account: account.id.clone(), action: action.to_string(), token: token.to_string() };
     let settings = &account.settings;
     let claim_id = uuid::Uuid::new_v4().to_string();
     let record = TokenRecord {
@@ -50,10 +46,7 @@ pub async fn start<C: Serialize>(
             + Duration::milliseconds(settings.timings.request_processing_ms as i64)
             + ABANDONED_AFTER,
     };
-    match store
-        .claim_token(&key, &record, now, settings.idempotency_ttl_seconds)
-        .await?
-    {
+    match store.claim_token(&key, &record, now, settings.idempotency_ttl_seconds).await? {
         Claim::Won => Ok(Start::Proceed(Some(Held { key, claim_id }))),
         Claim::Taken(existing) => judge_replay(&existing, &record.fingerprint).map(Start::Replay),
     }

@@ -1,0 +1,134 @@
+//! Images: the reads CreateImage needs and its one transaction.
+
+use crate::items::{self, key, n, s, Item};
+use crate::snapshots::{disk_lock, lost_disk_lock, put_snapshot};
+use crate::tokens::{self, TokenKey};
+use crate::{internal, Store};
+use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem, Update};
+use chrono::{DateTime, Utc};
+use domain::image::ImagePlan;
+use domain::{DomainError, DomainResult, Image};
+
+/// What each action of the create transaction guards, to name a lost condition.
+enum Guard {
+    Image,
+    Name,
+    Quota,
+    NewSnapshot,
+    DiskLock,
+    UsedSnapshot,
+    Token,
+}
+
+impl Store {
+    pub async fn image(&self, id: &str) -> DomainResult<Option<Image>> {
+        self.get(&key::image(id)).await
+    }
+
+    /// Every image of an account.
+    pub async fn account_images(&self, account: &str) -> DomainResult<Vec<Image>> {
+        self.owned(account, key::IMAGE_PREFIX).await
+    }
+
+    pub async fn image_name_taken(&self, account: &str, region: &str, name: &str) -> DomainResult<bool> {
+        let marker: Option<serde_json::Value> = self.get(&key::image_name(account, region, name)).await?;
+        Ok(marker.is_some())
+    }
+
+    /// How many images the account has in the region (the quota counter).
+    pub async fn image_count(&self, account: &str, region: &str) -> DomainResult<u32> {
+        let counter: Option<Counter> = self.get(&key::image_count(account, region)).await?;
+        Ok(counter.map_or(0, |c| c.n))
+    }
+
+    /// Write an image with its name marker and one unit of the account's image quota in the
+    /// region; for an image of an instance, a new snapshot of each disk with the disk's lock;
+    /// mark the snapshots it is made from; complete the client token — all or nothing.
+    pub async fn commit_image(
+        &self,
+        plan: &ImagePlan,
+        quota: u32,
+        snapshot_quota: u32,
+        now: DateTime<Utc>,
+        token: Option<(&TokenKey, &str)>,
+    ) -> DomainResult<()> {
+        let image = &plan.image;
+        let t = &self.table;
+        let mut actions = Vec::new();
+        let mut guards = Vec::new();
+        let put = |item: Item| -> DomainResult<TransactWriteItem> {
+            let put = Put::builder()
+                .table_name(t)
+                .set_item(Some(item))
+                .condition_expression("attribute_not_exists(pk)")
+                .build()
+                .map_err(internal)?;
+            Ok(TransactWriteItem::builder().put(put).build())
+        };
+        actions.push(put(items::item(&key::image(&image.id), Some(&image.account), image)?)?);
+        guards.push(Guard::Image);
+        if !image.name.is_empty() {
+            let marker = key::image_name(&image.account, &image.region, &image.name);
+            let mut item =
+                items::item(&marker, Some(&image.account), &serde_json::json!({"image_id": image.id}))?;
+            item.insert("region".into(), s(&image.region));
+            actions.push(put(item)?);
+            guards.push(Guard::Name);
+        }
+        let counter = Update::builder()
+            .table_name(t)
+            .key("pk", s(key::image_count(&image.account, &image.region)))
+            .update_expression("SET n = if_not_exists(n, :zero) + :one, acct = :acct")
+            .condition_expression("(attribute_not_exists(n) AND :zero < :max) OR n < :max")
+            .expression_attribute_values(":zero", n(0))
+            .expression_attribute_values(":one", n(1))
+            .expression_attribute_values(":max", n(quota))
+            .expression_attribute_values(":acct", s(&image.account))
+            .build()
+            .map_err(internal)?;
+        actions.push(TransactWriteItem::builder().update(counter).build());
+        guards.push(Guard::Quota);
+        for snapshot in &plan.new_snapshots {
+            actions.push(put_snapshot(t, snapshot)?);
+            guards.push(Guard::NewSnapshot);
+            actions.push(disk_lock(t, snapshot, snapshot_quota, now)?);
+            guards.push(Guard::DiskLock);
+        }
+        let mut used = plan.used_snapshots.clone();
+        used.sort();
+        used.dedup();
+        for id in &used {
+            let mark = Update::builder()
+                .table_name(t)
+                .key("pk", s(key::snapshot(id)))
+                .update_expression("SET image_ids = list_append(if_not_exists(image_ids, :none), :image)")
+                .condition_expression("attribute_exists(pk)")
+                .expression_attribute_values(":none", AttributeValue::L(Vec::new()))
+                .expression_attribute_values(":image", AttributeValue::L(vec![s(&image.id)]))
+                .build()
+                .map_err(internal)?;
+            actions.push(TransactWriteItem::builder().update(mark).build());
+            guards.push(Guard::UsedSnapshot);
+        }
+        if let Some((key, claim)) = token {
+            actions.push(tokens::completion(t, key, claim, &image.id)?);
+            guards.push(Guard::Token);
+        }
+        let outcome = |index: usize, old: Option<&Item>| match guards.get(index) {
+            Some(Guard::Name) => DomainError::ImageNameTaken,
+            Some(Guard::Quota) => DomainError::ImageQuotaReached,
+            Some(Guard::DiskLock) => lost_disk_lock(old, snapshot_quota, now),
+            Some(Guard::UsedSnapshot) => DomainError::SnapshotNotFound,
+            Some(Guard::Token) => DomainError::TokenInFlight,
+            Some(Guard::Image | Guard::NewSnapshot) | None => {
+                DomainError::Internal("resource id collision".into())
+            }
+        };
+        self.transact(actions, outcome).await
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct Counter {
+    n: u32,
+}
