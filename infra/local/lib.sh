@@ -12,6 +12,7 @@ RUN_DIR="$CACHE_DIR/run"
 DDB_DIR="$CACHE_DIR/dynamodb-local"
 DDB_NPM_VERSION="11.1.0"
 VENV_DIR="$CACHE_DIR/venv"
+TOOLS_DIR="$CACHE_DIR/tools"
 REQUIREMENTS="$REPO_ROOT/tests/conformance/requirements.txt"
 export REPO_ROOT CACHE_DIR RUN_DIR
 
@@ -135,24 +136,37 @@ stop_dynamodb_local() {
   rm -rf "$RUN_DIR/ddb-$port"
 }
 
-ensure_venv() {
-  [[ -f "$REQUIREMENTS" ]] || die "missing $REQUIREMENTS"
+# A Python venv at DIR with REQUIREMENTS installed, reinstalled when the file changes.
+ensure_python_env() {
+  local dir="$1" requirements="$2"
+  [[ -f "$requirements" ]] || die "missing $requirements"
   command -v python3 >/dev/null 2>&1 || die "python3 not found (3.11 is expected)"
-  local stamp="$VENV_DIR/.requirements.sha256" want have=""
-  want="$(sha256sum "$REQUIREMENTS" | cut -d' ' -f1)"
+  local stamp="$dir/.requirements.sha256" want have=""
+  want="$(sha256sum "$requirements" | cut -d' ' -f1)"
   [[ -f "$stamp" ]] && have="$(cat "$stamp")"
-  if [[ -x "$VENV_DIR/bin/python" && "$want" == "$have" ]]; then
+  if [[ -x "$dir/bin/python" && "$want" == "$have" ]]; then
     return 0
   fi
-  if [[ ! -x "$VENV_DIR/bin/python" ]]; then
-    log "creating $VENV_DIR"
-    python3 -m venv "$VENV_DIR" \
+  if [[ ! -x "$dir/bin/python" ]]; then
+    log "creating $dir"
+    python3 -m venv "$dir" \
       || die "python3 -m venv failed (on Debian: apt-get install -y python3-venv)"
   fi
-  log "installing tests/conformance/requirements.txt into $VENV_DIR"
-  "$VENV_DIR/bin/python" -m pip install --quiet --disable-pip-version-check -r "$REQUIREMENTS" \
-    || die "pip install -r $REQUIREMENTS failed"
+  log "installing ${requirements#"$REPO_ROOT"/} into $dir"
+  "$dir/bin/python" -m pip install --quiet --disable-pip-version-check -r "$requirements" \
+    || die "pip install -r $requirements failed (PyPI must be reachable the first time)"
   echo "$want" >"$stamp"
+}
+
+# The official SDKs and pytest, for the conformance suite.
+ensure_venv() {
+  ensure_python_env "$VENV_DIR" "$REQUIREMENTS"
+}
+
+# cargo-lambda and cfn-lint, on PATH afterwards.
+ensure_tools() {
+  ensure_python_env "$TOOLS_DIR" "$LIB_DIR/tools-requirements.txt"
+  export PATH="$TOOLS_DIR/bin:$PATH"
 }
 
 aws_local_env() {
@@ -179,4 +193,28 @@ wait_for_port() {
   log "nothing listened on port $port within ${timeout}s; last log lines:"
   tail -n 40 "$logf" >&2 || true
   return 1
+}
+
+# Starts `cargo lambda watch` on 127.0.0.1:PORT, serving every function of the workspace with
+# infra/local/lambda.env plus TABLE_NAME=TABLE and the current DYNAMODB_ENDPOINT. Its own process
+# group, so that stopping it stops the function processes too.
+start_lambda_watch() {
+  local port="$1" table="$2"
+  local logf="$RUN_DIR/watch-$port.log" pidf="$RUN_DIR/watch-$port.pid"
+  command -v cargo-lambda >/dev/null 2>&1 || ensure_tools
+  log "starting cargo lambda watch on 127.0.0.1:$port (table $table, log: $logf)"
+  setsid cargo lambda watch -A 127.0.0.1 -P "$port" \
+    --env-file "$LIB_DIR/lambda.env" \
+    --env-var "TABLE_NAME=$table,DYNAMODB_ENDPOINT=${DYNAMODB_ENDPOINT:?}" \
+    >"$logf" 2>&1 </dev/null &
+  echo $! >"$pidf"
+  wait_for_port "$port" "$(cat "$pidf")" 60 "$logf" || die "cargo lambda watch did not start"
+}
+
+stop_lambda_watch() {
+  local port="$1" pidf="$RUN_DIR/watch-$1.pid" pid
+  [[ -f "$pidf" ]] || return 0
+  pid="$(cat "$pidf")"
+  kill -- "-$pid" 2>/dev/null || kill "$pid" 2>/dev/null || true
+  rm -f "$pidf"
 }

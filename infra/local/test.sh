@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs every test: the Rust workspace tests, then the SDK conformance suite against a live gateway.
+# Runs every test: the Rust workspace tests, the SDK conformance suite against a live gateway, the
+# deployment template's lint, and the Lambda path (cargo lambda watch behind the gateway's proxy mode).
 # Usage: infra/local/test.sh          (CI runs exactly this)
 # Needs java, npm (first run only), python3, cargo. Caches go to <repo>/.cache/.
 
@@ -10,12 +11,20 @@ source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lib.sh"
 
 DDB_PORT=""
 GATEWAY_PID=""
+PROXY_PID=""
+WATCH_PORT=""
 
 cleanup() {
   local rc=$?
-  if [[ -n "$GATEWAY_PID" ]] && kill -0 "$GATEWAY_PID" 2>/dev/null; then
-    kill "$GATEWAY_PID" 2>/dev/null || true
-    wait "$GATEWAY_PID" 2>/dev/null || true
+  local pid
+  for pid in "$GATEWAY_PID" "$PROXY_PID"; do
+    if [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null; then
+      kill "$pid" 2>/dev/null || true
+      wait "$pid" 2>/dev/null || true
+    fi
+  done
+  if [[ -n "$WATCH_PORT" ]]; then
+    stop_lambda_watch "$WATCH_PORT"
   fi
   if [[ -n "$DDB_PORT" ]]; then
     stop_dynamodb_local "$DDB_PORT"
@@ -31,6 +40,7 @@ cd "$REPO_ROOT"
 ensure_java
 ensure_dynamodb_local
 ensure_venv
+ensure_tools
 aws_local_env
 mkdir -p "$RUN_DIR"
 
@@ -66,6 +76,30 @@ if [[ "$rc" -eq 5 ]]; then
 elif [[ "$rc" -ne 0 ]]; then
   log "conformance suite failed (pytest exit $rc); gateway log: $GATEWAY_LOG"
   tail -n 40 "$GATEWAY_LOG" >&2 || true
+  exit "$rc"
+fi
+
+log "cfn-lint infra/template.yaml (SAM transform offline)"
+cfn-lint infra/template.yaml
+
+log "the Lambda path: cargo lambda watch behind the gateway in proxy mode"
+LAMBDA_TABLE="lambda-path"
+"$REPO_ROOT/target/debug/world" load "$REPO_ROOT/infra/worlds/reference.json" --table "$LAMBDA_TABLE"
+cargo build --bins
+WATCH_PORT="$(free_port)"
+start_lambda_watch "$WATCH_PORT" "$LAMBDA_TABLE"
+PROXY_PORT="$(free_port)"
+PROXY_LOG="$RUN_DIR/gateway-proxy.log"
+"$REPO_ROOT/target/debug/gateway" --port "$PROXY_PORT" --table "$LAMBDA_TABLE" \
+  --proxy "http://127.0.0.1:$WATCH_PORT" >"$PROXY_LOG" 2>&1 </dev/null &
+PROXY_PID=$!
+wait_for_port "$PROXY_PORT" "$PROXY_PID" 60 "$PROXY_LOG" || die "the proxy gateway did not start"
+rc=0
+PROXY_ENDPOINT="127.0.0.1:$PROXY_PORT" \
+  "$VENV_DIR/bin/python" -m pytest -q -p no:cacheprovider tests/lambda || rc=$?
+if [[ "$rc" -ne 0 ]]; then
+  log "Lambda path failed (pytest exit $rc); logs: $PROXY_LOG, $RUN_DIR/watch-$WATCH_PORT.log"
+  tail -n 40 "$RUN_DIR/watch-$WATCH_PORT.log" >&2 || true
   exit "$rc"
 fi
 log "all tests passed"

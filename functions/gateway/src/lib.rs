@@ -1,5 +1,6 @@
-//! The local HTTP gateway: one process that answers every route in-process, as the deployed
-//! load balancer plus functions would.
+//! The local HTTP gateway: one process that answers every route, as the deployed load balancer
+//! plus functions would — either in-process (the default) or by forwarding each request, by the
+//! same routing table, to the functions that `cargo lambda watch` serves.
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
@@ -10,8 +11,24 @@ use service::{App, Scope};
 use std::convert::Infallible;
 use tokio::net::TcpListener;
 
-/// Serve HTTP/1.1 on `listener` until the task is dropped.
+pub mod proxy;
+
+/// Where requests are answered.
+#[derive(Clone)]
+pub enum Backend {
+    /// Call the handlers in this process.
+    InProcess(App),
+    /// Forward to `cargo lambda watch` at this base URL (e.g. `http://127.0.0.1:9000`).
+    Proxy(proxy::Proxy),
+}
+
+/// Serve HTTP/1.1 on `listener` until the task is dropped, answering in-process.
 pub async fn serve(listener: TcpListener, app: App) {
+    serve_with(listener, Backend::InProcess(app)).await
+}
+
+/// Serve HTTP/1.1 on `listener` until the task is dropped.
+pub async fn serve_with(listener: TcpListener, backend: Backend) {
     loop {
         let (stream, _) = match listener.accept().await {
             Ok(conn) => conn,
@@ -20,11 +37,11 @@ pub async fn serve(listener: TcpListener, app: App) {
                 continue;
             }
         };
-        let app = app.clone();
+        let backend = backend.clone();
         tokio::spawn(async move {
             let svc = service_fn(move |req| {
-                let app = app.clone();
-                async move { Ok::<_, Infallible>(answer(&app, req).await) }
+                let backend = backend.clone();
+                async move { Ok::<_, Infallible>(answer(&backend, req).await) }
             });
             let conn = hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(stream), svc);
             if let Err(e) = conn.await {
@@ -34,15 +51,20 @@ pub async fn serve(listener: TcpListener, app: App) {
     }
 }
 
-async fn answer(app: &App, req: hyper::Request<Incoming>) -> hyper::Response<Full<Bytes>> {
+async fn answer(backend: &Backend, req: hyper::Request<Incoming>) -> hyper::Response<Full<Bytes>> {
     let (parts, body) = req.into_parts();
     let head = http::Request::from_parts(parts, ());
     let bytes = match Limited::new(body, dialects::MAX_BODY_BYTES).collect().await {
         Ok(collected) => collected.to_bytes(),
-        Err(_) => return app.too_large(&head).map(Full::new),
+        Err(_) => return service::too_large(&head).map(Full::new),
     };
     let (parts, ()) = head.into_parts();
-    app.handle(http::Request::from_parts(parts, bytes), Scope::All).await.map(Full::new)
+    let req = http::Request::from_parts(parts, bytes);
+    let resp = match backend {
+        Backend::InProcess(app) => app.handle(req, Scope::All).await,
+        Backend::Proxy(proxy) => proxy.forward(req).await,
+    };
+    resp.map(Full::new)
 }
 
 /// Create the table if needed and load a world file into it, refusing a malformed one.

@@ -1,7 +1,8 @@
-//! `gateway [--host 127.0.0.1] [--port 18080] [--table NAME] [--world FILE]`
+//! `gateway [--host 127.0.0.1] [--port 18080] [--table NAME] [--world FILE] [--proxy URL]`
 //!
-//! Serves every dialect and action in-process on one port. With `--world`, creates the table if
-//! needed and loads the world first. The DynamoDB endpoint comes from `DYNAMODB_ENDPOINT`
+//! Serves every dialect and action on one port: in-process, or with `--proxy URL` by forwarding
+//! each request to its function under `cargo lambda watch` at URL. With `--world`, creates the
+//! table if needed and loads the world first. The DynamoDB endpoint comes from `DYNAMODB_ENDPOINT`
 //! (unset: the AWS default chain); the table from `--table`, else `TABLE_NAME`, else
 //! `cloud-images`.
 
@@ -13,6 +14,7 @@ struct Args {
     port: u16,
     table: String,
     world: Option<String>,
+    proxy: Option<String>,
 }
 
 fn args() -> Result<Args, String> {
@@ -21,6 +23,7 @@ fn args() -> Result<Args, String> {
         port: 18080,
         table: std::env::var("TABLE_NAME").unwrap_or_else(|_| store::DEFAULT_TABLE.into()),
         world: None,
+        proxy: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -30,6 +33,7 @@ fn args() -> Result<Args, String> {
             "--port" => a.port = value()?.parse().map_err(|_| "--port takes a number".to_string())?,
             "--table" => a.table = value()?,
             "--world" => a.world = Some(value()?),
+            "--proxy" => a.proxy = Some(value()?),
             "-h" | "--help" => return Err(String::new()),
             other => return Err(format!("unknown argument {other}")),
         }
@@ -45,7 +49,9 @@ async fn main() -> ExitCode {
             if !e.is_empty() {
                 eprintln!("gateway: {e}");
             }
-            eprintln!("usage: gateway [--host 127.0.0.1] [--port 18080] [--table NAME] [--world FILE]");
+            eprintln!(
+                "usage: gateway [--host 127.0.0.1] [--port 18080] [--table NAME] [--world FILE] [--proxy URL]"
+            );
             return ExitCode::from(2);
         }
     };
@@ -70,9 +76,16 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    let backend = match &args.proxy {
+        Some(url) => {
+            eprintln!("gateway: forwarding to the functions at {url}");
+            gateway::Backend::Proxy(gateway::proxy::Proxy::new(url))
+        }
+        None => gateway::Backend::InProcess(app),
+    };
     eprintln!("gateway: listening on http://{}:{} (table {})", args.host, args.port, args.table);
     tokio::select! {
-        _ = gateway::serve(listener, app) => {}
+        _ = gateway::serve_with(listener, backend) => {}
         _ = tokio::signal::ctrl_c() => eprintln!("gateway: stopping"),
     }
     ExitCode::SUCCESS

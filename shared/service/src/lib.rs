@@ -43,11 +43,11 @@ impl App {
             Dialect::Alibaba => alibaba::handle(self, req, scope).await,
         }
     }
+}
 
-    /// The answer to a request whose body is over [`dialects::MAX_BODY_BYTES`], in its dialect.
-    pub fn too_large<B>(&self, head: &http::Request<B>) -> WireResponse {
-        match Dialect::of(head) {
-            Dialect::Alibaba => alibaba::refuse(&domain::DomainError::RequestTooLarge),
-        }
+/// The answer to a request whose body is over [`dialects::MAX_BODY_BYTES`], in its dialect.
+pub fn too_large<B>(head: &http::Request<B>) -> WireResponse {
+    match Dialect::of(head) {
+        Dialect::Alibaba => alibaba::refuse(&domain::DomainError::RequestTooLarge),
     }
 }

@@ -57,3 +57,15 @@ pub fn find(dialect: Dialect, action: &str, scope: Scope) -> Option<&'static Rou
         .find(|r| r.dialect == dialect && r.action == action)
         .filter(|r| scope == Scope::All || scope == Scope::Only(r.function))
 }
+
+/// The function that serves a request (its dialect and action), or `None` when no route does:
+/// the catch-all then answers, as the load balancer's default target does.
+pub fn function_for(req: &dialects::WireRequest) -> Option<Function> {
+    let action = match Dialect::of(req) {
+        Dialect::Alibaba => dialects::alibaba::RpcRequest::parse(req).ok()?.action?,
+    };
+    find(Dialect::of(req), &action, Scope::All).map(|r| r.function)
+}
+
+/// The binary of the catch-all function.
+pub const CATCH_ALL: &str = "catch-all";

@@ -1,0 +1,117 @@
+//! The deployment template routes exactly as the code's routing table does: every route has its
+//! listener rules, aimed at the function the table names, and no rule routes anything else.
+
+use dialects::Dialect;
+use serde_yaml_ng::Value;
+use service::{Function, ROUTES};
+use std::collections::BTreeSet;
+
+fn template() -> Value {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../infra/template.yaml");
+    serde_yaml_ng::from_str(&std::fs::read_to_string(path).unwrap()).expect("the template is YAML")
+}
+
+fn resources(t: &Value) -> Vec<(String, &Value)> {
+    t["Resources"].as_mapping().unwrap().iter().map(|(k, v)| (k.as_str().unwrap().to_string(), v)).collect()
+}
+
+fn of_type<'a>(t: &'a Value, kind: &str) -> Vec<(String, &'a Value)> {
+    resources(t).into_iter().filter(|(_, r)| r["Type"].as_str() == Some(kind)).collect()
+}
+
+/// The binary a function resource runs.
+fn binary_of(t: &Value, function_resource: &str) -> String {
+    let f = &t["Resources"][function_resource];
+    assert_eq!(f["Type"].as_str(), Some("AWS::Serverless::Function"), "{function_resource}");
+    f["Metadata"]["BuildProperties"]["Binary"].as_str().unwrap().to_string()
+}
+
+/// The binary behind a target group (its Lambda target).
+fn target_binary(t: &Value, target_group: &str) -> String {
+    let tg = &t["Resources"][target_group];
+    let function = tg["Properties"]["Targets"][0]["Id"]["Fn::GetAtt"][0].as_str().unwrap();
+    binary_of(t, function)
+}
+
+/// (dialect, action, binary) for every listener rule, from its condition and target.
+fn rules(t: &Value) -> BTreeSet<(&'static str, String, String, &'static str)> {
+    let mut out = BTreeSet::new();
+    for (name, rule) in of_type(t, "AWS::ElasticLoadBalancingV2::ListenerRule") {
+        let props = &rule["Properties"];
+        let target =
+            props["Actions"][0]["TargetGroupArn"]["Ref"].as_str().unwrap_or_else(|| panic!("{name}: target"));
+        let binary = target_binary(t, target);
+        let conditions = props["Conditions"].as_sequence().unwrap();
+        assert_eq!(conditions.len(), 1, "{name}: one condition per rule");
+        let c = &conditions[0];
+        let (dialect, action, how) = match c["Field"].as_str().unwrap() {
+            "http-header" => {
+                let header = c["HttpHeaderConfig"]["HttpHeaderName"].as_str().unwrap().to_ascii_lowercase();
+                let dialect = match header.as_str() {
+                    "x-acs-action" => "alibaba",
+                    other => panic!("{name}: no dialect names its action in header {other}"),
+                };
+                (dialect, c["HttpHeaderConfig"]["Values"][0].as_str().unwrap().to_string(), "header")
+            }
+            "query-string" => {
+                let pair = &c["QueryStringConfig"]["Values"][0];
+                assert_eq!(pair["Key"].as_str(), Some("Action"), "{name}");
+                ("alibaba", pair["Value"].as_str().unwrap().to_string(), "query")
+            }
+            other => panic!("{name}: unexpected condition {other}"),
+        };
+        out.insert((dialect, action, binary, how));
+    }
+    out
+}
+
+#[test]
+fn listener_rules_match_the_routing_table() {
+    let t = template();
+    let from_template = rules(&t);
+    let mut from_code = BTreeSet::new();
+    for r in ROUTES {
+        let dialect = match r.dialect {
+            Dialect::Alibaba => "alibaba",
+        };
+        for how in ["header", "query"] {
+            from_code.insert((dialect, r.action.to_string(), r.function.name().to_string(), how));
+        }
+    }
+    let missing: Vec<_> = from_code.difference(&from_template).collect();
+    let extra: Vec<_> = from_template.difference(&from_code).collect();
+    assert!(
+        missing.is_empty() && extra.is_empty(),
+        "routes without rules: {missing:?}\nrules without routes: {extra:?}"
+    );
+}
+
+#[test]
+fn every_function_is_deployed_and_the_default_is_the_catch_all() {
+    let t = template();
+    let deployed: BTreeSet<String> =
+        of_type(&t, "AWS::Serverless::Function").iter().map(|(name, _)| binary_of(&t, name)).collect();
+    for f in Function::ALL {
+        assert!(deployed.contains(f.name()), "{} is not in the template", f.name());
+    }
+    let (_, listener) = &of_type(&t, "AWS::ElasticLoadBalancingV2::Listener")[0];
+    let default = listener["Properties"]["DefaultActions"][0]["TargetGroupArn"]["Ref"].as_str().unwrap();
+    assert_eq!(target_binary(&t, default), "catch-all");
+    let priorities: Vec<u64> = of_type(&t, "AWS::ElasticLoadBalancingV2::ListenerRule")
+        .iter()
+        .map(|(_, r)| r["Properties"]["Priority"].as_u64().unwrap())
+        .collect();
+    let unique: BTreeSet<_> = priorities.iter().collect();
+    assert_eq!(unique.len(), priorities.len(), "listener rule priorities must be unique");
+}
+
+#[test]
+fn the_table_matches_what_the_store_creates() {
+    let t = template();
+    let table = &t["Resources"]["Table"]["Properties"];
+    assert_eq!(table["KeySchema"][0]["AttributeName"].as_str(), Some("pk"));
+    assert_eq!(table["GlobalSecondaryIndexes"][0]["IndexName"].as_str(), Some("by_account"));
+    assert_eq!(table["TimeToLiveSpecification"]["AttributeName"].as_str(), Some("expires_at"));
+    assert_eq!(table["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"].as_bool(), Some(true));
+    assert_eq!(table["BillingMode"].as_str(), Some("PAY_PER_REQUEST"));
+}
