@@ -19,7 +19,7 @@ pub enum Backend {
     /// Call the handlers in this process.
     InProcess(App),
     /// Forward to `cargo lambda watch` at this base URL (e.g. `http://127.0.0.1:9000`).
-    Proxy(proxy::Proxy),
+    Proxy(Box<proxy::Proxy>),
 }
 
 /// Serve HTTP/1.1 on `listener` until the task is dropped, answering in-process.

@@ -79,7 +79,7 @@ async fn main() -> ExitCode {
     let backend = match &args.proxy {
         Some(url) => {
             eprintln!("gateway: forwarding to the functions at {url}");
-            gateway::Backend::Proxy(gateway::proxy::Proxy::new(url))
+            gateway::Backend::Proxy(Box::new(gateway::proxy::Proxy::new(url)))
         }
         None => gateway::Backend::InProcess(app),
     };
