@@ -2,9 +2,10 @@
 # Starts the service locally: DynamoDB Local (unless DYNAMODB_ENDPOINT is set) and the gateway,
 # which loads a world and then serves the cloud APIs over HTTP in the foreground. Ctrl-C stops both.
 #
-# Usage: infra/local/run.sh [--port N] [--world FILE]
+# Usage: infra/local/run.sh [--port N] [--world FILE] [--lambda]
 #   --port N      gateway port on 127.0.0.1 (default 18080)
 #   --world FILE  world to load (default infra/worlds/reference.json)
+#   --lambda      serve through the Lambda functions: cargo lambda watch, the gateway in proxy mode
 # Environment: DYNAMODB_ENDPOINT=http://host:port to use a DynamoDB that is already running.
 
 set -euo pipefail
@@ -12,16 +13,18 @@ set -euo pipefail
 # shellcheck source=infra/local/lib.sh
 source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lib.sh"
 
-usage() { sed -n '2,9p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,10p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 
 PORT=18080
 WORLD="$REPO_ROOT/infra/worlds/reference.json"
+LAMBDA=""
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --port) [[ $# -ge 2 ]] || die "--port needs a value"; PORT="$2"; shift 2 ;;
     --port=*) PORT="${1#--port=}"; shift ;;
     --world) [[ $# -ge 2 ]] || die "--world needs a value"; WORLD="$2"; shift 2 ;;
     --world=*) WORLD="${1#--world=}"; shift ;;
+    --lambda) LAMBDA=1; shift ;;
     -h|--help) usage; exit 0 ;;
     *) usage >&2; die "unknown argument: $1" ;;
   esac
@@ -31,8 +34,17 @@ done
 WORLD="$(cd "$(dirname "$WORLD")" && pwd)/$(basename "$WORLD")"
 
 DDB_PORT=""
+WATCH_PORT=""
+GATEWAY_PID=""
 cleanup() {
   local rc=$?
+  if [[ -n "$GATEWAY_PID" ]] && kill -0 "$GATEWAY_PID" 2>/dev/null; then
+    kill "$GATEWAY_PID" 2>/dev/null || true
+    wait "$GATEWAY_PID" 2>/dev/null || true
+  fi
+  if [[ -n "$WATCH_PORT" ]]; then
+    stop_lambda_watch "$WATCH_PORT"
+  fi
   if [[ -n "$DDB_PORT" ]]; then
     stop_dynamodb_local "$DDB_PORT"
   fi
@@ -103,5 +115,23 @@ PY
 
 MSG
 
-log "starting the gateway on 127.0.0.1:$PORT (Ctrl-C to stop)"
-"$REPO_ROOT/target/debug/gateway" --port "$PORT" --world "$WORLD"
+TABLE="${TABLE_NAME:-cloud-images}"
+if [[ -n "$LAMBDA" ]]; then
+  ensure_tools
+  cargo build --quiet --bins
+  WATCH_PORT=9000
+  if port_in_use "$WATCH_PORT"; then
+    WATCH_PORT="$(free_port)"
+  fi
+  start_lambda_watch "$WATCH_PORT" "$TABLE"
+  log "functions at http://127.0.0.1:$WATCH_PORT/lambda-url/<function>/ (log: $RUN_DIR/watch-$WATCH_PORT.log)"
+  log "starting the gateway in proxy mode on 127.0.0.1:$PORT (Ctrl-C to stop)"
+  "$REPO_ROOT/target/debug/gateway" --port "$PORT" --table "$TABLE" --world "$WORLD" \
+    --proxy "http://127.0.0.1:$WATCH_PORT" &
+else
+  log "starting the gateway on 127.0.0.1:$PORT (Ctrl-C to stop)"
+  "$REPO_ROOT/target/debug/gateway" --port "$PORT" --table "$TABLE" --world "$WORLD" &
+fi
+# In the background and waited for, so that a signal to this script stops everything at once.
+GATEWAY_PID=$!
+wait "$GATEWAY_PID"
