@@ -95,7 +95,7 @@ PROXY_LOG="$RUN_DIR/gateway-proxy.log"
 PROXY_PID=$!
 wait_for_port "$PROXY_PORT" "$PROXY_PID" 60 "$PROXY_LOG" || die "the proxy gateway did not start"
 rc=0
-PROXY_ENDPOINT="127.0.0.1:$PROXY_PORT" \
+PROXY_ENDPOINT="127.0.0.1:$PROXY_PORT" WATCH_ENDPOINT="127.0.0.1:$WATCH_PORT" \
   "$VENV_DIR/bin/python" -m pytest -q -p no:cacheprovider tests/lambda || rc=$?
 if [[ "$rc" -ne 0 ]]; then
   log "Lambda path failed (pytest exit $rc); logs: $PROXY_LOG, $RUN_DIR/watch-$WATCH_PORT.log"

@@ -84,3 +84,34 @@ def test_an_unknown_action_reaches_the_catch_all(endpoint):
         urllib.request.urlopen(request, timeout=30)
     assert raised.value.code == 404
     assert json.loads(raised.value.read())["Code"] == "InvalidAction.NotFound"
+
+
+def test_the_scheduler_function_applies_policies_once_per_slot():
+    """The scheduler binary, invoked through the Lambda runtime API with an EventBridge event."""
+    import urllib.request
+
+    watch = os.environ.get("WATCH_ENDPOINT")
+    if not watch:
+        raise pytest.UsageError("WATCH_ENDPOINT is not set: run this through infra/local/test.sh")
+    event = {
+        "version": "0", "id": "e-1", "detail-type": "Scheduled Event", "source": "aws.events",
+        "account": "123456789012", "time": "2026-11-23T13:00:00Z", "region": "us-east-1",
+        "resources": ["arn:aws:events:us-east-1:123456789012:rule/hourly"], "detail": {},
+    }
+
+    def invoke():
+        request = urllib.request.Request(
+            "http://%s/2015-03-31/functions/scheduler/invocations" % watch,
+            data=json.dumps(event).encode(), method="POST",
+            headers={"content-type": "application/json"})
+        with urllib.request.urlopen(request, timeout=120) as response:
+            return json.loads(response.read())
+
+    first = invoke()
+    # sp-ali-daily fires at 13:00 UTC on d-ali-running-sys (busy for good: skipped),
+    # d-ali-running-data (snapshotted) and d-ali-local (a local disk: skipped).
+    assert first["due_policies"] == ["sp-ali-daily"], first
+    assert len(first["created"]) == 1, first
+    assert sorted(f["disk"] for f in first["failed"]) == ["d-ali-local", "d-ali-running-sys"], first
+    second = invoke()
+    assert second["created"] == [] and second["already_made"] == first["created"], second

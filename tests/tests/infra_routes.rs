@@ -115,3 +115,15 @@ fn the_table_matches_what_the_store_creates() {
     assert_eq!(table["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"].as_bool(), Some(true));
     assert_eq!(table["BillingMode"].as_str(), Some("PAY_PER_REQUEST"));
 }
+
+#[test]
+fn the_scheduler_runs_every_hour() {
+    let t = template();
+    let (name, _) = of_type(&t, "AWS::Serverless::Function")
+        .into_iter()
+        .find(|(name, _)| binary_of(&t, name) == "scheduler")
+        .expect("a scheduler function");
+    let event = &t["Resources"][name.as_str()]["Properties"]["Events"]["Hourly"];
+    assert_eq!(event["Type"].as_str(), Some("Schedule"));
+    assert_eq!(event["Properties"]["Schedule"].as_str(), Some("cron(0 * * * ? *)"));
+}

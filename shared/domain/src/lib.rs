@@ -5,6 +5,7 @@ pub mod error;
 pub mod idempotency;
 pub mod image;
 pub mod model;
+pub mod schedule;
 pub mod snapshot;
 pub mod text;
 

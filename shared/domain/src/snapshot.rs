@@ -21,6 +21,8 @@ pub struct CreateSnapshot {
     pub tags: Vec<Tag>,
     pub category: Option<String>,
     pub resource_group_id: Option<String>,
+    /// Made by an automatic snapshot policy (the scheduler), not by a caller.
+    pub automatic: bool,
     #[serde(skip)]
     pub client_token: Option<String>,
 }
@@ -60,7 +62,7 @@ pub fn plan(cmd: &CreateSnapshot, ctx: &SnapshotContext<'_>, id: String) -> Doma
         tags: cmd.tags.clone(),
         resource_group_id: cmd.resource_group_id.clone(),
         image_ids: Vec::new(),
-        automatic: false,
+        automatic: cmd.automatic,
     })
 }
 

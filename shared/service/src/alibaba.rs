@@ -145,7 +145,9 @@ async fn describe_snapshots(
     };
     let mut matching: Vec<_> = candidates
         .into_iter()
-        .filter(|s| s.account == account.id && query.matches(s, instance_disks.as_deref(), now))
+        // A snapshot past its retention is released, even before the scheduler deletes it.
+        .filter(|s| s.account == account.id && !domain::schedule::expired(s, now))
+        .filter(|s| query.matches(s, instance_disks.as_deref(), now))
         .collect();
     // Newest first, as the provider lists them.
     matching.sort_by(|a, b| b.created_at.cmp(&a.created_at).then_with(|| b.id.cmp(&a.id)));

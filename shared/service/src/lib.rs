@@ -7,6 +7,7 @@ pub mod alibaba;
 pub mod lambda;
 pub mod logging;
 pub mod routes;
+pub mod scheduler;
 pub mod usecases;
 
 use chrono::{DateTime, Utc};

@@ -4,6 +4,7 @@
 
 mod images;
 mod items;
+mod policies;
 mod snapshots;
 mod table;
 mod tokens;

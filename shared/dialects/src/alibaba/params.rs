@@ -136,6 +136,7 @@ pub fn create_snapshot(rpc: &RpcRequest) -> DomainResult<CreateSnapshot> {
         tags,
         category: optional(rpc, "Category"),
         resource_group_id: optional(rpc, "ResourceGroupId"),
+        automatic: false,
         client_token,
     })
 }

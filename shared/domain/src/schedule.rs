@@ -1,0 +1,90 @@
+//! Automatic snapshot policies: which policies are due at an instant, what their snapshots are
+//! named, and when a snapshot's retention has passed.
+
+use crate::model::{Snapshot, SnapshotPolicy};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Timelike, Utc};
+
+/// One firing of a policy: a local date and hour among its time points.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Slot {
+    pub policy_id: String,
+    pub date: NaiveDate,
+    pub hour: u8,
+    /// 1-based position of the hour among the policy's time points (the name's last part).
+    pub index: usize,
+}
+
+impl Slot {
+    /// The name the provider gives automatic snapshots: `auto_<yyyymmdd>_<n>`. Names starting
+    /// with `auto` are refused to callers, so these cannot be forged.
+    pub fn snapshot_name(&self) -> String {
+        format!("auto_{}_{}", self.date.format("%Y%m%d"), self.index)
+    }
+
+    /// The client token of this slot's snapshot of `disk`: a second delivery of the same event
+    /// replays it instead of making another snapshot.
+    pub fn token(&self, disk: &str) -> String {
+        format!("auto/{}/{}T{:02}/{disk}", self.policy_id, self.date.format("%Y%m%d"), self.hour)
+    }
+}
+
+/// The slot of `policy` that `at` falls in, if the policy fires in that hour.
+pub fn due(policy: &SnapshotPolicy, at: DateTime<Utc>) -> Option<Slot> {
+    let local = at + Duration::hours(i64::from(policy.utc_offset_hours));
+    let weekday = local.weekday().number_from_monday() as u8;
+    let hour = local.hour() as u8;
+    if !policy.repeat_weekdays.contains(&weekday) {
+        return None;
+    }
+    let mut hours = policy.time_points.clone();
+    hours.sort_unstable();
+    hours.dedup();
+    let index = hours.iter().position(|h| *h == hour)? + 1;
+    Some(Slot { policy_id: policy.id.clone(), date: local.date_naive(), hour, index })
+}
+
+/// A snapshot whose retention period has passed: the provider releases it.
+pub fn expired(snapshot: &Snapshot, now: DateTime<Utc>) -> bool {
+    snapshot.expires_at().is_some_and(|end| end <= now)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn policy(points: Vec<u8>, days: Vec<u8>, offset: i8) -> SnapshotPolicy {
+        SnapshotPolicy {
+            id: "sp-1".into(),
+            account: "a".into(),
+            region: "r".into(),
+            time_points: points,
+            utc_offset_hours: offset,
+            repeat_weekdays: days,
+            retention_days: 7,
+            disks: vec![],
+        }
+    }
+
+    fn at(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+    }
+
+    #[test]
+    fn slots_follow_hours_weekdays_and_offsets() {
+        // 2026-11-23 is a Monday.
+        let p = policy(vec![13, 1], vec![1, 2, 3, 4, 5, 6, 7], 0);
+        let slot = due(&p, at("2026-11-23T13:59:00Z")).unwrap();
+        assert_eq!((slot.hour, slot.index), (13, 2));
+        assert_eq!(slot.snapshot_name(), "auto_20261123_2");
+        assert_eq!(slot.token("d-1"), "auto/sp-1/20261123T13/d-1");
+        assert!(due(&p, at("2026-11-23T12:00:00Z")).is_none());
+        // UTC+8: 17:00 UTC on Monday is 01:00 on Tuesday there.
+        let east = policy(vec![1], vec![2], 8);
+        let slot = due(&east, at("2026-11-23T17:30:00Z")).unwrap();
+        assert_eq!(slot.date.to_string(), "2026-11-24");
+        assert!(
+            due(&policy(vec![1], vec![1], 8), at("2026-11-23T17:30:00Z")).is_none(),
+            "not on Monday there"
+        );
+    }
+}

@@ -1,0 +1,85 @@
+//! The snapshot scheduler against DynamoDB Local: due policies snapshot each disk once per slot,
+//! a repeated event makes nothing new, a disk that cannot be snapshotted is skipped, and
+//! snapshots past their retention are released.
+
+use chrono::{Duration, Utc};
+use integration_tests::*;
+use serde_json::json;
+use service::App;
+
+fn world() -> String {
+    reference_with(|w| {
+        w["settings"]["timings"]["snapshot_seconds"] = 0.into();
+        w["snapshot_policies"] = json!([{
+            "id": "sp-every-hour", "account": "acct-ali", "region": "cn-hangzhou",
+            "time_points": (0..24).collect::<Vec<u8>>(), "retention_days": 7,
+            "disks": ["d-ali-running-sys", "d-ali-stopped-data", "d-ali-local", "d-ali-expired"]
+        }, {
+            "id": "sp-never-today", "account": "acct-ali", "region": "cn-hangzhou",
+            "time_points": [3], "repeat_weekdays": [], "disks": ["d-ali-stopped-sys"]
+        }]);
+        let snapshots = w["snapshots"].as_array_mut().unwrap();
+        snapshots.push(json!({"id": "s-ali-old-auto", "account": "acct-ali", "region": "cn-hangzhou",
+            "disk": "d-ali-stopped-sys", "source_disk_type": "system", "created_at": "-3d", "retention_days": 2}));
+        snapshots.push(json!({"id": "s-ali-kept", "account": "acct-ali", "region": "cn-hangzhou",
+            "disk": "d-ali-stopped-sys", "source_disk_type": "system", "created_at": "-3d", "retention_days": 30}));
+    })
+}
+
+#[tokio::test]
+async fn due_policies_snapshot_each_disk_once_and_expired_snapshots_go() {
+    let gw = Gateway::start(&world()).await;
+    let app = App::new(gw.store.clone());
+    let at = Utc::now();
+    let first = service::scheduler::run(&app, at).await.unwrap();
+    assert_eq!(first.due_policies, vec!["sp-every-hour".to_string()]);
+    assert_eq!(first.created.len(), 2, "{first:?}");
+    let failed: Vec<(&str, &str)> =
+        first.failed.iter().map(|f| (f.disk.as_str(), f.error.as_str())).collect();
+    assert_eq!(failed.len(), 2, "{failed:?}");
+    assert!(failed.iter().any(|(d, e)| *d == "d-ali-running-sys" && e.contains("in progress")), "{failed:?}");
+    assert!(failed.iter().any(|(d, _)| *d == "d-ali-local"), "{failed:?}");
+    assert_eq!(first.released, vec!["s-ali-old-auto".to_string()]);
+
+    for id in &first.created {
+        let s = gw.describe_snapshot(ALI, id).await;
+        assert!(s["SnapshotName"].as_str().unwrap().starts_with("auto_"), "{s}");
+        assert_eq!(s["SnapshotType"], "auto");
+        assert_eq!(s["RetentionDays"], 7);
+    }
+    // The released snapshot is gone and its disk got its quota unit back (2 world snapshots + 2 test ones, one released).
+    assert!(gw.store.snapshot("s-ali-old-auto").await.unwrap().is_none());
+    assert!(gw.store.snapshot("s-ali-kept").await.unwrap().is_some());
+    assert_eq!(gw.store.disk("d-ali-stopped-sys").await.unwrap().unwrap().snapshot_count, 3);
+
+    // The same event again: nothing new.
+    let again = service::scheduler::run(&app, at).await.unwrap();
+    assert!(again.created.is_empty(), "{again:?}");
+    let mut replayed = again.already_made.clone();
+    replayed.sort();
+    let mut made = first.created.clone();
+    made.sort();
+    assert_eq!(replayed, made);
+    assert!(again.released.is_empty());
+
+    // The next hour is a new slot.
+    let next = service::scheduler::run(&app, at + Duration::hours(1)).await.unwrap();
+    assert_eq!(next.created.len(), 2, "{next:?}");
+}
+
+#[tokio::test]
+async fn concurrent_deliveries_of_one_event_make_each_snapshot_once() {
+    let gw = Gateway::start(&world()).await;
+    let app = App::new(gw.store.clone());
+    let at = Utc::now();
+    let runs = tokio::join!(
+        service::scheduler::run(&app, at),
+        service::scheduler::run(&app, at),
+        service::scheduler::run(&app, at)
+    );
+    let made: usize = [&runs.0, &runs.1, &runs.2].iter().map(|r| r.as_ref().unwrap().created.len()).sum();
+    assert_eq!(made, 2);
+    let autos =
+        gw.store.account_snapshots("acct-ali").await.unwrap().into_iter().filter(|s| s.automatic).count();
+    assert_eq!(autos, 2);
+}
