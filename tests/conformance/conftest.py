@@ -190,6 +190,16 @@ class Api:
         params.setdefault("RegionId", ecs_sdk.REGION)
         return self.call(sdk, account, "DescribeSnapshots", params)
 
+    # RegionId defaults to the SDK region; pass RegionId=None to leave it out (the tea SDK then sends
+    # none; the old core SDK always sends its client's region).
+    def create_image(self, sdk: str, account: Union[str, Creds] = "acct-ali", **params) -> Outcome:
+        params.setdefault("RegionId", ecs_sdk.REGION)
+        return self.call(sdk, account, "CreateImage", params)
+
+    def describe_images(self, sdk: str, account: Union[str, Creds] = "acct-ali", **params) -> Outcome:
+        params.setdefault("RegionId", ecs_sdk.REGION)
+        return self.call(sdk, account, "DescribeImages", params)
+
 
 @pytest.fixture
 def api(reference_world) -> Api:

@@ -11,6 +11,8 @@ Every call goes through :func:`call`, which returns an :class:`Outcome` whatever
 
 Parameters are given with their wire names (PascalCase, as in the API reference):
 ``{"DiskId": "d-…", "SnapshotName": "x", "Tag": [{"Key": "k", "Value": "v"}]}``.
+``DiskDeviceMapping`` (CreateImage) is a list of ``{"SnapshotId", "Size", "Device", "DiskType"}``
+dicts; the N of ``DiskDeviceMapping.N`` is the position in the list (from 1).
 """
 from __future__ import annotations
 
@@ -122,15 +124,73 @@ def _tea_describe_snapshots(params: Dict[str, Any]):
     )
 
 
+def _tea_create_image(params: Dict[str, Any]):
+    # RegionId is sent only when given (Api.create_image fills in the default region).
+    from alibabacloud_ecs20140526 import models as m
+
+    tags = None
+    if "Tag" in params:
+        tags = [m.CreateImageRequestTag(key=t.get("Key"), value=t.get("Value")) for t in params["Tag"]]
+    mappings = None
+    if params.get("DiskDeviceMapping") is not None:
+        mappings = [m.CreateImageRequestDiskDeviceMapping(snapshot_id=d.get("SnapshotId"), size=d.get("Size"),
+                                                          device=d.get("Device"), disk_type=d.get("DiskType"))
+                    for d in params["DiskDeviceMapping"]]
+    return m.CreateImageRequest(
+        region_id=params.get("RegionId"),
+        snapshot_id=params.get("SnapshotId"),
+        instance_id=params.get("InstanceId"),
+        disk_device_mapping=mappings,
+        image_name=params.get("ImageName"),
+        image_version=params.get("ImageVersion"),
+        description=params.get("Description"),
+        platform=params.get("Platform"),
+        architecture=params.get("Architecture"),
+        image_family=params.get("ImageFamily"),
+        boot_mode=params.get("BootMode"),
+        resource_group_id=params.get("ResourceGroupId"),
+        client_token=params.get("ClientToken"),
+        dry_run=params.get("DryRun"),
+        tag=tags,
+    )
+
+
+def _tea_describe_images(params: Dict[str, Any]):
+    from alibabacloud_ecs20140526 import models as m
+
+    tags = None
+    if "Tag" in params:
+        tags = [m.DescribeImagesRequestTag(key=t.get("Key"), value=t.get("Value")) for t in params["Tag"]]
+    return m.DescribeImagesRequest(
+        region_id=params.get("RegionId"),
+        image_id=params.get("ImageId"),
+        image_name=params.get("ImageName"),
+        status=params.get("Status"),
+        image_owner_alias=params.get("ImageOwnerAlias"),
+        image_family=params.get("ImageFamily"),
+        page_number=params.get("PageNumber"),
+        page_size=params.get("PageSize"),
+        tag=tags,
+    )
+
+
 _TEA_ACTIONS: Dict[str, tuple] = {
     "CreateSnapshot": (_tea_create_snapshot, "create_snapshot"),
     "DescribeSnapshots": (_tea_describe_snapshots, "describe_snapshots"),
+    "CreateImage": (_tea_create_image, "create_image"),
+    "DescribeImages": (_tea_describe_images, "describe_images"),
 }
 
 _CORE_SCALARS = {
     "CreateSnapshot": ("DiskId", "SnapshotName", "Description", "RetentionDays", "ClientToken"),
     "DescribeSnapshots": ("RegionId", "SnapshotIds", "DiskId", "Status", "SnapshotName",
                           "PageNumber", "PageSize"),
+    # The old SDK sends the client's region as RegionId when the request has none.
+    "CreateImage": ("RegionId", "SnapshotId", "InstanceId", "ImageName", "ImageVersion", "Description",
+                    "Platform", "Architecture", "ImageFamily", "BootMode", "ResourceGroupId",
+                    "ClientToken", "DryRun"),
+    "DescribeImages": ("RegionId", "ImageId", "ImageName", "Status", "ImageOwnerAlias", "ImageFamily",
+                       "PageNumber", "PageSize"),
 }
 
 
@@ -139,6 +199,10 @@ def _core_request(action: str, params: Dict[str, Any], at: str):
         from aliyunsdkecs.request.v20140526.CreateSnapshotRequest import CreateSnapshotRequest as R
     elif action == "DescribeSnapshots":
         from aliyunsdkecs.request.v20140526.DescribeSnapshotsRequest import DescribeSnapshotsRequest as R
+    elif action == "CreateImage":
+        from aliyunsdkecs.request.v20140526.CreateImageRequest import CreateImageRequest as R
+    elif action == "DescribeImages":
+        from aliyunsdkecs.request.v20140526.DescribeImagesRequest import DescribeImagesRequest as R
     else:  # pragma: no cover - programming error
         raise ValueError("no core request for %s" % action)
     req = R()
@@ -151,6 +215,8 @@ def _core_request(action: str, params: Dict[str, Any], at: str):
                 req.add_query_param(name, params[name])
     if params.get("Tag") is not None:
         req.set_Tags([{"Key": t.get("Key"), "Value": t.get("Value")} for t in params["Tag"]])
+    if params.get("DiskDeviceMapping") is not None:  # CreateImage: DiskDeviceMapping.N by list position
+        req.set_DiskDeviceMappings([dict(d) for d in params["DiskDeviceMapping"]])
     req.set_endpoint(at)
     req.set_protocol_type("http")
     return req
@@ -229,6 +295,12 @@ def snapshots_of(body: Dict[str, Any]) -> List[Dict[str, Any]]:
     """The list under Snapshots.Snapshot of a DescribeSnapshots body (empty if absent)."""
     snaps = body.get("Snapshots") or {}
     return list(snaps.get("Snapshot") or [])
+
+
+def images_of(body: Dict[str, Any]) -> List[Dict[str, Any]]:
+    """The list under Images.Image of a DescribeImages body (empty if absent)."""
+    images = body.get("Images") or {}
+    return list(images.get("Image") or [])
 
 
 # ------------------------------------------------------------------------------ checks --

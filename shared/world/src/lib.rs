@@ -112,6 +112,8 @@ impl Parser {
         }
         o.finish()?;
         derive_disk_counters(&mut disks, &snapshots);
+        let mut images = images;
+        derive_image_disks(&mut images, &disks);
         Ok(World {
             settings,
             accounts,
@@ -389,6 +391,8 @@ impl Parser {
         let status =
             o.choice_or("status", "image status", &["available", "creating", "failed"], "available")?;
         let created_at = o.time_or("created_at", "-1d", self.now)?;
+        // Until its disks are derived (from its source instance), one system disk of this size.
+        let size_gb = clamp_u32(o.uint_or("size_gb", 40)?);
         let image = Image {
             id,
             account,
@@ -400,7 +404,7 @@ impl Parser {
             source_instance: o.opt_string("source_instance")?,
             version: None,
             description: None,
-            disks: Vec::new(),
+            disks: vec![ImageDisk { device: "/dev/xvda".into(), snapshot_id: None, size_gb, kind: DiskType::System }],
             tags: Vec::new(),
             platform: None,
             architecture: None,
@@ -558,6 +562,32 @@ fn attach_fault(path: &str, v: &Value, instances: &mut [Instance], disks: &mut [
         return err(&resource_path, format!("no disk or instance {resource:?} in this world"));
     }
     Ok(())
+}
+
+/// An image made from an instance of the world has that instance's disks: the system disk at
+/// `/dev/xvda`, data disks from `/dev/xvdb` on.
+fn derive_image_disks(images: &mut [Image], disks: &[Disk]) {
+    for image in images.iter_mut() {
+        let Some(instance) = &image.source_instance else { continue };
+        let mut own: Vec<&Disk> = disks.iter().filter(|d| d.instance.as_ref() == Some(instance)).collect();
+        if own.is_empty() {
+            continue;
+        }
+        own.sort_by_key(|d| (d.kind != DiskType::System, d.id.clone()));
+        let mut data = (b'b'..=b'z').map(|c| format!("/dev/xvd{}", c as char));
+        image.disks = own
+            .iter()
+            .map(|d| ImageDisk {
+                device: match d.kind {
+                    DiskType::System => "/dev/xvda".into(),
+                    DiskType::Data => data.next().unwrap_or_default(),
+                },
+                snapshot_id: None,
+                size_gb: d.size_gb,
+                kind: d.kind,
+            })
+            .collect();
+    }
 }
 
 /// A disk's snapshot counter and in-progress lock follow from the world's snapshots of it.

@@ -117,3 +117,13 @@ fn reference_with_images(images: &str) -> String {
     v["images"] = serde_json::from_str(images).unwrap();
     v.to_string()
 }
+
+#[test]
+fn world_images_have_disks() {
+    let w = parse(REFERENCE_WORLD, now()).unwrap();
+    let golden = w.images.iter().find(|i| i.id == "m-ali-golden").unwrap();
+    let disks: Vec<(&str, u32)> = golden.disks.iter().map(|d| (d.device.as_str(), d.size_gb)).collect();
+    assert_eq!(disks, vec![("/dev/xvda", 40), ("/dev/xvdb", 200)], "the disks of i-ali-stopped");
+    let filler = w.images.iter().find(|i| i.id == "m-ali-quota").unwrap();
+    assert_eq!(filler.size_gb(), 40);
+}

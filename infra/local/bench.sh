@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Measures the service: a release build of the gateway over DynamoDB Local (in memory), driven by
+# the `bench` command with signed requests. Prints latency percentiles and throughput.
+# Usage: infra/local/bench.sh [--requests N] [--concurrency 1,16]   (passed on to bench)
+
+set -euo pipefail
+
+# shellcheck source=infra/local/lib.sh
+source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lib.sh"
+
+DDB_PORT=""
+GATEWAY_PID=""
+cleanup() {
+  local rc=$?
+  if [[ -n "$GATEWAY_PID" ]] && kill -0 "$GATEWAY_PID" 2>/dev/null; then
+    kill "$GATEWAY_PID" 2>/dev/null || true
+  fi
+  if [[ -n "$DDB_PORT" ]]; then
+    stop_dynamodb_local "$DDB_PORT"
+  fi
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+cd "$REPO_ROOT"
+ensure_java
+ensure_dynamodb_local
+aws_local_env
+mkdir -p "$RUN_DIR"
+
+log "cargo build --release --bin gateway --bin bench"
+cargo build --quiet --release --bin gateway --bin bench
+
+DDB_PORT="$(free_port)"
+start_dynamodb_local "$DDB_PORT"
+export DYNAMODB_ENDPOINT="http://127.0.0.1:$DDB_PORT"
+
+# Load the bench world first (bench does it), then serve it.
+GATEWAY_PORT="$(free_port)"
+"$REPO_ROOT/target/release/bench" --table bench --requests 1 --concurrency 1 --endpoint "127.0.0.1:1" >/dev/null 2>&1 || true
+RUST_LOG=warn "$REPO_ROOT/target/release/gateway" --port "$GATEWAY_PORT" --table bench \
+  >"$RUN_DIR/bench-gateway.log" 2>&1 </dev/null &
+GATEWAY_PID=$!
+wait_for_port "$GATEWAY_PORT" "$GATEWAY_PID" 30 "$RUN_DIR/bench-gateway.log" || die "the gateway did not start"
+
+echo "machine: $(nproc) cores; DynamoDB Local in memory on the same machine"
+"$REPO_ROOT/target/release/bench" --table bench --endpoint "127.0.0.1:$GATEWAY_PORT" "$@"
