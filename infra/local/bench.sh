@@ -37,9 +37,8 @@ DDB_PORT="$(free_port)"
 start_dynamodb_local "$DDB_PORT"
 export DYNAMODB_ENDPOINT="http://127.0.0.1:$DDB_PORT"
 
-# Load the bench world first (bench does it), then serve it.
+# The gateway reads the table per request; bench creates it and loads its world before driving.
 GATEWAY_PORT="$(free_port)"
-"$REPO_ROOT/target/release/bench" --table bench --requests 1 --concurrency 1 --endpoint "127.0.0.1:1" >/dev/null 2>&1 || true
 RUST_LOG=warn "$REPO_ROOT/target/release/gateway" --port "$GATEWAY_PORT" --table bench \
   >"$RUN_DIR/bench-gateway.log" 2>&1 </dev/null &
 GATEWAY_PID=$!
