@@ -404,7 +404,12 @@ impl Parser {
             source_instance: o.opt_string("source_instance")?,
             version: None,
             description: None,
-            disks: vec![ImageDisk { device: "/dev/xvda".into(), snapshot_id: None, size_gb, kind: DiskType::System }],
+            disks: vec![ImageDisk {
+                device: "/dev/xvda".into(),
+                snapshot_id: None,
+                size_gb,
+                kind: DiskType::System,
+            }],
             tags: Vec::new(),
             platform: None,
             architecture: None,

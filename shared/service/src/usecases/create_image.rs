@@ -3,7 +3,7 @@
 //! transaction.
 
 use super::create_snapshot::Caller;
-use super::idempotent::{self, Start};
+use super::idempotent;
 use domain::image::{self, CreateImage, ImageContext, ImageSource};
 use domain::{DomainError, DomainResult, Image};
 use store::Store;
@@ -18,20 +18,10 @@ pub async fn run(
     new_id: fn(&str) -> String,
 ) -> DomainResult<Image> {
     let token = if dry_run { None } else { cmd.client_token.as_deref() };
-    let held = match idempotent::start(store, caller.account, caller.action, token, cmd, caller.now).await? {
-        Start::Replay(id) => {
-            return store
-                .image(&id)
-                .await?
-                .ok_or_else(|| DomainError::Internal("replayed image is gone".into()))
-        }
-        Start::Proceed(held) => held,
-    };
-    let outcome = create(store, caller, cmd, dry_run, new_id, held.as_ref()).await;
-    if outcome.is_err() {
-        idempotent::abandon(store, &held).await;
-    }
-    outcome
+    let replay = async |id: String| store.image(&id).await;
+    let make =
+        async |held: Option<&idempotent::Held>| create(store, caller, cmd, dry_run, new_id, held).await;
+    idempotent::once(store, caller, token, cmd, replay, make).await
 }
 
 async fn create(

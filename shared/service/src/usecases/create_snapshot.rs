@@ -1,19 +1,11 @@
 //! CreateSnapshot: check the world's rules, then write the snapshot, the disk's lock and quota
 //! and the token's completion in one transaction.
 
-use super::idempotent::{self, Start};
-use chrono::{DateTime, Utc};
+use super::idempotent;
+pub use super::Caller;
 use domain::snapshot::{self, CreateSnapshot, SnapshotContext};
-use domain::{Account, DomainError, DomainResult, Snapshot};
+use domain::{DomainError, DomainResult, Snapshot};
 use store::Store;
-
-/// Who asks, in which dialect and action, and when.
-pub struct Caller<'a> {
-    pub account: &'a Account,
-    pub dialect: &'a str,
-    pub action: &'a str,
-    pub now: DateTime<Utc>,
-}
 
 /// The snapshot created (or, for a replayed client token, the one first created).
 pub async fn run(
@@ -22,24 +14,12 @@ pub async fn run(
     cmd: &CreateSnapshot,
     new_id: fn() -> String,
 ) -> DomainResult<Snapshot> {
-    let account = caller.account;
-    let held =
-        match idempotent::start(store, account, caller.action, cmd.client_token.as_deref(), cmd, caller.now)
-            .await?
-        {
-            Start::Replay(id) => {
-                return store
-                    .snapshot(&id)
-                    .await?
-                    .ok_or_else(|| DomainError::Internal("replayed snapshot is gone".into()))
-            }
-            Start::Proceed(held) => held,
-        };
-    let outcome = create(store, caller, cmd, new_id, held.as_ref()).await;
-    if outcome.is_err() {
-        idempotent::abandon(store, &held).await;
-    }
-    outcome
+    let token = cmd.client_token.as_deref();
+    let replay = async |id: String| store.snapshot(&id).await;
+    idempotent::once(store, caller, token, cmd, replay, async |held| {
+        create(store, caller, cmd, new_id, held).await
+    })
+    .await
 }
 
 async fn create(

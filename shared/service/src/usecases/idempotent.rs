@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 use domain::idempotency::{fingerprint, judge_replay, TokenRecord, TokenStatus};
-use domain::{Account, DomainResult};
+use domain::{Account, DomainError, DomainResult};
 use serde::Serialize;
 use store::{Claim, Store, TokenKey};
 
@@ -50,6 +50,32 @@ pub async fn start<C: Serialize>(
         Claim::Won => Ok(Start::Proceed(Some(Held { key, claim_id }))),
         Claim::Taken(existing) => judge_replay(&existing, &record.fingerprint).map(Start::Replay),
     }
+}
+
+/// Run a create at most once per client token: a replay answers `replay(first id)`; otherwise
+/// `create` runs holding the token (its transaction completes it), and the token is given back
+/// if it fails. Without a token, `create` simply runs.
+pub async fn once<C: Serialize, T>(
+    store: &Store,
+    caller: &super::Caller<'_>,
+    token: Option<&str>,
+    command: &C,
+    replay: impl AsyncFnOnce(String) -> DomainResult<Option<T>>,
+    create: impl AsyncFnOnce(Option<&Held>) -> DomainResult<T>,
+) -> DomainResult<T> {
+    let held = match start(store, caller.account, caller.action, token, command, caller.now).await? {
+        Start::Replay(id) => {
+            return replay(id)
+                .await?
+                .ok_or_else(|| DomainError::Internal("the replayed resource is gone".into()))
+        }
+        Start::Proceed(held) => held,
+    };
+    let outcome = create(held.as_ref()).await;
+    if outcome.is_err() {
+        abandon(store, &held).await;
+    }
+    outcome
 }
 
 /// Give the token back when the create failed (nothing was written with it).

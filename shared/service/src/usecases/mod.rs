@@ -3,3 +3,14 @@
 pub mod create_image;
 pub mod create_snapshot;
 pub mod idempotent;
+
+use chrono::{DateTime, Utc};
+use domain::Account;
+
+/// Who asks, in which dialect and action, and when.
+pub struct Caller<'a> {
+    pub account: &'a Account,
+    pub dialect: &'a str,
+    pub action: &'a str,
+    pub now: DateTime<Utc>,
+}
