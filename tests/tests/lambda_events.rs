@@ -92,6 +92,56 @@ async fn signed_requests_verify_through_alb_and_api_gateway_events() {
     }
 }
 
+/// A signed request for `action` with `params`.
+fn signed(action: &str, params: &[(&str, &str)]) -> String {
+    let mut pairs = vec![("Action".to_string(), action.to_string())];
+    pairs.extend(params.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+    dialects::alibaba::signature::sign_v1("POST", &mut pairs, ALI.0, ALI.1, chrono::Utc::now());
+    pairs.iter().map(|(k, v)| format!("{}={}", form(k), form(v))).collect::<Vec<_>>().join("&")
+}
+
+#[tokio::test]
+async fn every_function_serves_its_actions_from_both_event_shapes() {
+    let gw = Gateway::start(REFERENCE_WORLD).await;
+    let app = App::new(gw.store.clone());
+    let host = "ecs.internal.example";
+    let cases: Vec<(Scope, &str, Vec<(&str, &str)>, &str)> = vec![
+        (
+            Scope::Only(Function::CreateImage),
+            "CreateImage",
+            vec![("RegionId", "cn-hangzhou"), ("SnapshotId", "s-ali-sys")],
+            "ImageId",
+        ),
+        (
+            Scope::Only(Function::Describe),
+            "DescribeSnapshots",
+            vec![("RegionId", "cn-hangzhou")],
+            "Snapshots",
+        ),
+        (Scope::Only(Function::Describe), "DescribeImages", vec![("RegionId", "cn-hangzhou")], "Images"),
+        (
+            Scope::All,
+            "DescribeSnapshots",
+            vec![("RegionId", "cn-hangzhou"), ("DiskId", "d-ali-stopped-sys")],
+            "Snapshots",
+        ),
+    ];
+    for (scope, action, params, field) in cases {
+        for make in [alb_event as fn(&str, &str) -> Value, apigw_v2_event] {
+            let event = make(&signed(action, &params), host);
+            let req = lambda_http::request::from_str(&event.to_string()).unwrap();
+            let resp = service::lambda::handle(&app, req, scope).await;
+            let body = match resp.body() {
+                lambda_http::Body::Text(t) => t.clone(),
+                other => panic!("unexpected body {other:?}"),
+            };
+            assert_eq!(resp.status(), 200, "{scope:?} {action}: {body}");
+            let json: Value = serde_json::from_str(&body).unwrap();
+            assert!(!json[field].is_null(), "{scope:?} {action}: {body}");
+        }
+    }
+}
+
 #[tokio::test]
 async fn a_function_answers_only_its_own_actions() {
     let gw = Gateway::start(REFERENCE_WORLD).await;
