@@ -105,7 +105,9 @@ async fn every_function_serves_its_actions_from_both_event_shapes() {
     let gw = Gateway::start(REFERENCE_WORLD).await;
     let app = App::new(gw.store.clone());
     let host = "ecs.internal.example";
-    let cases: Vec<(Scope, &str, Vec<(&str, &str)>, &str)> = vec![
+    // The scope a function serves, an action, its parameters, a field of its answer.
+    type Case<'a> = (Scope, &'a str, Vec<(&'a str, &'a str)>, &'a str);
+    let cases: Vec<Case> = vec![
         (
             Scope::Only(Function::CreateImage),
             "CreateImage",
