@@ -34,7 +34,7 @@ log "cargo build --release --bin gateway --bin bench"
 cargo build --quiet --release --bin gateway --bin bench
 
 DDB_PORT="$(free_port)"
-start_dynamodb_local "$DDB_PORT"
+DDB_JAVA_OPTS="-Xms256m -Xmx1g" start_dynamodb_local "$DDB_PORT"
 export DYNAMODB_ENDPOINT="http://127.0.0.1:$DDB_PORT"
 
 # The gateway reads the table per request; bench creates it and loads its world before driving.

@@ -92,7 +92,9 @@ start_dynamodb_local() {
   log "starting DynamoDB Local on port $port (log: $logf)"
   (
     cd "$work"
-    exec java -Xms32m -Xmx512m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 \
+    # Small and quick to start by default; DDB_JAVA_OPTS overrides (the benchmark wants full JIT).
+    # shellcheck disable=SC2086
+    exec java ${DDB_JAVA_OPTS:--Xms32m -Xmx512m -XX:+UseSerialGC -XX:TieredStopAtLevel=1} \
       "-Djava.library.path=$DDB_JAR_DIR/DynamoDBLocal_lib" \
       -jar "$DDB_JAR_DIR/DynamoDBLocal.jar" \
       -inMemory -sharedDb -disableTelemetry -port "$port"

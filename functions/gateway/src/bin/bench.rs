@@ -27,7 +27,12 @@ struct Args {
 }
 
 fn args() -> Result<Args, String> {
-    let mut a = Args { endpoint: "127.0.0.1:18080".into(), table: "bench".into(), requests: 2000, concurrency: vec![1, 16] };
+    let mut a = Args {
+        endpoint: "127.0.0.1:18080".into(),
+        table: "bench".into(),
+        requests: 2000,
+        concurrency: vec![1, 16],
+    };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
         let value = it.next().ok_or_else(|| format!("{flag} needs a value"))?;
@@ -38,7 +43,11 @@ fn args() -> Result<Args, String> {
             "--concurrency" => {
                 a.concurrency = value
                     .split(',')
-                    .map(|c| c.trim().parse::<usize>().map_err(|_| "--concurrency takes numbers like 1,16".to_string()))
+                    .map(|c| {
+                        c.trim()
+                            .parse::<usize>()
+                            .map_err(|_| "--concurrency takes numbers like 1,16".to_string())
+                    })
                     .collect::<Result<_, _>>()?
             }
             other => return Err(format!("unknown argument {other}")),
@@ -136,7 +145,8 @@ where
     }
     let elapsed = started.elapsed();
     all.sort();
-    let pct = |p: f64| all[((all.len() as f64 * p).ceil() as usize).clamp(1, all.len()) - 1].as_secs_f64() * 1000.0;
+    let pct =
+        |p: f64| all[((all.len() as f64 * p).ceil() as usize).clamp(1, all.len()) - 1].as_secs_f64() * 1000.0;
     println!(
         "{label:<26} c={concurrency:<3} n={:<6} {:>8.1} req/s   p50 {:>6.2} ms   p90 {:>6.2} ms   p99 {:>6.2} ms   max {:>7.2} ms   errors {failures}",
         all.len(),
@@ -164,7 +174,10 @@ async fn main() -> std::process::ExitCode {
         return std::process::ExitCode::FAILURE;
     }
     let client: HttpClient = Client::builder(TokioExecutor::new()).build_http();
-    println!("bench: {} requests per run against http://{} (table {})", args.requests, args.endpoint, args.table);
+    println!(
+        "bench: {} requests per run against http://{} (table {})",
+        args.requests, args.endpoint, args.table
+    );
     let base = uuid::Uuid::new_v4().simple().to_string();
     for &c in &args.concurrency {
         let (cl, ep, run) = (client.clone(), args.endpoint.clone(), format!("{base}-{c}"));
@@ -188,11 +201,19 @@ async fn main() -> std::process::ExitCode {
             }
         })
         .await;
+        // Polling one snapshot by id, as SDK users wait for a snapshot to complete.
         let (cl, ep) = (client.clone(), args.endpoint.clone());
-        measure("DescribeSnapshots (disk)", args.requests, c, move |i| {
-            let (cl, ep) = (cl.clone(), ep.clone());
+        let disk = ("DiskId", "d-bench-0".to_string());
+        let (_, first) = call(&cl, &ep, "CreateSnapshot", &[disk]).await;
+        let id = serde_json::from_str::<serde_json::Value>(&first)
+            .ok()
+            .and_then(|v| v["SnapshotId"].as_str().map(str::to_string))
+            .unwrap_or_default();
+        let ids = format!("[\"{id}\"]");
+        measure("DescribeSnapshots (by id)", args.requests, c, move |_| {
+            let (cl, ep, ids) = (cl.clone(), ep.clone(), ids.clone());
             async move {
-                let params = [("RegionId", "cn-hangzhou".to_string()), ("DiskId", format!("d-bench-{}", i % DISKS))];
+                let params = [("RegionId", "cn-hangzhou".to_string()), ("SnapshotIds", ids)];
                 call(&cl, &ep, "DescribeSnapshots", &params).await
             }
         })
