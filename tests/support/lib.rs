@@ -73,20 +73,13 @@ impl Reply {
     pub fn code(&self) -> String {
         let v = self.json();
         for field in ["RequestId", "HostId", "Code", "Message", "Recommend"] {
-            assert!(
-                v[field].is_string(),
-                "envelope lacks {field}: {}",
-                self.text
-            );
+            assert!(v[field].is_string(), "envelope lacks {field}: {}", self.text);
         }
         v["Code"].as_str().unwrap().to_string()
     }
 
     pub fn field(&self, name: &str) -> String {
-        self.json()[name]
-            .as_str()
-            .unwrap_or_else(|| panic!("no {name} in {}", self.text))
-            .to_string()
+        self.json()[name].as_str().unwrap_or_else(|| panic!("no {name} in {}", self.text)).to_string()
     }
 }
 
@@ -110,15 +103,9 @@ impl Gateway {
         let table = format!("t-{}", uuid::Uuid::new_v4().simple());
         let store = Store::connect(endpoint, table).await;
         if !world.is_empty() {
-            store
-                .ensure_table()
-                .await
-                .expect("create the test table (is DynamoDB Local running?)");
+            store.ensure_table().await.expect("create the test table (is DynamoDB Local running?)");
             let parsed = world::parse(world, Utc::now()).expect("test world parses");
-            store
-                .load_world(&parsed)
-                .await
-                .expect("load the test world");
+            store.load_world(&parsed).await.expect("load the test world");
         }
         Self::serve(App::new(store.clone()), store).await
     }
@@ -128,12 +115,7 @@ impl Gateway {
         let addr = listener.local_addr().unwrap();
         let task = tokio::spawn(gateway::serve(listener, app));
         let client = Client::builder(TokioExecutor::new()).build_http();
-        Gateway {
-            addr,
-            store,
-            client,
-            task,
-        }
+        Gateway { addr, store, client, task }
     }
 
     /// Send raw bytes: method, path and query, headers, body.
@@ -144,9 +126,8 @@ impl Gateway {
         headers: &[(&str, &str)],
         body: Vec<u8>,
     ) -> Reply {
-        let mut b = http::Request::builder()
-            .method(method)
-            .uri(format!("http://{}{path_and_query}", self.addr));
+        let mut b =
+            http::Request::builder().method(method).uri(format!("http://{}{path_and_query}", self.addr));
         for (k, v) in headers {
             b = b.header(*k, *v);
         }
@@ -161,18 +142,10 @@ impl Gateway {
             .await
             .expect("gateway answers");
         let status = resp.status().as_u16();
-        let content_type = resp
-            .headers()
-            .get("content-type")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-            .to_string();
+        let content_type =
+            resp.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
         let bytes = resp.into_body().collect().await.unwrap().to_bytes();
-        Reply {
-            status,
-            content_type,
-            text: String::from_utf8_lossy(&bytes).into_owned(),
-        }
+        Reply { status, content_type, text: String::from_utf8_lossy(&bytes).into_owned() }
     }
 
     /// Call an Alibaba action with `key`, signed by `signing`.
@@ -183,10 +156,8 @@ impl Gateway {
         action: &str,
         params: &[(&str, &str)],
     ) -> Reply {
-        let mut pairs: Vec<(String, String)> = params
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
+        let mut pairs: Vec<(String, String)> =
+            params.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         let host = self.addr.to_string();
         match signing {
             Signing::V1 | Signing::None => {
@@ -227,13 +198,8 @@ impl Gateway {
     /// Poll DescribeSnapshots for one snapshot.
     pub async fn describe_snapshot(&self, key: (&str, &str), id: &str) -> Value {
         let ids = format!("[\"{id}\"]");
-        let r = self
-            .call(
-                key,
-                "DescribeSnapshots",
-                &[("RegionId", "cn-hangzhou"), ("SnapshotIds", &ids)],
-            )
-            .await;
+        let r =
+            self.call(key, "DescribeSnapshots", &[("RegionId", "cn-hangzhou"), ("SnapshotIds", &ids)]).await;
         assert_eq!(r.status, 200, "{}", r.text);
         r.json()["Snapshots"]["Snapshot"][0].clone()
     }
@@ -243,13 +209,7 @@ impl Gateway {
 pub fn query(pairs: &[(String, String)]) -> String {
     pairs
         .iter()
-        .map(|(k, v)| {
-            format!(
-                "{}={}",
-                dialects::encoding::rfc3986(k),
-                dialects::encoding::rfc3986(v)
-            )
-        })
+        .map(|(k, v)| format!("{}={}", dialects::encoding::rfc3986(k), dialects::encoding::rfc3986(v)))
         .collect::<Vec<_>>()
         .join("&")
 }
