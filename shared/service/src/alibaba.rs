@@ -80,6 +80,10 @@ async fn run(
     }
 }
 
+/// How long a signature nonce is remembered: longer than a request carrying it can stay fresh
+/// under any sensible `signature_max_skew_seconds`.
+const NONCE_MEMORY_SECONDS: i64 = 2 * 86_400;
+
 /// The caller's account, once its signature (unless the world turned checking off), timestamp
 /// and nonce pass.
 async fn authenticate(
@@ -89,23 +93,25 @@ async fn authenticate(
     now: chrono::DateTime<chrono::Utc>,
 ) -> DomainResult<Account> {
     let presented = signature::presented(req, rpc).map_err(DomainError::Auth)?;
-    let credential = app
-        .store
-        .credential(&presented.access_key_id)
-        .await?
+    let key = presented.access_key_id.as_str();
+    // The nonce is recorded while the credential is read (one round trip instead of two). It is
+    // judged only after the signature verifies, so a forged request learns nothing from it.
+    let nonce = async {
+        match presented.nonce() {
+            Some(n) => app.store.remember_nonce(key, n, now, NONCE_MEMORY_SECONDS).await.map(Some),
+            None => Ok(None),
+        }
+    };
+    let (credential, fresh) = tokio::join!(app.store.credential(key), nonce);
+    let credential = credential?
         .filter(|c| c.account.provider == Provider::Alibaba)
         .ok_or(DomainError::Auth(AuthFailure::UnknownKey))?;
     let settings = &credential.account.settings;
     if settings.auth == AuthMode::Strict {
         let skew = settings.signature_max_skew_seconds;
         signature::verify(req, rpc, &presented, &credential.secret, now, skew).map_err(DomainError::Auth)?;
-        if let Some(nonce) = presented.nonce() {
-            // Remember it for as long as a request carrying it could still be fresh.
-            let fresh =
-                app.store.remember_nonce(&presented.access_key_id, nonce, now, 2 * skew as i64 + 60).await?;
-            if !fresh {
-                return Err(DomainError::Auth(AuthFailure::NonceReused));
-            }
+        if fresh? == Some(false) {
+            return Err(DomainError::Auth(AuthFailure::NonceReused));
         }
     }
     Ok(credential.account)

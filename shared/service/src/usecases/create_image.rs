@@ -20,8 +20,8 @@ pub async fn run(
     let token = if dry_run { None } else { cmd.client_token.as_deref() };
     let replay = async |id: String| store.image(&id).await;
     let make =
-        async |held: Option<&idempotent::Held>| create(store, caller, cmd, dry_run, new_id, held).await;
-    idempotent::once(store, caller, token, cmd, replay, make).await
+        async |held: Option<&idempotent::Held>, ()| create(store, caller, cmd, dry_run, new_id, held).await;
+    idempotent::once(store, caller, token, cmd, async {}, replay, make).await
 }
 
 async fn create(

@@ -4,7 +4,7 @@
 use super::idempotent;
 pub use super::Caller;
 use domain::snapshot::{self, CreateSnapshot, SnapshotContext};
-use domain::{DomainError, DomainResult, Snapshot};
+use domain::{Disk, DomainError, DomainResult, Snapshot};
 use store::Store;
 
 /// The snapshot created (or, for a replayed client token, the one first created).
@@ -16,10 +16,20 @@ pub async fn run(
 ) -> DomainResult<Snapshot> {
     let token = cmd.client_token.as_deref();
     let replay = async |id: String| store.snapshot(&id).await;
-    idempotent::once(store, caller, token, cmd, replay, async |held| {
-        create(store, caller, cmd, new_id, held).await
-    })
-    .await
+    // The region and the disk are read while the token is claimed.
+    let prefetch = async {
+        let region = async {
+            match &cmd.region {
+                Some(r) => store.region_exists(r).await,
+                None => Ok(true),
+            }
+        };
+        tokio::join!(region, store.disk(&cmd.disk_id))
+    };
+    let make = async |held: Option<&idempotent::Held>, (region, disk)| {
+        create(store, caller, cmd, new_id, held, region, disk).await
+    };
+    idempotent::once(store, caller, token, cmd, prefetch, replay, make).await
 }
 
 async fn create(
@@ -28,16 +38,14 @@ async fn create(
     cmd: &CreateSnapshot,
     new_id: fn() -> String,
     held: Option<&idempotent::Held>,
+    region_exists: DomainResult<bool>,
+    disk: DomainResult<Option<Disk>>,
 ) -> DomainResult<Snapshot> {
     let account = caller.account;
-    if let Some(region) = &cmd.region {
-        if !store.region_exists(region).await? {
-            return Err(DomainError::RegionNotFound);
-        }
+    if !region_exists? {
+        return Err(DomainError::RegionNotFound);
     }
-    let disk = store
-        .disk(&cmd.disk_id)
-        .await?
+    let disk = disk?
         .filter(|d| d.account == account.id && cmd.region.as_ref().is_none_or(|r| *r == d.region))
         .ok_or(DomainError::DiskNotFound)?;
     let instance = match &disk.instance {

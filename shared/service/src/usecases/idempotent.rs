@@ -54,16 +54,20 @@ pub async fn start<C: Serialize>(
 
 /// Run a create at most once per client token: a replay answers `replay(first id)`; otherwise
 /// `create` runs holding the token (its transaction completes it), and the token is given back
-/// if it fails. Without a token, `create` simply runs.
-pub async fn once<C: Serialize, T>(
+/// if it fails. Without a token, `create` simply runs. `prefetch` (the create's first reads) runs
+/// while the token is claimed, saving a round trip; a replay discards it.
+pub async fn once<C: Serialize, T, P>(
     store: &Store,
     caller: &super::Caller<'_>,
     token: Option<&str>,
     command: &C,
+    prefetch: impl std::future::Future<Output = P>,
     replay: impl AsyncFnOnce(String) -> DomainResult<Option<T>>,
-    create: impl AsyncFnOnce(Option<&Held>) -> DomainResult<T>,
+    create: impl AsyncFnOnce(Option<&Held>, P) -> DomainResult<T>,
 ) -> DomainResult<T> {
-    let held = match start(store, caller.account, caller.action, token, command, caller.now).await? {
+    let (started, prefetched) =
+        tokio::join!(start(store, caller.account, caller.action, token, command, caller.now), prefetch);
+    let held = match started? {
         Start::Replay(id) => {
             return replay(id)
                 .await?
@@ -71,7 +75,7 @@ pub async fn once<C: Serialize, T>(
         }
         Start::Proceed(held) => held,
     };
-    let outcome = create(held.as_ref()).await;
+    let outcome = create(held.as_ref(), prefetched).await;
     if outcome.is_err() {
         abandon(store, &held).await;
     }
