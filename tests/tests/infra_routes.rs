@@ -110,7 +110,13 @@ fn the_table_matches_what_the_store_creates() {
     let t = template();
     let table = &t["Resources"]["Table"]["Properties"];
     assert_eq!(table["KeySchema"][0]["AttributeName"].as_str(), Some("pk"));
-    assert_eq!(table["GlobalSecondaryIndexes"][0]["IndexName"].as_str(), Some("by_account"));
+    let indexes: Vec<&str> = table["GlobalSecondaryIndexes"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .map(|i| i["IndexName"].as_str().unwrap())
+        .collect();
+    assert_eq!(indexes, vec!["by_account", "by_disk"]);
     assert_eq!(table["TimeToLiveSpecification"]["AttributeName"].as_str(), Some("expires_at"));
     assert_eq!(table["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"].as_bool(), Some(true));
     assert_eq!(table["BillingMode"].as_str(), Some("PAY_PER_REQUEST"));

@@ -141,9 +141,11 @@ async fn describe_snapshots(
     if !app.store.region_exists(&query.region).await? {
         return Err(DomainError::RegionNotFound);
     }
-    let candidates = match &query.snapshot_ids {
-        Some(ids) => app.store.snapshots_by_id(ids).await?,
-        None => app.store.account_snapshots(&account.id).await?,
+    // Read only what the narrowest filter names: the ids, else the disk, else the account.
+    let candidates = match (&query.snapshot_ids, &query.disk_id) {
+        (Some(ids), _) => app.store.snapshots_by_id(ids).await?,
+        (None, Some(disk)) => app.store.disk_snapshots(disk).await?,
+        (None, None) => app.store.account_snapshots(&account.id).await?,
     };
     let instance_disks = match &query.instance_id {
         Some(instance) => Some(app.store.disks_of_instance(&account.id, instance).await?),

@@ -1,7 +1,7 @@
 //! Disks, instances and snapshots: the reads CreateSnapshot needs and its one transaction.
 
 use crate::items::{self, key, n, s, Item};
-use crate::table::BY_ACCOUNT;
+use crate::table::{BY_ACCOUNT, BY_DISK};
 use crate::tokens::{self, TokenKey};
 use crate::{internal, Store};
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
@@ -107,6 +107,18 @@ impl Store {
     }
 
     pub(crate) async fn owned_items(&self, account: &str, prefix: Option<&str>) -> DomainResult<Vec<Item>> {
+        self.query_index(BY_ACCOUNT, "acct", account, prefix).await
+    }
+
+    /// Every item of an index whose hash key `attribute` is `value` (and whose `pk` starts with
+    /// `prefix`), page after page.
+    async fn query_index(
+        &self,
+        index: &str,
+        attribute: &str,
+        value: &str,
+        prefix: Option<&str>,
+    ) -> DomainResult<Vec<Item>> {
         let mut out = Vec::new();
         let mut start = None;
         loop {
@@ -114,14 +126,15 @@ impl Store {
                 .client
                 .query()
                 .table_name(&self.table)
-                .index_name(BY_ACCOUNT)
-                .expression_attribute_values(":a", s(account))
+                .index_name(index)
+                .expression_attribute_names("#h", attribute)
+                .expression_attribute_values(":h", s(value))
                 .set_exclusive_start_key(start.take());
             q = match prefix {
                 Some(p) => q
-                    .key_condition_expression("acct = :a AND begins_with(pk, :p)")
+                    .key_condition_expression("#h = :h AND begins_with(pk, :p)")
                     .expression_attribute_values(":p", s(p)),
-                None => q.key_condition_expression("acct = :a"),
+                None => q.key_condition_expression("#h = :h"),
             };
             let page = q.send().await.map_err(internal)?;
             out.extend(page.items.unwrap_or_default());
@@ -130,6 +143,12 @@ impl Store {
                 _ => return Ok(out),
             }
         }
+    }
+
+    /// Every snapshot of a disk (whoever's: the caller filters by account), through `by_disk`.
+    pub async fn disk_snapshots(&self, disk: &str) -> DomainResult<Vec<Snapshot>> {
+        let items = self.query_index(BY_DISK, "disk_id", disk, Some(key::SNAPSHOT_PREFIX)).await?;
+        items.into_iter().map(items::from_item).collect()
     }
 }
 

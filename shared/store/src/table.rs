@@ -9,6 +9,8 @@ use domain::DomainResult;
 use std::time::Duration;
 
 pub const BY_ACCOUNT: &str = "by_account";
+/// Snapshots by their disk (the `disk_id` attribute only snapshot items carry).
+pub const BY_DISK: &str = "by_disk";
 /// The attribute DynamoDB's TTL reads (epoch seconds): tokens and nonces expire by it.
 pub const TTL_ATTRIBUTE: &str = "expires_at";
 
@@ -24,16 +26,10 @@ impl Store {
                 .billing_mode(BillingMode::PayPerRequest)
                 .attribute_definitions(attr("pk"))
                 .attribute_definitions(attr("acct"))
+                .attribute_definitions(attr("disk_id"))
                 .key_schema(key("pk", KeyType::Hash))
-                .global_secondary_indexes(
-                    GlobalSecondaryIndex::builder()
-                        .index_name(BY_ACCOUNT)
-                        .key_schema(key("acct", KeyType::Hash))
-                        .key_schema(key("pk", KeyType::Range))
-                        .projection(Projection::builder().projection_type(ProjectionType::All).build())
-                        .build()
-                        .map_err(internal)?,
-                )
+                .global_secondary_indexes(index(BY_ACCOUNT, "acct")?)
+                .global_secondary_indexes(index(BY_DISK, "disk_id")?)
                 .send()
                 .await;
             if let Err(e) = created {
@@ -63,6 +59,17 @@ impl Store {
         }
         Err(internal("table did not become active"))
     }
+}
+
+/// An index on `hash`, ranged by `pk`, projecting every attribute.
+fn index(name: &str, hash: &str) -> DomainResult<GlobalSecondaryIndex> {
+    GlobalSecondaryIndex::builder()
+        .index_name(name)
+        .key_schema(key(hash, KeyType::Hash))
+        .key_schema(key("pk", KeyType::Range))
+        .projection(Projection::builder().projection_type(ProjectionType::All).build())
+        .build()
+        .map_err(internal)
 }
 
 fn attr(name: &str) -> AttributeDefinition {
