@@ -93,11 +93,6 @@ impl Store {
             Err(e) => Err(internal(e)),
         }
     }
-
-    /// The token's current record, if any.
-    pub async fn token(&self, key: &TokenKey) -> DomainResult<Option<TokenRecord>> {
-        self.get(&key.pk()).await
-    }
 }
 
 /// The update that completes a claim, for the create transaction.
