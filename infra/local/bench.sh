@@ -8,21 +8,7 @@ set -euo pipefail
 # shellcheck source=infra/local/lib.sh
 source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lib.sh"
 
-DDB_PORT=""
-GATEWAY_PID=""
-cleanup() {
-  local rc=$?
-  if [[ -n "$GATEWAY_PID" ]] && kill -0 "$GATEWAY_PID" 2>/dev/null; then
-    kill "$GATEWAY_PID" 2>/dev/null || true
-  fi
-  if [[ -n "$DDB_PORT" ]]; then
-    stop_dynamodb_local "$DDB_PORT"
-  fi
-  exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+stop_on_exit
 
 cd "$REPO_ROOT"
 ensure_java
@@ -42,6 +28,7 @@ GATEWAY_PORT="$(free_port)"
 RUST_LOG=warn "$REPO_ROOT/target/release/gateway" --port "$GATEWAY_PORT" --table bench \
   >"$RUN_DIR/bench-gateway.log" 2>&1 </dev/null &
 GATEWAY_PID=$!
+STOP_PIDS+=("$GATEWAY_PID")
 wait_for_port "$GATEWAY_PORT" "$GATEWAY_PID" 30 "$RUN_DIR/bench-gateway.log" || die "the gateway did not start"
 
 echo "machine: $(nproc) cores; DynamoDB Local in memory on the same machine"

@@ -220,3 +220,30 @@ stop_lambda_watch() {
   kill -- "-$pid" 2>/dev/null || kill "$pid" 2>/dev/null || true
   rm -f "$pidf"
 }
+
+# On exit (normal, error, Ctrl-C or TERM), stop what the script started: the processes in
+# STOP_PIDS, cargo lambda watch on WATCH_PORT and DynamoDB Local on DDB_PORT (each if set).
+DDB_PORT=""
+WATCH_PORT=""
+STOP_PIDS=()
+stop_on_exit() {
+  trap _stop_everything EXIT
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
+}
+_stop_everything() {
+  local rc=$? pid
+  for pid in "${STOP_PIDS[@]}"; do
+    if kill -0 "$pid" 2>/dev/null; then
+      kill "$pid" 2>/dev/null || true
+      wait "$pid" 2>/dev/null || true
+    fi
+  done
+  if [[ -n "$WATCH_PORT" ]]; then
+    stop_lambda_watch "$WATCH_PORT"
+  fi
+  if [[ -n "$DDB_PORT" ]]; then
+    stop_dynamodb_local "$DDB_PORT"
+  fi
+  exit "$rc"
+}

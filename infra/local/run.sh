@@ -33,26 +33,7 @@ done
 [[ -f "$WORLD" ]] || die "world file not found: $WORLD"
 WORLD="$(cd "$(dirname "$WORLD")" && pwd)/$(basename "$WORLD")"
 
-DDB_PORT=""
-WATCH_PORT=""
-GATEWAY_PID=""
-cleanup() {
-  local rc=$?
-  if [[ -n "$GATEWAY_PID" ]] && kill -0 "$GATEWAY_PID" 2>/dev/null; then
-    kill "$GATEWAY_PID" 2>/dev/null || true
-    wait "$GATEWAY_PID" 2>/dev/null || true
-  fi
-  if [[ -n "$WATCH_PORT" ]]; then
-    stop_lambda_watch "$WATCH_PORT"
-  fi
-  if [[ -n "$DDB_PORT" ]]; then
-    stop_dynamodb_local "$DDB_PORT"
-  fi
-  exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+stop_on_exit
 
 cd "$REPO_ROOT"
 aws_local_env
@@ -133,5 +114,5 @@ else
   "$REPO_ROOT/target/debug/gateway" --port "$PORT" --table "$TABLE" --world "$WORLD" &
 fi
 # In the background and waited for, so that a signal to this script stops everything at once.
-GATEWAY_PID=$!
-wait "$GATEWAY_PID"
+STOP_PIDS+=("$!")
+wait "$!"

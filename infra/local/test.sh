@@ -9,31 +9,7 @@ set -euo pipefail
 # shellcheck source=infra/local/lib.sh
 source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lib.sh"
 
-DDB_PORT=""
-GATEWAY_PID=""
-PROXY_PID=""
-WATCH_PORT=""
-
-cleanup() {
-  local rc=$?
-  local pid
-  for pid in "$GATEWAY_PID" "$PROXY_PID"; do
-    if [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null; then
-      kill "$pid" 2>/dev/null || true
-      wait "$pid" 2>/dev/null || true
-    fi
-  done
-  if [[ -n "$WATCH_PORT" ]]; then
-    stop_lambda_watch "$WATCH_PORT"
-  fi
-  if [[ -n "$DDB_PORT" ]]; then
-    stop_dynamodb_local "$DDB_PORT"
-  fi
-  exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+stop_on_exit
 
 cd "$REPO_ROOT"
 
@@ -61,6 +37,7 @@ log "starting the gateway on 127.0.0.1:$GATEWAY_PORT (table $GATEWAY_TABLE, log:
 "$REPO_ROOT/target/debug/gateway" --port "$GATEWAY_PORT" --table "$GATEWAY_TABLE" \
   --world "$REPO_ROOT/infra/worlds/reference.json" >"$GATEWAY_LOG" 2>&1 </dev/null &
 GATEWAY_PID=$!
+STOP_PIDS+=("$GATEWAY_PID")
 wait_for_port "$GATEWAY_PORT" "$GATEWAY_PID" 60 "$GATEWAY_LOG" || die "the gateway did not start"
 
 log "conformance suite (tests/conformance) against 127.0.0.1:$GATEWAY_PORT"
@@ -93,6 +70,7 @@ PROXY_LOG="$RUN_DIR/gateway-proxy.log"
 "$REPO_ROOT/target/debug/gateway" --port "$PROXY_PORT" --table "$LAMBDA_TABLE" \
   --proxy "http://127.0.0.1:$WATCH_PORT" >"$PROXY_LOG" 2>&1 </dev/null &
 PROXY_PID=$!
+STOP_PIDS+=("$PROXY_PID")
 wait_for_port "$PROXY_PORT" "$PROXY_PID" 60 "$PROXY_LOG" || die "the proxy gateway did not start"
 rc=0
 PROXY_ENDPOINT="127.0.0.1:$PROXY_PORT" WATCH_ENDPOINT="127.0.0.1:$WATCH_PORT" \

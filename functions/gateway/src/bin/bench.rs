@@ -158,6 +158,17 @@ where
     );
 }
 
+/// `requests` CreateSnapshot calls spread over the disks, call `i` with the token `<run>-<i>`.
+async fn creates(label: &str, client: &HttpClient, endpoint: &str, run: &str, requests: usize, c: usize) {
+    let (cl, ep, run) = (client.clone(), endpoint.to_string(), run.to_string());
+    measure(label, requests, c, move |i| {
+        let (cl, ep) = (cl.clone(), ep.clone());
+        let params = [("DiskId", format!("d-bench-{}", i % DISKS)), ("ClientToken", format!("{run}-{i}"))];
+        async move { call(&cl, &ep, "CreateSnapshot", &params).await }
+    })
+    .await;
+}
+
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     let args = match args() {
@@ -180,27 +191,10 @@ async fn main() -> std::process::ExitCode {
     );
     let base = uuid::Uuid::new_v4().simple().to_string();
     for &c in &args.concurrency {
-        let (cl, ep, run) = (client.clone(), args.endpoint.clone(), format!("{base}-{c}"));
-        measure("CreateSnapshot", args.requests, c, move |i| {
-            let (cl, ep) = (cl.clone(), ep.clone());
-            let token = format!("{run}-{i}");
-            async move {
-                let disk = format!("d-bench-{}", i % DISKS);
-                call(&cl, &ep, "CreateSnapshot", &[("DiskId", disk), ("ClientToken", token)]).await
-            }
-        })
-        .await;
-        let (cl, ep, run) = (client.clone(), args.endpoint.clone(), format!("{base}-{c}"));
-        measure("CreateSnapshot (replay)", args.requests, c, move |i| {
-            let (cl, ep) = (cl.clone(), ep.clone());
-            // The tokens of the run above: each answers its first snapshot again.
-            let token = format!("{run}-{i}");
-            async move {
-                let disk = format!("d-bench-{}", i % DISKS);
-                call(&cl, &ep, "CreateSnapshot", &[("DiskId", disk), ("ClientToken", token)]).await
-            }
-        })
-        .await;
+        let run = format!("{base}-{c}");
+        creates("CreateSnapshot", &client, &args.endpoint, &run, args.requests, c).await;
+        // The same tokens again: each answers its first snapshot.
+        creates("CreateSnapshot (replay)", &client, &args.endpoint, &run, args.requests, c).await;
         // Polling one snapshot by id, as SDK users wait for a snapshot to complete.
         let (cl, ep) = (client.clone(), args.endpoint.clone());
         let disk = ("DiskId", "d-bench-0".to_string());
