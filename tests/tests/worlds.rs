@@ -11,7 +11,7 @@ async fn reloading_replaces_the_accounts_state() {
 
     let world = world::parse(REFERENCE_WORLD, chrono::Utc::now()).unwrap();
     let summary = gw.store.load_world(&world).await.unwrap();
-    assert_eq!(summary.accounts, 10);
+    assert_eq!(summary.accounts, 12);
     // Everything the accounts owned went first: the world's items but the five shared regions,
     // and the snapshot made above.
     assert_eq!(summary.removed, summary.written - 5 + 1, "{summary:?}");

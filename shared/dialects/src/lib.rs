@@ -3,6 +3,7 @@
 
 pub mod alibaba;
 pub mod encoding;
+pub mod tencent;
 pub mod xml;
 
 use bytes::Bytes;
@@ -20,19 +21,36 @@ pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 pub enum Dialect {
     /// Alibaba ECS RPC, version 2014-05-26.
     Alibaba,
+    /// Tencent Cloud CVM and CBS, API 3.0 (version 2017-03-12), and CVM's older form on
+    /// `/v2/index.php`.
+    Tencent,
 }
 
 impl Dialect {
     pub fn name(self) -> &'static str {
         match self {
             Dialect::Alibaba => "alibaba",
+            Dialect::Tencent => "tencent",
         }
     }
 
-    /// Which dialect a request speaks, from its headers and path. Alibaba is the default: its
-    /// requests carry nothing that marks them beyond their parameters.
-    pub fn of<B>(_req: &http::Request<B>) -> Dialect {
-        Dialect::Alibaba
+    /// Which dialect a request speaks, from its path, headers and parameter names. Alibaba is
+    /// the default: its requests carry nothing that marks them beyond their parameters.
+    pub fn of(req: &WireRequest) -> Dialect {
+        if tencent::wire::is_tencent(req, Some(req.body())) {
+            Dialect::Tencent
+        } else {
+            Dialect::Alibaba
+        }
+    }
+
+    /// The same judged from the head alone (for a body too large to read).
+    pub fn of_head<B>(head: &http::Request<B>) -> Dialect {
+        if tencent::wire::is_tencent(head, None) {
+            Dialect::Tencent
+        } else {
+            Dialect::Alibaba
+        }
     }
 }
 

@@ -44,12 +44,36 @@ pub enum DomainError {
     InvalidParameter { name: String, reason: String },
     #[error("malformed {0:?}")]
     Malformed(Field),
+    /// Longer than the page allows (providers that report length apart from format).
+    #[error("{0:?} too long")]
+    TooLong(Field),
+    /// A parameter the action does not take.
+    #[error("unknown parameter {0}")]
+    UnknownParameter(String),
+    /// Parameters that cannot be given together, named as the caller spelled them.
+    #[error("parameters {0} cannot be given together")]
+    ParameterConflict(String),
+    /// None of several alternatives was given.
+    #[error("one of {0} is required")]
+    OneOfRequired(String),
+    /// A parameter given without the one it depends on.
+    #[error("{name} requires {on}")]
+    DependsOn { name: String, on: String },
+    /// A filter name the action does not know.
+    #[error("unknown filter {0}")]
+    InvalidFilter(String),
+    /// A resource id that is not of the form the provider gives its ids.
+    #[error("malformed resource id {0}")]
+    MalformedId(String),
     #[error("duplicate tag key")]
     DuplicateTagKey,
     #[error("authentication failed: {0:?}")]
     Auth(AuthFailure),
     #[error("unknown action {0}")]
     UnknownAction(String),
+    /// An API version the dialect does not serve.
+    #[error("unsupported API version {0}")]
+    UnsupportedVersion(String),
     #[error("request body too large")]
     RequestTooLarge,
     #[error("too many requests")]
@@ -103,6 +127,26 @@ pub enum DomainError {
     InstanceStatusForbids(InstanceStatus),
     #[error("instance locked for security")]
     InstanceLockedForSecurity,
+    #[error("another operation is in progress on the instance")]
+    InstanceBusy,
+    #[error("an image of the instance is being created")]
+    InstanceImageInProgress,
+    #[error("the instance does not support instance images")]
+    InstanceImageOperationUnsupported,
+    #[error("the instance is stopped without charges")]
+    StoppedWithoutCharging,
+
+    // ---- the data disks of an instance image ----
+    #[error("the instance cannot make images with data disks")]
+    FullImageUnsupported,
+    #[error("a data disk named is the system disk")]
+    DataDiskIsSystemDisk,
+    #[error("a data disk named is not attached to the instance")]
+    DataDiskNotOfInstance,
+    #[error("a data disk named is a local disk")]
+    DataDiskLocal,
+    #[error("a data disk named is a swap disk")]
+    DataDiskSwap,
 
     // ---- the disk ----
     #[error("disk never attached")]

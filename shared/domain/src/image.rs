@@ -5,20 +5,35 @@
 
 use crate::error::{DomainError, DomainResult};
 use crate::model::{
-    Account, Disk, DiskType, Image, ImageDisk, Instance, InstanceStatus, Progress, Snapshot, Tag,
+    Account, Disk, DiskType, Image, ImageDisk, Instance, InstanceStatus, Os, Progress, Snapshot, StoppedMode,
+    Tag,
 };
-use chrono::{DateTime, Duration, TimeZone, Utc};
+use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
+use std::ops::RangeInclusive;
 
-/// Snapshots taken before this day cannot make images.
-pub fn oldest_usable_snapshot() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2013, 7, 15, 0, 0, 0).single().unwrap_or_default()
+/// The page-specific limits of a provider's CreateImage, supplied by the dialect that owns them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImageRules {
+    /// Snapshots taken before this instant (Unix seconds) cannot make images; `None`: any age.
+    pub snapshots_since: Option<i64>,
+    /// Sizes an image's disks may have, in GB.
+    pub disk_sizes: RangeInclusive<u32>,
 }
 
-/// Disk sizes an image's disks may have, in GB.
-pub const DISK_SIZES: std::ops::RangeInclusive<u32> = 5..=2000;
 /// The size of an empty disk when none is given.
 pub const EMPTY_DISK_GB: u32 = 5;
+
+/// What happens to a running instance being imaged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Shutdown {
+    /// It is imaged as it runs.
+    Never,
+    /// It is shut down softly first; if that fails, so does the image.
+    Soft,
+    /// It is shut down softly, and forced off if that fails.
+    Forced,
+}
 
 /// One `DiskDeviceMapping.N` as the caller gave it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -51,8 +66,16 @@ pub struct CreateImage {
     pub image_family: Option<String>,
     pub boot_mode: Option<String>,
     pub resource_group_id: Option<String>,
+    /// For an instance image: the data disks to include with the system disk; `None`: every
+    /// disk of the instance.
+    pub data_disks: Option<Vec<String>>,
+    pub shutdown: Shutdown,
+    /// Generalise a Windows system (refused for other systems).
+    pub sysprep: bool,
     #[serde(skip)]
     pub client_token: Option<String>,
+    #[serde(skip)]
+    pub rules: ImageRules,
 }
 
 /// What the rules look at, read from the store.
@@ -67,6 +90,9 @@ pub struct ImageContext<'a> {
     pub instance_disks: &'a [Disk],
     /// For the snapshot sources: every snapshot named, found or not (`None`).
     pub snapshots: &'a [Option<Snapshot>],
+    /// The dialect and action, to find faults the world injects.
+    pub dialect: &'a str,
+    pub action: &'a str,
     pub now: DateTime<Utc>,
 }
 
@@ -77,34 +103,63 @@ pub struct ImagePlan {
     pub new_snapshots: Vec<Snapshot>,
     /// Existing snapshots the image is made from (their usage changes).
     pub used_snapshots: Vec<String>,
+    /// For an instance image: the instance's imaging lock, and whether it ends up stopped.
+    pub instance: Option<InstanceChange>,
+}
+
+/// What an instance image does to its instance.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InstanceChange {
+    pub id: String,
+    /// No other image of it until then.
+    pub imaging_until: DateTime<Utc>,
+    /// It was running and has been shut down to be imaged.
+    pub stopped: bool,
 }
 
 /// Check every rule and build the image (and snapshots) to write. `new_id` names new resources:
-/// it is called with `"image"` or `"snapshot"`.
+/// it is called with `"image"` or `"snapshot"`. The checks run in the order the pages imply:
+/// what is named must exist, then the account, then the source's state, then name and quota.
 pub fn plan(
     cmd: &CreateImage,
     ctx: &ImageContext<'_>,
     new_id: &dyn Fn(&str) -> String,
 ) -> DomainResult<ImagePlan> {
     let account = ctx.account;
+    match &cmd.source {
+        ImageSource::Instance(_) => {
+            if ctx.instance.is_none_or(|i| i.account != account.id) {
+                return Err(DomainError::InstanceNotFound);
+            }
+        }
+        ImageSource::Snapshot(_) | ImageSource::Mappings(_) => {
+            let named = match &cmd.source {
+                ImageSource::Mappings(specs) => specs.iter().map(|m| m.snapshot_id.is_some()).collect(),
+                _ => vec![true],
+            };
+            if named.iter().zip(ctx.snapshots).any(|(wanted, found)| *wanted && found.is_none()) {
+                return Err(DomainError::SnapshotNotFound);
+            }
+        }
+    }
     if !account.snapshot_service {
         return Err(DomainError::SnapshotServiceUnavailable);
     }
     if !account.balance_ok {
         return Err(DomainError::InsufficientBalance);
     }
-    if ctx.name_taken {
-        return Err(DomainError::ImageNameTaken);
-    }
-    if ctx.images_in_region >= account.quotas.images_per_region {
-        return Err(DomainError::ImageQuotaReached);
-    }
     let image_id = new_id("image");
     let timings = &account.settings.timings;
-    let (disks, new_snapshots, used, snapshots_ready) = match &cmd.source {
-        ImageSource::Instance(_) => from_instance(ctx, &image_id, new_id)?,
+    // An instance's own state is judged before name and quota; its disks' (a snapshot in
+    // progress, their snapshot quota) after.
+    let chosen = match &cmd.source {
+        ImageSource::Instance(_) => Some(instance_disks(cmd, ctx)?),
+        _ => None,
+    };
+    let source = match &cmd.source {
+        ImageSource::Instance(_) => None,
         ImageSource::Snapshot(_) => {
-            let snapshot = usable(ctx.snapshots.first().and_then(Option::as_ref), ctx.now)?;
+            let snapshot = usable(ctx.snapshots.first().and_then(Option::as_ref), ctx.now, &cmd.rules)?;
             if snapshot.source_disk_type != DiskType::System {
                 return Err(DomainError::SnapshotNotFromSystemDisk);
             }
@@ -114,9 +169,31 @@ pub fn plan(
                 size_gb: snapshot.size_gb,
                 kind: DiskType::System,
             };
-            (vec![disk], Vec::new(), vec![snapshot.id.clone()], ctx.now)
+            Some(Parts {
+                disks: vec![disk],
+                used: vec![snapshot.id.clone()],
+                ready: ctx.now,
+                ..Parts::default()
+            })
         }
-        ImageSource::Mappings(specs) => from_mappings(specs, ctx)?,
+        ImageSource::Mappings(specs) => Some(from_mappings(specs, ctx, &cmd.rules)?),
+    };
+    if ctx.name_taken {
+        return Err(DomainError::ImageNameTaken);
+    }
+    if ctx.images_in_region >= account.quotas.images_per_region {
+        return Err(DomainError::ImageQuotaReached);
+    }
+    let (source, failed) = match (source, chosen) {
+        (Some(parts), _) => (parts, false),
+        (None, chosen) => from_instance(cmd, ctx, chosen.unwrap_or_default(), &image_id, new_id)?,
+    };
+    let ready_at = source.ready + Duration::seconds(timings.image_seconds as i64);
+    let instance = match (&cmd.source, failed) {
+        (ImageSource::Instance(id), false) => {
+            Some(InstanceChange { id: id.clone(), imaging_until: ready_at, stopped: source.stops_instance })
+        }
+        _ => None,
     };
     let image = Image {
         id: image_id,
@@ -124,15 +201,15 @@ pub fn plan(
         region: cmd.region.clone(),
         name: cmd.name.clone().unwrap_or_default(),
         created_at: ctx.now,
-        ready_at: Some(snapshots_ready + Duration::seconds(timings.image_seconds as i64)),
-        failed: false,
+        ready_at: Some(if failed { ctx.now } else { ready_at }),
+        failed,
         source_instance: match &cmd.source {
             ImageSource::Instance(id) => Some(id.clone()),
             _ => None,
         },
         version: cmd.version.clone(),
         description: cmd.description.clone(),
-        disks,
+        disks: source.disks,
         tags: cmd.tags.clone(),
         platform: cmd.platform.clone(),
         architecture: cmd.architecture.clone(),
@@ -140,36 +217,101 @@ pub fn plan(
         boot_mode: cmd.boot_mode.clone(),
         resource_group_id: cmd.resource_group_id.clone(),
     };
-    Ok(ImagePlan { image, new_snapshots, used_snapshots: used })
+    Ok(ImagePlan { image, new_snapshots: source.new_snapshots, used_snapshots: source.used, instance })
 }
 
-type Parts = (Vec<ImageDisk>, Vec<Snapshot>, Vec<String>, DateTime<Utc>);
+/// The disks of an image and what making them takes.
+#[derive(Default)]
+struct Parts {
+    disks: Vec<ImageDisk>,
+    new_snapshots: Vec<Snapshot>,
+    used: Vec<String>,
+    /// When the disks' snapshots are ready (the image is ready `image_seconds` later).
+    ready: DateTime<Utc>,
+    stops_instance: bool,
+}
 
-fn from_instance(
-    ctx: &ImageContext<'_>,
-    image_id: &str,
-    new_id: &dyn Fn(&str) -> String,
-) -> DomainResult<Parts> {
-    let instance =
-        ctx.instance.filter(|i| i.account == ctx.account.id).ok_or(DomainError::InstanceNotFound)?;
+/// Judge an instance's state and pick the disks its image is made of.
+fn instance_disks<'a>(cmd: &CreateImage, ctx: &ImageContext<'a>) -> DomainResult<Vec<&'a Disk>> {
+    let instance: &Instance = ctx.instance.ok_or(DomainError::InstanceNotFound)?;
     if instance.locked_for_security {
         return Err(DomainError::InstanceLockedForSecurity);
+    }
+    if instance.imaging_until.is_some_and(|u| u > ctx.now) {
+        return Err(DomainError::InstanceImageInProgress);
+    }
+    if instance.operation_in_progress {
+        return Err(DomainError::InstanceBusy);
     }
     if !matches!(instance.status, InstanceStatus::Running | InstanceStatus::Stopped) {
         return Err(DomainError::InstanceStatusForbids(instance.status));
     }
+    if instance.status == InstanceStatus::Stopped && instance.stopped_mode == StoppedMode::StopCharging {
+        return Err(DomainError::StoppedWithoutCharging);
+    }
     if !instance.image_supported {
         return Err(DomainError::InstanceImageUnsupported);
     }
+    if !instance.instance_image_supported {
+        return Err(DomainError::InstanceImageOperationUnsupported);
+    }
+    if cmd.sysprep && instance.os != Os::Windows {
+        return Err(DomainError::invalid("Sysprep", "Sysprep applies to Windows instances only."));
+    }
+    let chosen: Vec<&Disk> = match &cmd.data_disks {
+        None => ctx.instance_disks.iter().collect(),
+        Some(ids) => {
+            let mut chosen: Vec<&Disk> =
+                ctx.instance_disks.iter().filter(|d| d.kind == DiskType::System).collect();
+            for id in ids {
+                let disk = ctx.instance_disks.iter().find(|d| &d.id == id);
+                match disk {
+                    Some(d) if d.kind == DiskType::System => return Err(DomainError::DataDiskIsSystemDisk),
+                    None => return Err(DomainError::DataDiskNotOfInstance),
+                    Some(d) if d.is_local() => return Err(DomainError::DataDiskLocal),
+                    Some(d) if d.is_swap() => return Err(DomainError::DataDiskSwap),
+                    Some(d) => chosen.push(d),
+                }
+            }
+            if !ids.is_empty() && !instance.full_image_supported {
+                return Err(DomainError::FullImageUnsupported);
+            }
+            chosen
+        }
+    };
+    Ok(chosen)
+}
+
+/// An image of an instance, and whether it fails (a soft shutdown that did not work).
+fn from_instance(
+    cmd: &CreateImage,
+    ctx: &ImageContext<'_>,
+    chosen: Vec<&Disk>,
+    image_id: &str,
+    new_id: &dyn Fn(&str) -> String,
+) -> DomainResult<(Parts, bool)> {
+    let instance: &Instance = ctx.instance.ok_or(DomainError::InstanceNotFound)?;
     // Each disk gets a new snapshot, so a disk already being snapshotted stops the image.
-    if ctx.instance_disks.iter().any(|d| d.busy_until.is_some_and(|u| u > ctx.now)) {
+    if chosen.iter().any(|d| d.busy_until.is_some_and(|u| u > ctx.now)) {
         return Err(DomainError::DiskSnapshotInProgress);
     }
-    if ctx.instance_disks.iter().any(|d| d.snapshot_count >= ctx.account.quotas.snapshots_per_disk) {
+    if chosen.iter().any(|d| d.snapshot_count >= ctx.account.quotas.snapshots_per_disk) {
         return Err(DomainError::SnapshotQuotaReached);
     }
+    if let Some(fault) = instance.faults.iter().find(|f| f.dialect == ctx.dialect && f.action == ctx.action) {
+        return Err(DomainError::Fault(fault.code.clone()));
+    }
+    let running = instance.status == InstanceStatus::Running;
+    if running && cmd.shutdown == Shutdown::Soft && instance.soft_shutdown_fails {
+        // The task ends failed: nothing is snapshotted and the instance keeps running.
+        let disks = chosen
+            .iter()
+            .map(|d| ImageDisk { device: String::new(), snapshot_id: None, size_gb: d.size_gb, kind: d.kind })
+            .collect();
+        return Ok((Parts { disks, ready: ctx.now, ..Parts::default() }, true));
+    }
     let ready = ctx.now + Duration::seconds(ctx.account.settings.timings.snapshot_seconds as i64);
-    let mut disks: Vec<&Disk> = ctx.instance_disks.iter().collect();
+    let mut disks = chosen;
     // The system disk first, then data disks in a stable order.
     disks.sort_by_key(|d| (d.kind != DiskType::System, d.id.clone()));
     let mut image_disks = Vec::new();
@@ -190,6 +332,7 @@ fn from_instance(
             ready_at: Some(ready),
             failed: false,
             retention_days: None,
+            deadline: None,
             image_allowed: true,
             tags: Vec::new(),
             resource_group_id: None,
@@ -208,19 +351,22 @@ fn from_instance(
         });
         snapshots.push(snapshot);
     }
-    Ok((image_disks, snapshots, Vec::new(), ready))
+    let stops_instance = running && cmd.shutdown != Shutdown::Never;
+    let parts =
+        Parts { disks: image_disks, new_snapshots: snapshots, used: Vec::new(), ready, stops_instance };
+    Ok((parts, false))
 }
 
-fn from_mappings(specs: &[MappingSpec], ctx: &ImageContext<'_>) -> DomainResult<Parts> {
+fn from_mappings(specs: &[MappingSpec], ctx: &ImageContext<'_>, rules: &ImageRules) -> DomainResult<Parts> {
     let mut planned: Vec<(ImageDisk, Option<String>)> = Vec::new();
     for (spec, found) in specs.iter().zip(ctx.snapshots) {
         let snapshot = match &spec.snapshot_id {
-            Some(_) => Some(usable(found.as_ref(), ctx.now)?),
+            Some(_) => Some(usable(found.as_ref(), ctx.now, rules)?),
             None => None,
         };
         let minimum = snapshot.map_or(EMPTY_DISK_GB, |s| s.size_gb);
         let size = spec.size_gb.unwrap_or(minimum.max(EMPTY_DISK_GB));
-        if !DISK_SIZES.contains(&size) || size < minimum {
+        if !rules.disk_sizes.contains(&size) || size < minimum {
             return Err(DomainError::DiskSizeUnsupported);
         }
         let kind = match snapshot {
@@ -272,7 +418,8 @@ fn from_mappings(specs: &[MappingSpec], ctx: &ImageContext<'_>) -> DomainResult<
         seen.push(disk.device.clone());
     }
     let used = planned.iter().filter_map(|(_, s)| s.clone()).collect();
-    Ok((planned.into_iter().map(|(d, _)| d).collect(), Vec::new(), used, ctx.now))
+    let disks = planned.into_iter().map(|(d, _)| d).collect();
+    Ok(Parts { disks, used, ready: ctx.now, ..Parts::default() })
 }
 
 /// `/dev/xvdb` … `/dev/xvdz`.
@@ -281,9 +428,13 @@ fn data_devices() -> impl Iterator<Item = String> {
 }
 
 /// A snapshot an image may be made from.
-fn usable(snapshot: Option<&Snapshot>, now: DateTime<Utc>) -> DomainResult<&Snapshot> {
+fn usable<'a>(
+    snapshot: Option<&'a Snapshot>,
+    now: DateTime<Utc>,
+    rules: &ImageRules,
+) -> DomainResult<&'a Snapshot> {
     let s = snapshot.ok_or(DomainError::SnapshotNotFound)?;
-    if s.created_at < oldest_usable_snapshot() {
+    if rules.snapshots_since.is_some_and(|since| s.created_at.timestamp() < since) {
         return Err(DomainError::SnapshotTooOld);
     }
     if s.state(now) != Progress::Done {

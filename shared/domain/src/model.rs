@@ -191,6 +191,9 @@ pub struct Instance {
     pub soft_shutdown_fails: bool,
     #[serde(default)]
     pub faults: Vec<Fault>,
+    /// Until when an image of this instance is being created (one at a time).
+    #[serde(default, with = "chrono::serde::ts_milliseconds_option")]
+    pub imaging_until: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -343,6 +346,9 @@ pub struct Snapshot {
     pub ready_at: Option<DateTime<Utc>>,
     pub failed: bool,
     pub retention_days: Option<u32>,
+    /// An explicit end of life (Tencent's `Deadline`), instead of a number of days.
+    #[serde(default, with = "chrono::serde::ts_milliseconds_option")]
+    pub deadline: Option<DateTime<Utc>>,
     pub image_allowed: bool,
     pub tags: Vec<Tag>,
     pub resource_group_id: Option<String>,
@@ -359,9 +365,10 @@ impl Snapshot {
         progress_at(self.created_at, self.ready_at, self.failed, now)
     }
 
-    /// When the snapshot is released by its retention period, if it has one.
+    /// When the snapshot is released by its deadline or retention period, if it has one.
     pub fn expires_at(&self) -> Option<DateTime<Utc>> {
-        self.retention_days.map(|d| self.created_at + chrono::Duration::days(i64::from(d)))
+        self.deadline
+            .or_else(|| self.retention_days.map(|d| self.created_at + chrono::Duration::days(i64::from(d))))
     }
 }
 

@@ -18,6 +18,8 @@ pub struct CreateSnapshot {
     pub name: Option<String>,
     pub description: Option<String>,
     pub retention_days: Option<u32>,
+    /// An explicit end of life instead of a number of days.
+    pub deadline: Option<DateTime<Utc>>,
     pub tags: Vec<Tag>,
     pub category: Option<String>,
     pub resource_group_id: Option<String>,
@@ -58,6 +60,7 @@ pub fn plan(cmd: &CreateSnapshot, ctx: &SnapshotContext<'_>, id: String) -> Doma
         ready_at: Some(ctx.now + Duration::seconds(seconds as i64)),
         failed: false,
         retention_days: cmd.retention_days,
+        deadline: cmd.deadline,
         image_allowed: true,
         tags: cmd.tags.clone(),
         resource_group_id: cmd.resource_group_id.clone(),

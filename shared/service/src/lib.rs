@@ -3,15 +3,19 @@
 //! renders the result in the dialect. The Lambda functions and the local gateway all call
 //! [`App::handle`]; they differ only in which routes they serve.
 
-pub mod alibaba;
 pub mod lambda;
 pub mod logging;
+pub mod pipeline;
+pub mod protocols;
 pub mod routes;
 pub mod scheduler;
 pub mod usecases;
 
 use chrono::{DateTime, Utc};
+use dialects::alibaba::RpcRequest;
+use dialects::tencent::TcRequest;
 use dialects::{Dialect, WireRequest, WireResponse};
+use pipeline::Protocol;
 pub use routes::{Function, Route, Scope, ROUTES};
 use store::Store;
 
@@ -41,14 +45,27 @@ impl App {
     /// Answer one request, serving only the routes `scope` allows.
     pub async fn handle(&self, req: WireRequest, scope: Scope) -> WireResponse {
         match Dialect::of(&req) {
-            Dialect::Alibaba => alibaba::handle(self, req, scope).await,
+            Dialect::Alibaba => pipeline::handle::<RpcRequest>(self, req, scope).await,
+            Dialect::Tencent => pipeline::handle::<TcRequest>(self, req, scope).await,
         }
     }
 }
 
 /// The answer to a request whose body is over [`dialects::MAX_BODY_BYTES`], in its dialect.
 pub fn too_large<B>(head: &http::Request<B>) -> WireResponse {
-    match Dialect::of(head) {
-        Dialect::Alibaba => alibaba::refuse(&domain::DomainError::RequestTooLarge),
+    let e = domain::DomainError::RequestTooLarge;
+    match Dialect::of_head(head) {
+        Dialect::Alibaba => pipeline::refusal::<RpcRequest>(None, "", &e, &RpcRequest::request_id()),
+        Dialect::Tencent => pipeline::refusal::<TcRequest>(None, "", &e, &TcRequest::request_id()),
     }
+}
+
+/// A request's dialect and the action it names (`None` when it names none or cannot be read).
+pub fn dialect_action(req: &WireRequest) -> (Dialect, Option<String>) {
+    let dialect = Dialect::of(req);
+    let action = match dialect {
+        Dialect::Alibaba => RpcRequest::parse(req).ok().and_then(|r| r.action),
+        Dialect::Tencent => TcRequest::parse(req).ok().and_then(|r| r.action),
+    };
+    (dialect, action)
 }

@@ -40,6 +40,10 @@ pub const ROUTES: &[Route] = &[
     route(Dialect::Alibaba, "DescribeSnapshots", Function::Describe),
     route(Dialect::Alibaba, "CreateImage", Function::CreateImage),
     route(Dialect::Alibaba, "DescribeImages", Function::Describe),
+    route(Dialect::Tencent, "CreateImage", Function::CreateImage),
+    route(Dialect::Tencent, "DescribeImages", Function::Describe),
+    route(Dialect::Tencent, "CreateSnapshot", Function::CreateSnapshot),
+    route(Dialect::Tencent, "DescribeSnapshots", Function::Describe),
 ];
 
 /// Which routes a process serves: all of them (the gateway, a catch-all function) or one
@@ -61,10 +65,8 @@ pub fn find(dialect: Dialect, action: &str, scope: Scope) -> Option<&'static Rou
 /// The function that serves a request (its dialect and action), or `None` when no route does:
 /// the catch-all then answers, as the load balancer's default target does.
 pub fn function_for(req: &dialects::WireRequest) -> Option<Function> {
-    let action = match Dialect::of(req) {
-        Dialect::Alibaba => dialects::alibaba::RpcRequest::parse(req).ok()?.action?,
-    };
-    find(Dialect::of(req), &action, Scope::All).map(|r| r.function)
+    let (dialect, action) = crate::dialect_action(req);
+    find(dialect, &action?, Scope::All).map(|r| r.function)
 }
 
 /// The binary of the catch-all function.

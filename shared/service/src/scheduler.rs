@@ -3,7 +3,7 @@
 //! disk that cannot be snapshotted is reported and skipped, and snapshots whose retention has
 //! passed are released.
 
-use crate::usecases::create_snapshot::{self, Caller};
+use crate::usecases::{create_snapshot, Caller};
 use crate::App;
 use chrono::{DateTime, Utc};
 use domain::schedule::{self, Slot};
@@ -38,7 +38,8 @@ pub struct Failure {
 fn snapshot_id(provider: Provider) -> fn() -> String {
     match provider {
         Provider::Alibaba => || dialects::alibaba::resource_id("s"),
-        Provider::Tencent | Provider::Zenlayer => || dialects::alibaba::resource_id("snap"),
+        Provider::Tencent => || dialects::tencent::resource_id("snap"),
+        Provider::Zenlayer => || dialects::alibaba::resource_id("snap"),
     }
 }
 
@@ -87,6 +88,7 @@ async fn snapshot_disk(
         name: Some(slot.snapshot_name()),
         description: None,
         retention_days: u32::try_from(policy.retention_days).ok().filter(|d| *d > 0),
+        deadline: None,
         tags: Vec::new(),
         category: None,
         resource_group_id: None,

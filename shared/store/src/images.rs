@@ -7,7 +7,7 @@ use crate::{internal, Store};
 use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem, Update};
 use chrono::{DateTime, Utc};
 use domain::image::ImagePlan;
-use domain::{DomainError, DomainResult, Image};
+use domain::{DomainError, DomainResult, Image, InstanceStatus};
 
 /// What each action of the create transaction guards, to name a lost condition.
 enum Guard {
@@ -17,6 +17,7 @@ enum Guard {
     NewSnapshot,
     DiskLock,
     UsedSnapshot,
+    Instance,
     Token,
 }
 
@@ -110,6 +111,27 @@ impl Store {
             actions.push(TransactWriteItem::builder().update(mark).build());
             guards.push(Guard::UsedSnapshot);
         }
+        if let Some(change) = &plan.instance {
+            // One image of an instance at a time; a running instance imaged after a shutdown
+            // reads back stopped.
+            let status = if change.stopped { ", #st = :stopped" } else { "" };
+            let mut update = Update::builder()
+                .table_name(t)
+                .key("pk", s(key::instance(&change.id)))
+                .update_expression(format!("SET imaging_until = :until{status}"))
+                .condition_expression(
+                    "attribute_exists(pk) AND (attribute_not_exists(imaging_until) OR imaging_until <= :now)",
+                )
+                .expression_attribute_values(":until", n(change.imaging_until.timestamp_millis()))
+                .expression_attribute_values(":now", n(now.timestamp_millis()));
+            if change.stopped {
+                update = update
+                    .expression_attribute_names("#st", "status")
+                    .expression_attribute_values(":stopped", s(InstanceStatus::Stopped.as_str()));
+            }
+            actions.push(TransactWriteItem::builder().update(update.build().map_err(internal)?).build());
+            guards.push(Guard::Instance);
+        }
         if let Some((key, claim)) = token {
             actions.push(tokens::completion(t, key, claim, &image.id)?);
             guards.push(Guard::Token);
@@ -119,6 +141,7 @@ impl Store {
             Some(Guard::Quota) => DomainError::ImageQuotaReached,
             Some(Guard::DiskLock) => lost_disk_lock(old, snapshot_quota, now),
             Some(Guard::UsedSnapshot) => DomainError::SnapshotNotFound,
+            Some(Guard::Instance) => DomainError::InstanceImageInProgress,
             Some(Guard::Token) => DomainError::TokenInFlight,
             Some(Guard::Image | Guard::NewSnapshot) | None => {
                 DomainError::Internal("resource id collision".into())

@@ -45,6 +45,10 @@ pub mod key {
     pub fn policy(id: &str) -> String {
         format!("POLICY#{id}")
     }
+    /// Requests an account made in one second under one rate limit (`dialect:Action`).
+    pub fn rate(account: &str, limit: &str, second: i64) -> String {
+        format!("RATE#{account}#{limit}#{second}")
+    }
     pub fn nonce(access_key_id: &str, nonce: &str) -> String {
         format!("NONCE#{access_key_id}#{nonce}")
     }

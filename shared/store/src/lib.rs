@@ -84,8 +84,43 @@ impl Store {
         tokens::remember_nonce(self, access_key_id, nonce, now, ttl_seconds).await
     }
 
-    pub async fn region_exists(&self, region: &str) -> DomainResult<bool> {
-        Ok(self.get::<domain::Region>(&items::key::region(region)).await?.is_some())
+    /// Whether the region exists and belongs to `provider` (a caller never reaches another
+    /// cloud's regions).
+    pub async fn region_served(&self, region: &str, provider: domain::Provider) -> DomainResult<bool> {
+        let found: Option<domain::Region> = self.get(&items::key::region(region)).await?;
+        Ok(found.is_some_and(|r| r.provider == provider))
+    }
+
+    /// Count one request against a per-second limit; false when the second's `max` is reached.
+    /// The counter lives in the table, so every process serving the account shares it.
+    pub async fn count_request(
+        &self,
+        account: &str,
+        limit: &str,
+        now: chrono::DateTime<chrono::Utc>,
+        max: u32,
+    ) -> DomainResult<bool> {
+        let second = now.timestamp();
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key("pk", items::s(items::key::rate(account, limit, second)))
+            .update_expression("SET n = if_not_exists(n, :zero) + :one, expires_at = :expires")
+            .condition_expression("attribute_not_exists(n) OR n < :max")
+            .expression_attribute_values(":zero", items::n(0))
+            .expression_attribute_values(":one", items::n(1))
+            .expression_attribute_values(":max", items::n(max))
+            .expression_attribute_values(":expires", items::n(second + 60))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(true),
+            Err(e) if e.as_service_error().is_some_and(|s| s.is_conditional_check_failed_exception()) => {
+                Ok(false)
+            }
+            Err(e) => Err(internal(e)),
+        }
     }
 
     async fn get<T: serde::de::DeserializeOwned>(&self, pk: &str) -> DomainResult<Option<T>> {

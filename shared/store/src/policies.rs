@@ -17,9 +17,11 @@ impl Store {
         items.into_iter().map(items::from_item).collect()
     }
 
-    /// Every snapshot that has a retention period (the ones that may be due for release).
+    /// Every snapshot that has a retention period or deadline (the ones that may be due for
+    /// release).
     pub async fn snapshots_with_retention(&self) -> DomainResult<Vec<Snapshot>> {
-        let filter = "begins_with(pk, :p) AND attribute_exists(retention_days)";
+        let filter =
+            "begins_with(pk, :p) AND (attribute_exists(retention_days) OR attribute_exists(deadline))";
         let items = self.scan(filter, &[(":p", s(key::SNAPSHOT_PREFIX))]).await?;
         items.into_iter().map(items::from_item).collect()
     }

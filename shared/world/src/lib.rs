@@ -279,6 +279,7 @@ impl Parser {
             stopped_mode,
             soft_shutdown_fails: o.bool_or("soft_shutdown_fails", false)?,
             faults: Vec::new(),
+            imaging_until: None,
         };
         o.finish()?;
         Ok(instance)
@@ -373,6 +374,7 @@ impl Parser {
             ready_at: (status != "progressing").then_some(created_at),
             failed: status == "failed",
             retention_days,
+            deadline: None,
             image_allowed: o.bool_or("image_allowed", true)?,
             tags,
             resource_group_id: None,

@@ -44,10 +44,26 @@ pub fn answer(e: &DomainError, cx: Context<'_>) -> Answer {
             "InvalidDescription.Malformed",
             "The specified description is wrongly formed.",
         ),
+        E::TooLong(field) => answer(&E::Malformed(*field), cx),
+        E::UnknownParameter(name) => {
+            a(400, "InvalidParameter", &format!("The specified parameter \"{name}\" is not valid."))
+        }
+        E::ParameterConflict(names) => {
+            a(400, "InvalidParameter", &format!("The parameters {names} cannot be specified together."))
+        }
+        E::OneOfRequired(names) => answer(&E::MissingParameter(names.clone()), cx),
+        E::DependsOn { name, on } => {
+            a(400, "InvalidParameter", &format!("The specified parameter \"{name}\" requires \"{on}\"."))
+        }
+        E::InvalidFilter(name) => a(400, "InvalidParameter", &format!("The specified filter \"{name}\" is not valid.")),
+        E::MalformedId(id) => a(400, "InvalidParameter", &format!("The specified id \"{id}\" is not valid.")),
         E::Malformed(Field::TagKey) => a(400, "InvalidTagKey.Malformed", "The specified Tag.n.Key is not valid."),
         E::Malformed(Field::TagValue) => a(400, "InvalidTagValue.Malformed", "The specified Tag.n.Value is not valid."),
         E::DuplicateTagKey => a(400, "Duplicate.TagKey", "The Tag.N.Key contain duplicate key."),
         E::Auth(failure) => auth(failure),
+        E::UnsupportedVersion(v) => {
+            a(400, "InvalidParameter", &format!("The specified parameter \"Version\" ({v}) is not valid."))
+        }
         E::UnknownAction(_) => a(404, "InvalidAction.NotFound", "Specified api is not found, please check your url and method."),
         E::RequestTooLarge => a(
             400,
@@ -120,6 +136,21 @@ pub fn answer(e: &DomainError, cx: Context<'_>) -> Answer {
             "IncorrectInstanceStatus",
             "The current status of the resource does not support this operation.",
         ),
+        // One image of an instance at a time; another operation on it, or an instance stopped
+        // without charges, likewise leave it in a state that cannot make images now.
+        E::InstanceImageInProgress | E::InstanceBusy | E::StoppedWithoutCharging => a(
+            400,
+            "IncorrectInstanceStatus",
+            "The current status of the instance does not support this operation.",
+        ),
+        E::InstanceImageOperationUnsupported => {
+            a(400, "InvalidInstanceId.ValueNotSupported", "The specified InstanceId is not allowed to create image.")
+        }
+        E::FullImageUnsupported
+        | E::DataDiskIsSystemDisk
+        | E::DataDiskNotOfInstance
+        | E::DataDiskLocal
+        | E::DataDiskSwap => a(400, "InvalidParameter", "The specified data disks cannot be used in this image."),
         E::InstanceLockedForSecurity if image => a(
             400,
             "InstanceLockedForSecurity",

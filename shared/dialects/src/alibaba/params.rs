@@ -1,7 +1,7 @@
 //! Each action's parameters, checked by the rules of its page, into domain commands.
 
 use super::wire::RpcRequest;
-use domain::image::{CreateImage, ImageSource, MappingSpec};
+use domain::image::{CreateImage, ImageRules, ImageSource, MappingSpec, Shutdown};
 use domain::snapshot::CreateSnapshot;
 use domain::text::{char_len, contains_url, is_url_like, NameRule};
 use domain::{DiskType, DomainError, DomainResult, Field, Tag};
@@ -133,6 +133,7 @@ pub fn create_snapshot(rpc: &RpcRequest) -> DomainResult<CreateSnapshot> {
         name,
         description,
         retention_days,
+        deadline: None,
         tags,
         category: optional(rpc, "Category"),
         resource_group_id: optional(rpc, "ResourceGroupId"),
@@ -271,6 +272,10 @@ pub const IMAGE_NAME: NameRule = NameRule {
     refused_prefixes: &[],
 };
 
+/// The CreateImage page's limits: snapshots from before 2013-07-15 cannot make images, and an
+/// image's disks are 5–2000 GB.
+pub const IMAGE_RULES: ImageRules = ImageRules { snapshots_since: Some(1_373_846_400), disk_sizes: 5..=2000 };
+
 /// `DiskDeviceMapping.N` takes N from 1 to 17.
 pub const MAX_MAPPINGS: usize = 17;
 
@@ -359,7 +364,12 @@ pub fn create_image(rpc: &RpcRequest) -> DomainResult<(CreateImage, bool)> {
         image_family: optional(rpc, "ImageFamily"),
         boot_mode: optional(rpc, "BootMode"),
         resource_group_id: optional(rpc, "ResourceGroupId"),
+        // Every disk of the instance, imaged as it runs.
+        data_disks: None,
+        shutdown: Shutdown::Never,
+        sysprep: false,
         client_token: client_token(rpc)?,
+        rules: IMAGE_RULES,
     };
     Ok((cmd, boolean(rpc, "DryRun")?))
 }

@@ -2,8 +2,8 @@
 //! marker, quota unit, new snapshots and disk locks) and the token's completion in one
 //! transaction.
 
-use super::create_snapshot::Caller;
 use super::idempotent;
+use super::Caller;
 use domain::image::{self, CreateImage, ImageContext, ImageSource};
 use domain::{DomainError, DomainResult, Image};
 use store::Store;
@@ -33,7 +33,7 @@ async fn create(
     held: Option<&idempotent::Held>,
 ) -> DomainResult<Image> {
     let account = caller.account;
-    if !store.region_exists(&cmd.region).await? {
+    if !store.region_served(&cmd.region, account.provider).await? {
         return Err(DomainError::RegionNotFound);
     }
     let name_taken = match &cmd.name {
@@ -80,6 +80,8 @@ async fn create(
         instance: instance.as_ref(),
         instance_disks: &instance_disks,
         snapshots: &snapshots,
+        dialect: caller.dialect,
+        action: caller.action,
         now: caller.now,
     };
     let plan = image::plan(cmd, &ctx, &new_id)?;

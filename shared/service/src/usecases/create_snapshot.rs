@@ -2,7 +2,7 @@
 //! and the token's completion in one transaction.
 
 use super::idempotent;
-pub use super::Caller;
+use super::Caller;
 use domain::snapshot::{self, CreateSnapshot, SnapshotContext};
 use domain::{Disk, DomainError, DomainResult, Snapshot};
 use store::Store;
@@ -20,7 +20,7 @@ pub async fn run(
     let prefetch = async {
         let region = async {
             match &cmd.region {
-                Some(r) => store.region_exists(r).await,
+                Some(r) => store.region_served(r, caller.account.provider).await,
                 None => Ok(true),
             }
         };

@@ -1,0 +1,161 @@
+//! The one request pipeline every dialect goes through: read the request, find its route,
+//! authenticate (signature, freshness, nonce), apply the account's rate limit, run the action,
+//! answer in the dialect's envelope. What differs per dialect is behind [`Protocol`]; everything
+//! else is here, once.
+
+use crate::routes::{self, Scope};
+use crate::App;
+use chrono::{DateTime, Utc};
+use dialects::{Dialect, WireRequest, WireResponse};
+use domain::{Account, AuthFailure, AuthMode, DomainError, DomainResult, Provider};
+use serde_json::{Map, Value};
+use std::future::Future;
+use tracing::Instrument;
+
+/// What a dialect supplies to the pipeline.
+pub trait Protocol: Sized + Sync {
+    const DIALECT: Dialect;
+    /// Whose accounts may call in this dialect.
+    const PROVIDER: Provider;
+    /// The credentials a request presents, before they are checked.
+    type Presented: Send + Sync;
+
+    /// A fresh request id in the provider's form.
+    fn request_id() -> String;
+    /// Read the request's parameters, action and format.
+    fn parse(req: &WireRequest) -> DomainResult<Self>;
+    fn action(&self) -> Option<&str>;
+    /// The access key and signature parts the request carries.
+    fn presented(&self, req: &WireRequest) -> Result<Self::Presented, AuthFailure>;
+    fn access_key(presented: &Self::Presented) -> &str;
+    /// The request's nonce, for dialects whose signatures carry one.
+    fn nonce(presented: &Self::Presented) -> Option<&str>;
+    /// Check the signature with the account's secret, and the timestamp's freshness.
+    fn verify(
+        &self,
+        req: &WireRequest,
+        presented: &Self::Presented,
+        secret: &str,
+        now: DateTime<Utc>,
+        max_skew_seconds: u64,
+    ) -> Result<(), AuthFailure>;
+    /// Read the action's parameters into domain commands, run the use cases, and give back the
+    /// fields of the answer.
+    fn run(
+        &self,
+        app: &App,
+        action: &str,
+        account: &Account,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = DomainResult<Map<String, Value>>> + Send;
+    fn success(&self, action: &str, request_id: &str, fields: Map<String, Value>) -> WireResponse;
+    /// An error in the dialect's envelope; `parsed` is `None` when the request could not be read.
+    fn failure(parsed: Option<&Self>, action: &str, error: &DomainError, request_id: &str) -> WireResponse;
+}
+
+/// How long a signature nonce is remembered: longer than a request carrying it can stay fresh
+/// under any sensible `signature_max_skew_seconds`.
+const NONCE_MEMORY_SECONDS: i64 = 2 * 86_400;
+
+pub async fn handle<P: Protocol>(app: &App, req: WireRequest, scope: Scope) -> WireResponse {
+    let request_id = P::request_id();
+    let parsed = match P::parse(&req) {
+        Ok(parsed) => parsed,
+        Err(e) => return refusal::<P>(None, "", &e, &request_id),
+    };
+    let action = parsed.action().unwrap_or_default().to_string();
+    let span = tracing::info_span!(
+        "request",
+        request_id = %request_id,
+        dialect = P::DIALECT.name(),
+        action = %action
+    );
+    async {
+        let started = std::time::Instant::now();
+        let response = match run(app, &req, &parsed, &action, scope).await {
+            Ok(fields) => parsed.success(&action, &request_id, fields),
+            Err(e) => refusal(Some(&parsed), &action, &e, &request_id),
+        };
+        tracing::info!(
+            status = response.status().as_u16(),
+            ms = started.elapsed().as_millis() as u64,
+            "answered"
+        );
+        response
+    }
+    .instrument(span)
+    .await
+}
+
+/// An error answer, logged by its kind (never with secrets: the error carries none).
+pub fn refusal<P: Protocol>(
+    parsed: Option<&P>,
+    action: &str,
+    e: &DomainError,
+    request_id: &str,
+) -> WireResponse {
+    let response = P::failure(parsed, action, e, request_id);
+    if matches!(e, DomainError::Internal(_)) {
+        tracing::error!(error = %e, "request failed");
+    } else {
+        tracing::info!(error = %e, "request refused");
+    }
+    response
+}
+
+async fn run<P: Protocol>(
+    app: &App,
+    req: &WireRequest,
+    parsed: &P,
+    action: &str,
+    scope: Scope,
+) -> DomainResult<Map<String, Value>> {
+    if action.is_empty() {
+        return Err(DomainError::missing("Action"));
+    }
+    if routes::find(P::DIALECT, action, scope).is_none() {
+        return Err(DomainError::UnknownAction(action.to_string()));
+    }
+    let now = app.now();
+    let account = authenticate(app, req, parsed, now).await?;
+    let limit = format!("{}:{action}", P::DIALECT.name());
+    if let Some(max) = account.settings.rate_limits.get(&limit) {
+        if !app.store.count_request(&account.id, &limit, now, *max).await? {
+            return Err(DomainError::Throttled);
+        }
+    }
+    parsed.run(app, action, &account, now).await
+}
+
+/// The caller's account, once its signature (unless the world turned checking off), timestamp
+/// and nonce pass.
+async fn authenticate<P: Protocol>(
+    app: &App,
+    req: &WireRequest,
+    parsed: &P,
+    now: DateTime<Utc>,
+) -> DomainResult<Account> {
+    let presented = parsed.presented(req).map_err(DomainError::Auth)?;
+    let key = P::access_key(&presented);
+    // The nonce is recorded while the credential is read (one round trip instead of two). It is
+    // judged only after the signature verifies, so a forged request learns nothing from it.
+    let nonce = async {
+        match P::nonce(&presented) {
+            Some(n) => app.store.remember_nonce(key, n, now, NONCE_MEMORY_SECONDS).await.map(Some),
+            None => Ok(None),
+        }
+    };
+    let (credential, fresh) = tokio::join!(app.store.credential(key), nonce);
+    let credential = credential?
+        .filter(|c| c.account.provider == P::PROVIDER)
+        .ok_or(DomainError::Auth(AuthFailure::UnknownKey))?;
+    let settings = &credential.account.settings;
+    if settings.auth == AuthMode::Strict {
+        let skew = settings.signature_max_skew_seconds;
+        parsed.verify(req, &presented, &credential.secret, now, skew).map_err(DomainError::Auth)?;
+        if fresh? == Some(false) {
+            return Err(DomainError::Auth(AuthFailure::NonceReused));
+        }
+    }
+    Ok(credential.account)
+}
