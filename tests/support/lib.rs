@@ -7,6 +7,7 @@
 use bytes::Bytes;
 use chrono::Utc;
 use dialects::alibaba::signature;
+use dialects::tencent::signature::{self as tc_signature, Algorithm as TcAlgorithm};
 use http_body_util::{BodyExt, Full};
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
@@ -23,6 +24,12 @@ pub const ALI_OTHER: (&str, &str) = ("LTAI5tRefAlibaba0002", "RefAlibabaSecret00
 pub const ALI_POOR: (&str, &str) = ("LTAI5tRefAlibaba0003", "RefAlibabaSecret0003");
 pub const ALI_NOSNAP: (&str, &str) = ("LTAI5tRefAlibaba0004", "RefAlibabaSecret0004");
 pub const ALI_QUOTA: (&str, &str) = ("LTAI5tRefAlibaba0005", "RefAlibabaSecret0005");
+pub const TC: (&str, &str) = ("AKIDRefTencent00000000000000000001", "RefTencentSecret00000000000000001");
+pub const TC_POOR: (&str, &str) = ("AKIDRefTencent00000000000000000002", "RefTencentSecret00000000000000002");
+pub const TC_QUOTA: (&str, &str) =
+    ("AKIDRefTencent00000000000000000003", "RefTencentSecret00000000000000003");
+pub const TC_OTHER: (&str, &str) =
+    ("AKIDRefTencent00000000000000000004", "RefTencentSecret00000000000000004");
 
 pub fn dynamodb_endpoint() -> String {
     match std::env::var("DYNAMODB_ENDPOINT") {
@@ -76,6 +83,33 @@ impl Reply {
             assert!(v[field].is_string(), "envelope lacks {field}: {}", self.text);
         }
         v["Code"].as_str().unwrap().to_string()
+    }
+
+    /// The `Response` object of a Tencent answer, after checking what the SDK relies on: HTTP
+    /// 200, `Content-Type: application/json` exactly, and a `RequestId`.
+    pub fn tc_response(&self) -> Value {
+        assert_eq!(self.status, 200, "{}", self.text);
+        assert_eq!(self.content_type, "application/json", "{}", self.text);
+        let response = self.json()["Response"].clone();
+        assert!(response["RequestId"].as_str().is_some_and(|r| r.len() == 36), "no RequestId: {}", self.text);
+        response
+    }
+
+    /// The error code of a Tencent answer (`None` for a success).
+    pub fn tc_code(&self) -> Option<String> {
+        let response = self.tc_response();
+        let error = &response["Error"];
+        if error.is_null() {
+            return None;
+        }
+        assert!(error["Message"].is_string(), "no Message: {}", self.text);
+        Some(error["Code"].as_str().unwrap().to_string())
+    }
+
+    /// A field of a successful Tencent answer.
+    pub fn tc_field(&self, name: &str) -> String {
+        assert_eq!(self.tc_code(), None, "{}", self.text);
+        self.tc_response()[name].as_str().unwrap_or_else(|| panic!("no {name} in {}", self.text)).to_string()
     }
 
     pub fn field(&self, name: &str) -> String {
@@ -190,6 +224,77 @@ impl Gateway {
         }
     }
 
+    /// Call a Tencent action in region `region`, signed as `signing` says.
+    pub async fn tc_in(
+        &self,
+        signing: TcSigning,
+        key: (&str, &str),
+        region: &str,
+        action: &str,
+        params: Value,
+    ) -> Reply {
+        let host = self.addr.to_string();
+        let now = Utc::now();
+        let service =
+            if action.ends_with("Snapshot") || action.ends_with("Snapshots") { "cbs" } else { "cvm" };
+        let req = match signing {
+            TcSigning::Tc3 | TcSigning::Tc3Get => {
+                let get = signing == TcSigning::Tc3Get;
+                let (uri, ct, body) = if get {
+                    (
+                        format!("/?{}", query(&flatten(&params))),
+                        "application/x-www-form-urlencoded",
+                        String::new(),
+                    )
+                } else {
+                    ("/".to_string(), "application/json", params.to_string())
+                };
+                let mut req = http::Request::builder()
+                    .method(if get { "GET" } else { "POST" })
+                    .uri(uri)
+                    .header("host", &host)
+                    .header("content-type", ct)
+                    .header("x-tc-action", action)
+                    .header("x-tc-version", "2017-03-12")
+                    .header("x-tc-region", region)
+                    .body(Bytes::from(body))
+                    .unwrap();
+                tc_signature::sign_tc3(&mut req, key.0, key.1, service, now);
+                req
+            }
+            TcSigning::Form | TcSigning::Legacy => {
+                let legacy = signing == TcSigning::Legacy;
+                let path = if legacy { "/v2/index.php" } else { "/" };
+                let mut pairs = flatten(&params);
+                for (k, v) in [("Action", action), ("Version", "2017-03-12"), ("Region", region)] {
+                    pairs.push((k.to_string(), v.to_string()));
+                }
+                let algorithm = if legacy { TcAlgorithm::HmacSha1 } else { TcAlgorithm::HmacSha256 };
+                tc_signature::sign_legacy("POST", &host, path, &mut pairs, key.0, key.1, algorithm, now);
+                http::Request::builder()
+                    .method("POST")
+                    .uri(path)
+                    .header("host", &host)
+                    .header("content-type", "application/x-www-form-urlencoded")
+                    .body(Bytes::from(query(&pairs)))
+                    .unwrap()
+            }
+        };
+        let (mut parts, body) = req.into_parts();
+        parts.uri = format!("http://{host}{}", parts.uri).parse().unwrap();
+        self.send(http::Request::from_parts(parts, body)).await
+    }
+
+    /// A Tencent call in `ap-guangzhou`.
+    pub async fn tc(&self, signing: TcSigning, key: (&str, &str), action: &str, params: Value) -> Reply {
+        self.tc_in(signing, key, "ap-guangzhou", action, params).await
+    }
+
+    /// Another gateway process's view of the same table (as a second Lambda instance would be).
+    pub async fn sibling(&self) -> Gateway {
+        Self::serve(App::new(self.store.clone()), self.store.clone()).await
+    }
+
     /// Call with the given key, RPC v1 signing.
     pub async fn call(&self, key: (&str, &str), action: &str, params: &[(&str, &str)]) -> Reply {
         self.call_signed(Signing::V1, key, action, params).await
@@ -203,6 +308,38 @@ impl Gateway {
         assert_eq!(r.status, 200, "{}", r.text);
         r.json()["Snapshots"]["Snapshot"][0].clone()
     }
+}
+
+/// How a Tencent request is sent and signed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TcSigning {
+    /// API 3.0: `POST /`, JSON body, TC3-HMAC-SHA256 (the SDK's default).
+    Tc3,
+    /// API 3.0 as a `GET` with the parameters flattened into the query.
+    Tc3Get,
+    /// The SDK's HmacSHA256 form: everything in a form body on `POST /`.
+    Form,
+    /// The older CreateImage page: a form body on `POST /v2/index.php`, HmacSHA1.
+    Legacy,
+}
+
+/// Flatten JSON parameters as the Tencent SDK does for its query forms: `Name.N` from 0,
+/// `Name.N.Field`, booleans `True`/`False`.
+pub fn flatten(params: &Value) -> Vec<(String, String)> {
+    fn walk(prefix: &str, v: &Value, out: &mut Vec<(String, String)>) {
+        let name = |k: &str| if prefix.is_empty() { k.to_string() } else { format!("{prefix}.{k}") };
+        match v {
+            Value::Object(m) => m.iter().for_each(|(k, v)| walk(&name(k), v, out)),
+            Value::Array(a) => a.iter().enumerate().for_each(|(i, v)| walk(&name(&i.to_string()), v, out)),
+            Value::Bool(b) => out.push((prefix.to_string(), if *b { "True" } else { "False" }.to_string())),
+            Value::String(s) => out.push((prefix.to_string(), s.clone())),
+            Value::Number(n) => out.push((prefix.to_string(), n.to_string())),
+            Value::Null => {}
+        }
+    }
+    let mut out = Vec::new();
+    walk("", params, &mut out);
+    out
 }
 
 /// Encode pairs as a query string (RFC 3986 escapes, as the old core SDK sends them).

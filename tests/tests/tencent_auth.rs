@@ -1,0 +1,126 @@
+//! Tencent authentication and the common refusals, in the provider's envelope (HTTP 200,
+//! `Content-Type: application/json` exactly).
+
+use chrono::Utc;
+use dialects::tencent::signature;
+use integration_tests::*;
+use serde_json::json;
+
+fn code(r: &Reply) -> String {
+    r.tc_code().unwrap_or_else(|| format!("(success) {}", r.text))
+}
+
+const DESCRIBE: &str = "DescribeImages";
+
+#[tokio::test]
+async fn bad_keys_and_signatures() {
+    let gw = Gateway::start(REFERENCE_WORLD).await;
+    for signing in [TcSigning::Tc3, TcSigning::Tc3Get, TcSigning::Form] {
+        let wrong_secret = gw.tc(signing, (TC.0, "not-the-secret"), DESCRIBE, json!({})).await;
+        assert_eq!(code(&wrong_secret), "AuthFailure.SignatureFailure", "{signing:?}");
+        let unknown = gw.tc(signing, ("AKIDnobody", "x"), DESCRIBE, json!({})).await;
+        assert_eq!(code(&unknown), "AuthFailure.SecretIdNotFound", "{signing:?}");
+        // An Alibaba key is not a Tencent key.
+        let alibaba = gw.tc(signing, ALI, DESCRIBE, json!({})).await;
+        assert_eq!(code(&alibaba), "AuthFailure.SecretIdNotFound", "{signing:?}");
+    }
+    let legacy = gw.tc(
+        TcSigning::Legacy,
+        (TC.0, "wrong"),
+        "CreateImage",
+        json!({"InstanceId": "i", "ImageName": "n"}),
+    );
+    assert_eq!(code(&legacy.await), "AuthFailure.SignatureFailure");
+}
+
+#[tokio::test]
+async fn stale_replayed_and_unsigned_requests() {
+    let gw = Gateway::start(REFERENCE_WORLD).await;
+    let host = gw.addr.to_string();
+    // TC3 signed an hour ago.
+    let mut req = http::Request::builder()
+        .method("POST")
+        .uri("/")
+        .header("host", &host)
+        .header("content-type", "application/json")
+        .header("x-tc-action", DESCRIBE)
+        .header("x-tc-version", "2017-03-12")
+        .header("x-tc-region", "ap-guangzhou")
+        .body(bytes::Bytes::from("{}"))
+        .unwrap();
+    signature::sign_tc3(&mut req, TC.0, TC.1, "cvm", Utc::now() - chrono::Duration::hours(1));
+    let headers: Vec<(String, String)> =
+        req.headers().iter().map(|(k, v)| (k.to_string(), v.to_str().unwrap().to_string())).collect();
+    let h: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let stale = gw.raw("POST", "/", &h, b"{}".to_vec()).await;
+    assert_eq!(code(&stale), "AuthFailure.SignatureExpire");
+
+    // The form's nonce: the same signed request twice is a replay.
+    let mut pairs = vec![
+        ("Action".to_string(), DESCRIBE.to_string()),
+        ("Version".into(), "2017-03-12".into()),
+        ("Region".into(), "ap-guangzhou".into()),
+    ];
+    signature::sign_legacy(
+        "POST",
+        &host,
+        "/",
+        &mut pairs,
+        TC.0,
+        TC.1,
+        signature::Algorithm::HmacSha256,
+        Utc::now(),
+    );
+    let form = [("content-type", "application/x-www-form-urlencoded"), ("host", host.as_str())];
+    let first = gw.raw("POST", "/", &form, query(&pairs).into_bytes()).await;
+    assert_eq!(first.tc_code(), None, "{}", first.text);
+    let replay = gw.raw("POST", "/", &form, query(&pairs).into_bytes()).await;
+    assert_eq!(code(&replay), "AuthFailure.SignatureFailure");
+
+    // No credentials at all.
+    let bare = gw
+        .raw("POST", "/", &[("content-type", "application/json"), ("x-tc-action", DESCRIBE)], b"{}".to_vec())
+        .await;
+    assert_eq!(code(&bare), "AuthFailure.InvalidAuthorization");
+}
+
+#[tokio::test]
+async fn common_refusals_keep_the_envelope() {
+    let gw = Gateway::start(REFERENCE_WORLD).await;
+    let unknown = gw.tc(TcSigning::Tc3, TC, "NoSuchAction", json!({})).await;
+    assert_eq!(code(&unknown), "InvalidAction");
+    let bad_json = gw
+        .raw(
+            "POST",
+            "/",
+            &[("content-type", "application/json"), ("x-tc-action", DESCRIBE)],
+            b"{not json".to_vec(),
+        )
+        .await;
+    assert_eq!(code(&bad_json), "InvalidParameterValue");
+    let big = gw
+        .raw(
+            "POST",
+            "/",
+            &[("content-type", "application/json"), ("x-tc-action", DESCRIBE)],
+            vec![b' '; 2 << 20],
+        )
+        .await;
+    assert_eq!(code(&big), "RequestSizeLimitExceeded");
+    // A version the API does not have.
+    let mut req = http::Request::builder()
+        .method("POST")
+        .uri("/")
+        .header("host", gw.addr.to_string())
+        .header("content-type", "application/json")
+        .header("x-tc-action", DESCRIBE)
+        .header("x-tc-version", "2099-01-01")
+        .header("x-tc-region", "ap-guangzhou")
+        .body(bytes::Bytes::from("{}"))
+        .unwrap();
+    signature::sign_tc3(&mut req, TC.0, TC.1, "cvm", Utc::now());
+    let headers: Vec<(String, String)> =
+        req.headers().iter().map(|(k, v)| (k.to_string(), v.to_str().unwrap().to_string())).collect();
+    let h: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    assert_eq!(code(&gw.raw("POST", "/", &h, b"{}".to_vec()).await), "NoSuchVersion");
+}
