@@ -83,3 +83,26 @@ async fn concurrent_deliveries_of_one_event_make_each_snapshot_once() {
         gw.store.account_snapshots("acct-ali").await.unwrap().into_iter().filter(|s| s.automatic).count();
     assert_eq!(autos, 2);
 }
+
+#[tokio::test]
+async fn tencent_policies_make_snapshots_in_tencent_form() {
+    let world = reference_with(|w| {
+        w["settings"]["timings"]["snapshot_seconds"] = 0.into();
+        w["snapshot_policies"] = json!([{
+            "id": "sp-tc-hourly", "account": "acct-tc", "region": "ap-guangzhou",
+            "time_points": (0..24).collect::<Vec<u8>>(), "retention_days": 3,
+            "disks": ["disk-tc-stopped-sys", "disk-tc-stopped-data"]
+        }]);
+    });
+    let gw = Gateway::start(&world).await;
+    let report = service::scheduler::run(&App::new(gw.store.clone()), Utc::now()).await.unwrap();
+    assert_eq!(report.created.len(), 2, "{report:?}");
+    for id in &report.created {
+        let tail = id.strip_prefix("snap-").unwrap_or_else(|| panic!("{id}"));
+        assert!(tail.len() == 8 && tail.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()), "{id}");
+        let r = gw.tc(TcSigning::Tc3, TC, "DescribeSnapshots", json!({"SnapshotIds": [id]})).await;
+        let s = &r.tc_response()["SnapshotSet"][0];
+        assert!(s["SnapshotName"].as_str().unwrap().starts_with("auto_"), "{s}");
+        assert_eq!(s["IsPermanent"], false, "retention gives a deadline: {s}");
+    }
+}
