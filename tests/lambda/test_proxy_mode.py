@@ -115,3 +115,54 @@ def test_the_scheduler_function_applies_policies_once_per_slot():
     assert sorted(f["disk"] for f in first["failed"]) == ["d-ali-local", "d-ali-running-sys"], first
     second = invoke()
     assert second["created"] == [] and second["already_made"] == first["created"], second
+
+
+# ---- Tencent through the functions: TC3 (header-routed) and the HmacSHA256 form (body-routed) ----
+
+TC_ID, TC_KEY = "AKIDRefTencent00000000000000000001", "RefTencentSecret00000000000000001"
+
+
+def tencent(endpoint, service, sign_method):
+    from tencentcloud.common import credential
+    from tencentcloud.common.profile.client_profile import ClientProfile
+    from tencentcloud.common.profile.http_profile import HttpProfile
+
+    profile = ClientProfile(signMethod=sign_method, httpProfile=HttpProfile(protocol="http", endpoint=endpoint))
+    cred = credential.Credential(TC_ID, TC_KEY)
+    if service == "cvm":
+        from tencentcloud.cvm.v20170312 import cvm_client
+        return cvm_client.CvmClient(cred, "ap-guangzhou", profile)
+    from tencentcloud.cbs.v20170312 import cbs_client
+    return cbs_client.CbsClient(cred, "ap-guangzhou", profile)
+
+
+@pytest.mark.parametrize("sign_method, name", [("TC3-HMAC-SHA256", "tc-lambda-tc3"), ("HmacSHA256", "tc-lambda-form")])
+def test_tencent_create_image_and_describe_through_the_functions(endpoint, sign_method, name):
+    from tencentcloud.cvm.v20170312 import models as cvm
+
+    client = tencent(endpoint, "cvm", sign_method)
+    request = cvm.CreateImageRequest()
+    request.SnapshotIds = ["snap-tc-sys"]
+    request.ImageName = name
+    created = client.CreateImage(request)
+    assert created.ImageId.startswith("img-") and created.RequestId
+    describe = cvm.DescribeImagesRequest()
+    describe.ImageIds = [created.ImageId]
+    listed = client.DescribeImages(describe)
+    assert [i.ImageName for i in listed.ImageSet] == [name]
+
+
+def test_tencent_snapshot_and_an_error_through_the_functions(endpoint):
+    from tencentcloud.cbs.v20170312 import models as cbs
+    from tencentcloud.common.exception.tencent_cloud_sdk_exception import TencentCloudSDKException
+
+    client = tencent(endpoint, "cbs", "TC3-HMAC-SHA256")
+    request = cbs.CreateSnapshotRequest()
+    request.DiskId = "disk-tc-windows-sys"
+    created = client.CreateSnapshot(request)
+    assert created.SnapshotId.startswith("snap-")
+    request.DiskId = "disk-nope"
+    with pytest.raises(TencentCloudSDKException) as raised:
+        client.CreateSnapshot(request)
+    assert raised.value.code == "InvalidDiskId.NotFound"
+    assert raised.value.requestId
