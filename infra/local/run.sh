@@ -76,6 +76,20 @@ cred = acct["credentials"][0]
 print(cred["access_key_id"], cred["secret"], disk)
 PY
 )
+# And with the official Tencent SDK: a Tencent account's key and a region of the world.
+read -r TC_ID TC_KEY TC_REGION < <("$VENV_DIR/bin/python" - "$WORLD" <<'PY'
+import json, sys
+w = json.load(open(sys.argv[1], encoding="utf-8"))
+accts = [a for a in w.get("accounts", []) if a.get("provider") == "tencent"]
+acct = next((a for a in accts if a["id"] == "acct-tc"), accts[0] if accts else None)
+regions = [r["id"] for r in w.get("regions", []) if r.get("provider") == "tencent"]
+if acct is None:
+    print("AKIDRefTencent00000000000000000001 RefTencentSecret00000000000000001 ap-guangzhou")
+    sys.exit(0)
+cred = acct["credentials"][0]
+print(cred["access_key_id"], cred["secret"], "ap-guangzhou" if "ap-guangzhou" in regions else (regions or ["ap-guangzhou"])[0])
+PY
+)
 
 cat <<MSG
 
@@ -92,6 +106,19 @@ client = Client(Config(access_key_id="$AK", access_key_secret="$SK",
                        endpoint="127.0.0.1:$PORT", protocol="http", region_id="cn-hangzhou"))
 resp = client.create_snapshot(models.CreateSnapshotRequest(disk_id="$DISK", snapshot_name="first-snapshot"))
 print(resp.status_code, resp.body.to_map())
+PY
+
+Or DescribeImages with the official Tencent SDK (TC3 signing; signMethod="HmacSHA256" works too):
+
+$VENV_DIR/bin/python - <<'PY'
+from tencentcloud.common import credential
+from tencentcloud.common.profile.client_profile import ClientProfile
+from tencentcloud.common.profile.http_profile import HttpProfile
+from tencentcloud.cvm.v20170312 import cvm_client, models
+
+profile = ClientProfile(httpProfile=HttpProfile(protocol="http", endpoint="127.0.0.1:$PORT"))
+client = cvm_client.CvmClient(credential.Credential("$TC_ID", "$TC_KEY"), "$TC_REGION", profile)
+print(client.DescribeImages(models.DescribeImagesRequest()).to_json_string())
 PY
 
 MSG
