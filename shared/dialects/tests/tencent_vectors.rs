@@ -5,8 +5,9 @@
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
 use dialects::encoding::form_pairs;
+use dialects::tencent::errors;
 use dialects::tencent::signature::{self, Algorithm, Scheme};
-use domain::AuthFailure;
+use domain::{AuthFailure, DomainError};
 use serde_json::Value;
 
 fn vectors() -> Vec<Value> {
@@ -103,13 +104,18 @@ fn captured_requests_verify_and_tampered_ones_do_not() {
             continue;
         }
         let failure = outcome.expect_err(name);
-        if name.ends_with("tampered-stale") {
+        let expected_code = if name.ends_with("tampered-stale") {
             assert_eq!(failure, AuthFailure::Stale, "{name}");
+            "AuthFailure.SignatureExpire"
         } else if name.ends_with("tampered-param") || name.ends_with("tampered-secret") {
             assert!(matches!(failure, AuthFailure::Mismatch { .. }), "{name}: {failure:?}");
+            "AuthFailure.SignatureFailure"
         } else {
             panic!("{name}: a tampered vector of an unknown kind");
-        }
+        };
+        // The code the caller sees, from the dialect's one error table.
+        let (code, _) = errors::answer(&DomainError::Auth(failure), errors::Context::default());
+        assert_eq!(code, expected_code, "{name}");
         tampered += 1;
     }
     assert!(valid >= 6 && tampered >= 6, "valid {valid}, tampered {tampered}");
