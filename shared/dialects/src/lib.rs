@@ -2,6 +2,7 @@
 //! domain results and errors into the provider's bytes, signatures included. Pure: no I/O.
 
 pub mod alibaba;
+pub mod crypto;
 pub mod encoding;
 pub mod tencent;
 pub mod xml;

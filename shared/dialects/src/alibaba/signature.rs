@@ -4,13 +4,12 @@
 //! and benchmarks.
 
 use super::wire::RpcRequest;
+use crate::crypto::{constant_time_eq, hmac_sha1, hmac_sha256};
 use crate::encoding::rfc3986;
 use crate::{header, WireRequest};
 use base64::Engine;
 use chrono::{DateTime, Utc};
 use domain::AuthFailure;
-use hmac::{Hmac, Mac};
-use sha1::Sha1;
 use sha2::{Digest, Sha256};
 
 pub const ACS3: &str = "ACS3-HMAC-SHA256";
@@ -183,22 +182,6 @@ pub fn acs3_string_to_sign(req: &WireRequest, signed_headers: &[String]) -> Stri
         payload
     );
     format!("{ACS3}\n{}", hex::encode(Sha256::digest(canonical.as_bytes())))
-}
-
-fn hmac_sha1(key: &[u8], data: &[u8]) -> Vec<u8> {
-    let mut mac = Hmac::<Sha1>::new_from_slice(key).expect("HMAC takes any key length");
-    mac.update(data);
-    mac.finalize().into_bytes().to_vec()
-}
-
-fn hmac_sha256(key: &[u8], data: &[u8]) -> Vec<u8> {
-    let mut mac = Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes any key length");
-    mac.update(data);
-    mac.finalize().into_bytes().to_vec()
-}
-
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 /// Client side: add the v1 common parameters and the signature to `pairs`.

@@ -6,12 +6,11 @@
 //! body bytes and the `Host` header as the client sent it (port included). The signing side
 //! exists for tests and benchmarks and reproduces the Python SDK byte for byte.
 
+use crate::crypto::{constant_time_eq, hmac_sha1, hmac_sha256};
 use crate::{header, WireRequest};
 use base64::Engine;
 use chrono::{DateTime, Utc};
 use domain::AuthFailure;
-use hmac::{Hmac, Mac};
-use sha1::Sha1;
 use sha2::{Digest, Sha256};
 
 const TC3: &str = "TC3-HMAC-SHA256";
@@ -293,23 +292,6 @@ fn legacy_signature(algorithm: Algorithm, secret: &str, string_to_sign: &str) ->
         Algorithm::HmacSha1 => hmac_sha1(secret.as_bytes(), string_to_sign.as_bytes()),
         Algorithm::HmacSha256 => hmac_sha256(secret.as_bytes(), string_to_sign.as_bytes()),
     }
-}
-
-fn hmac_sha1(key: &[u8], data: &[u8]) -> Vec<u8> {
-    let mut mac = Hmac::<Sha1>::new_from_slice(key).expect("HMAC takes any key length");
-    mac.update(data);
-    mac.finalize().into_bytes().to_vec()
-}
-
-fn hmac_sha256(key: &[u8], data: &[u8]) -> Vec<u8> {
-    let mut mac = Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes any key length");
-    mac.update(data);
-    mac.finalize().into_bytes().to_vec()
-}
-
-/// Equal without an early exit, so the time taken does not reveal how much of a guess was right.
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 /// Client side: set `X-TC-Timestamp` and `Authorization` on a request whose method, uri, `Host`
