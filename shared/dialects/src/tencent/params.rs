@@ -3,6 +3,7 @@
 //! carry every scalar as a string, so numbers and booleans are accepted both ways.
 
 use super::wire::TcRequest;
+use crate::json_params::{field, Params};
 use chrono::{DateTime, Utc};
 use domain::image::{CreateImage, ImageRules, ImageSource, MappingSpec, Shutdown};
 use domain::snapshot::CreateSnapshot;
@@ -12,106 +13,6 @@ use serde_json::{Map, Value};
 
 /// CVM's limits: no snapshot is too old to make an image, and disks are 10–32000 GB.
 pub const IMAGE_RULES: ImageRules = ImageRules { snapshots_since: None, disk_sizes: 10..=32_000 };
-
-/// An action's parameters, refusing any the action does not take.
-pub struct Params<'a> {
-    map: &'a Map<String, Value>,
-}
-
-impl<'a> Params<'a> {
-    pub fn of(tc: &'a TcRequest, known: &[&str]) -> DomainResult<Params<'a>> {
-        if let Some(unknown) = tc.params.keys().find(|k| !known.contains(&k.as_str())) {
-            return Err(DomainError::UnknownParameter(unknown.clone()));
-        }
-        Ok(Params { map: &tc.params })
-    }
-
-    fn value(&self, name: &str) -> Option<&'a Value> {
-        self.map.get(name).filter(|v| !v.is_null())
-    }
-
-    pub fn has(&self, name: &str) -> bool {
-        self.value(name).is_some()
-    }
-
-    /// A string (a number is taken as its decimal text).
-    pub fn string(&self, name: &str) -> DomainResult<Option<String>> {
-        match self.value(name) {
-            None => Ok(None),
-            Some(Value::String(s)) => Ok(Some(s.clone())),
-            Some(Value::Number(n)) => Ok(Some(n.to_string())),
-            Some(_) => Err(DomainError::invalid(name, "It must be a string.")),
-        }
-    }
-
-    pub fn required(&self, name: &str) -> DomainResult<String> {
-        self.string(name)?.filter(|s| !s.is_empty()).ok_or_else(|| DomainError::missing(name))
-    }
-
-    /// `true`/`false` as JSON booleans or as strings in any case (`"TRUE"`, `"False"`).
-    pub fn boolean(&self, name: &str) -> DomainResult<Option<bool>> {
-        match self.value(name) {
-            None => Ok(None),
-            Some(Value::Bool(b)) => Ok(Some(*b)),
-            Some(Value::String(s)) if s.eq_ignore_ascii_case("true") => Ok(Some(true)),
-            Some(Value::String(s)) if s.eq_ignore_ascii_case("false") => Ok(Some(false)),
-            Some(_) => Err(DomainError::invalid(name, "It must be TRUE or FALSE.")),
-        }
-    }
-
-    pub fn integer(&self, name: &str, range: std::ops::RangeInclusive<i64>) -> DomainResult<Option<i64>> {
-        let n = match self.value(name) {
-            None => return Ok(None),
-            Some(Value::Number(n)) => n.as_i64(),
-            Some(Value::String(s)) => s.trim().parse::<i64>().ok(),
-            Some(_) => None,
-        };
-        match n {
-            Some(n) if range.contains(&n) => Ok(Some(n)),
-            _ => Err(DomainError::invalid(
-                name,
-                format!("It must be an integer from {} to {}.", range.start(), range.end()),
-            )),
-        }
-    }
-
-    /// A list of strings (`Name.N` flattened, or a JSON array).
-    pub fn strings(&self, name: &str) -> DomainResult<Option<Vec<String>>> {
-        match self.value(name) {
-            None => Ok(None),
-            Some(Value::Array(items)) => items
-                .iter()
-                .map(|v| match v {
-                    Value::String(s) => Ok(s.clone()),
-                    _ => Err(DomainError::invalid(name, "It must be a list of strings.")),
-                })
-                .collect::<DomainResult<Vec<_>>>()
-                .map(Some),
-            Some(_) => Err(DomainError::invalid(name, "It must be a list of strings.")),
-        }
-    }
-
-    fn objects(&self, name: &str) -> DomainResult<Vec<&'a Map<String, Value>>> {
-        match self.value(name) {
-            None => Ok(Vec::new()),
-            Some(Value::Array(items)) => items
-                .iter()
-                .map(|v| {
-                    v.as_object().ok_or_else(|| DomainError::invalid(name, "It must be a list of objects."))
-                })
-                .collect(),
-            Some(_) => Err(DomainError::invalid(name, "It must be a list of objects.")),
-        }
-    }
-}
-
-fn field<'a>(obj: &'a Map<String, Value>, list: &str, name: &str) -> DomainResult<Option<&'a str>> {
-    match obj.get(name) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s)),
-        Some(_) => Err(DomainError::invalid(&format!("{list}.{name}"), "It must be a string.")),
-    }
-}
 
 /// Tags as `[{"Key", "Value"}]`: keys 1–127 characters and unique, values up to 255.
 fn tag_list(obj_list: &[&Map<String, Value>], list: &str) -> DomainResult<Vec<Tag>> {
@@ -196,7 +97,7 @@ const CREATE_IMAGE: [&str; 10] = [
 /// shape of the request come first: a source is required, DataDiskIds need an InstanceId (this
 /// wins over the conflict of InstanceId with SnapshotIds), then the lengths.
 pub fn create_image(tc: &TcRequest, region: &str) -> DomainResult<(CreateImage, bool)> {
-    let p = Params::of(tc, &CREATE_IMAGE)?;
+    let p = Params::of(&tc.params, &CREATE_IMAGE)?;
     let instance = p.string("InstanceId")?.filter(|s| !s.is_empty());
     let snapshots = p.strings("SnapshotIds")?.filter(|s| !s.is_empty());
     let data_disks = p.strings("DataDiskIds")?.filter(|d| !d.is_empty());
@@ -242,7 +143,7 @@ pub fn create_image(tc: &TcRequest, region: &str) -> DomainResult<(CreateImage, 
 /// CVM CreateImage on the older page (`/v2/index.php`): InstanceId and ImageName required,
 /// ImageName up to 20 characters, ImageDescription up to 60, Sysprep; nothing else.
 pub fn create_image_legacy(tc: &TcRequest, region: &str) -> DomainResult<CreateImage> {
-    let p = Params::of(tc, &["InstanceId", "ImageName", "ImageDescription", "Sysprep"])?;
+    let p = Params::of(&tc.params, &["InstanceId", "ImageName", "ImageDescription", "Sysprep"])?;
     let instance = p.required("InstanceId")?;
     let name = at_most(Some(p.required("ImageName")?), 20, Field::ImageName)?;
     let description = at_most(p.string("ImageDescription")?, 60, Field::Description)?;
@@ -368,7 +269,7 @@ pub const IMAGE_STATES: [&str; 3] = ["CREATING", "NORMAL", "CREATEFAILED"];
 
 pub fn describe_images(tc: &TcRequest) -> DomainResult<DescribeImages> {
     // Every custom image here suits every instance type, so `InstanceType` narrows nothing.
-    let p = Params::of(tc, &["ImageIds", "Filters", "Offset", "Limit", "InstanceType"])?;
+    let p = Params::of(&tc.params, &["ImageIds", "Filters", "Offset", "Limit", "InstanceType"])?;
     let image_ids = ids(&p, "ImageIds", "img-")?;
     let filters = filters(&p, &IMAGE_FILTERS)?;
     if image_ids.is_some() && !filters.is_empty() {
@@ -387,7 +288,7 @@ const CREATE_SNAPSHOT: [&str; 7] =
 /// time: the snapshot is released then), Tags. Disk backups and local snapshots are not part of
 /// this world, so `DiskBackupId` and `LocalSnap=true` are refused rather than ignored.
 pub fn create_snapshot(tc: &TcRequest, region: &str, now: DateTime<Utc>) -> DomainResult<CreateSnapshot> {
-    let p = Params::of(tc, &CREATE_SNAPSHOT)?;
+    let p = Params::of(&tc.params, &CREATE_SNAPSHOT)?;
     let disk_id = p.required("DiskId")?;
     let name = match p.string("SnapshotName")? {
         Some(n) if char_len(&n) > 60 => {
@@ -459,7 +360,7 @@ pub const SNAPSHOT_FILTERS: [&str; 8] = [
 pub const SNAPSHOT_STATES: [&str; 3] = ["CREATING", "NORMAL", "CREATEFAILED"];
 
 pub fn describe_snapshots(tc: &TcRequest) -> DomainResult<DescribeSnapshots> {
-    let p = Params::of(tc, &["SnapshotIds", "Filters", "Limit", "Offset", "OrderField", "Order"])?;
+    let p = Params::of(&tc.params, &["SnapshotIds", "Filters", "Limit", "Offset", "OrderField", "Order"])?;
     let snapshot_ids = ids(&p, "SnapshotIds", "snap-")?;
     let filters = filters(&p, &SNAPSHOT_FILTERS)?;
     if snapshot_ids.is_some() && !filters.is_empty() {
