@@ -8,6 +8,7 @@ use bytes::Bytes;
 use chrono::Utc;
 use dialects::alibaba::signature;
 use dialects::tencent::signature::{self as tc_signature, Algorithm as TcAlgorithm};
+use dialects::zenlayer::signature as zl_signature;
 use http_body_util::{BodyExt, Full};
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
@@ -30,6 +31,9 @@ pub const TC_QUOTA: (&str, &str) =
     ("AKIDRefTencent00000000000000000003", "RefTencentSecret00000000000000003");
 pub const TC_OTHER: (&str, &str) =
     ("AKIDRefTencent00000000000000000004", "RefTencentSecret00000000000000004");
+pub const ZL: (&str, &str) = ("ZLRefZenlayer0001", "RefZenlayerSecret0001");
+pub const ZL_QUOTA: (&str, &str) = ("ZLRefZenlayer0002", "RefZenlayerSecret0002");
+pub const ZL_OTHER: (&str, &str) = ("ZLRefZenlayer0003", "RefZenlayerSecret0003");
 
 pub fn dynamodb_endpoint() -> String {
     match std::env::var("DYNAMODB_ENDPOINT") {
@@ -104,6 +108,32 @@ impl Reply {
         }
         assert!(error["Message"].is_string(), "no Message: {}", self.text);
         Some(error["Code"].as_str().unwrap().to_string())
+    }
+
+    /// The code of a Zenlayer error (`None` for a success), after checking the envelope the SDK
+    /// relies on: exactly `requestId`, `code` and `message` on an error; `requestId` at the top
+    /// and inside `response` on a success.
+    pub fn zl_code(&self) -> Option<String> {
+        let v = self.json();
+        let id = v["requestId"].as_str().unwrap_or_else(|| panic!("no requestId: {}", self.text));
+        assert!(id.starts_with('T'), "{}", self.text);
+        if self.status == 200 {
+            assert_eq!(v["response"]["requestId"].as_str(), Some(id), "{}", self.text);
+            return None;
+        }
+        let mut keys: Vec<&String> = v.as_object().unwrap().keys().collect();
+        keys.sort();
+        assert_eq!(keys, vec!["code", "message", "requestId"], "{}", self.text);
+        Some(v["code"].as_str().unwrap().to_string())
+    }
+
+    /// A field of a successful Zenlayer answer's `response`.
+    pub fn zl_field(&self, name: &str) -> String {
+        assert_eq!(self.zl_code(), None, "{}", self.text);
+        self.json()["response"][name]
+            .as_str()
+            .unwrap_or_else(|| panic!("no {name} in {}", self.text))
+            .to_string()
     }
 
     /// A field of a successful Tencent answer.
@@ -288,6 +318,25 @@ impl Gateway {
     /// A Tencent call in `ap-guangzhou`.
     pub async fn tc(&self, signing: TcSigning, key: (&str, &str), action: &str, params: Value) -> Reply {
         self.tc_in(signing, key, "ap-guangzhou", action, params).await
+    }
+
+    /// Call a ZEC action, signed ZC2-HMAC-SHA256 as the SDK signs it.
+    pub async fn zl(&self, key: (&str, &str), action: &str, params: Value) -> Reply {
+        let host = self.addr.to_string();
+        let mut req = http::Request::builder()
+            .method("POST")
+            .uri("/api/v2/zec")
+            .header("host", &host)
+            .header("content-type", "application/json")
+            .header("x-zc-action", action)
+            .header("x-zc-version", "2025-09-01")
+            .header("x-zc-service", "zec")
+            .body(Bytes::from(params.to_string()))
+            .unwrap();
+        zl_signature::sign(&mut req, key.0, key.1, Utc::now());
+        let (mut parts, body) = req.into_parts();
+        parts.uri = format!("http://{host}/api/v2/zec").parse().unwrap();
+        self.send(http::Request::from_parts(parts, body)).await
     }
 
     /// Another gateway process's view of the same table (as a second Lambda instance would be).

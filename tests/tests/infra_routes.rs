@@ -52,6 +52,7 @@ fn rules(t: &Value) -> BTreeSet<(&'static str, String, String, &'static str)> {
                 let dialect = match header.as_str() {
                     "x-acs-action" => "alibaba",
                     "x-tc-action" => "tencent",
+                    "x-zc-action" => "zenlayer",
                     other => panic!("{name}: no dialect names its action in header {other}"),
                 };
                 (dialect, c["HttpHeaderConfig"]["Values"][0].as_str().unwrap().to_string(), "header")
@@ -74,12 +75,17 @@ fn listener_rules_match_the_routing_table() {
     let from_template = rules(&t);
     let mut from_code = BTreeSet::new();
     for r in ROUTES {
-        let dialect = match r.dialect {
-            Dialect::Alibaba => "alibaba",
-            Dialect::Tencent => "tencent",
+        // Every dialect names its action in a header; Alibaba's and Tencent's other forms also in
+        // the `Action` query parameter (Zenlayer's never).
+        let (dialect, in_query) = match r.dialect {
+            Dialect::Alibaba => ("alibaba", true),
+            Dialect::Tencent => ("tencent", true),
+            Dialect::Zenlayer => ("zenlayer", false),
         };
         from_code.insert((dialect, r.action.to_string(), r.function.name().to_string(), "header"));
-        from_code.insert(("any", r.action.to_string(), r.function.name().to_string(), "query"));
+        if in_query {
+            from_code.insert(("any", r.action.to_string(), r.function.name().to_string(), "query"));
+        }
     }
     // One query rule per action can serve every dialect only if they agree on its function.
     for r in ROUTES {

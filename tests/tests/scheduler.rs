@@ -99,10 +99,31 @@ async fn tencent_policies_make_snapshots_in_tencent_form() {
     assert_eq!(report.created.len(), 2, "{report:?}");
     for id in &report.created {
         let tail = id.strip_prefix("snap-").unwrap_or_else(|| panic!("{id}"));
-        assert!(tail.len() == 8 && tail.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()), "{id}");
+        assert!(
+            tail.len() == 8 && tail.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()),
+            "{id}"
+        );
         let r = gw.tc(TcSigning::Tc3, TC, "DescribeSnapshots", json!({"SnapshotIds": [id]})).await;
         let s = &r.tc_response()["SnapshotSet"][0];
         assert!(s["SnapshotName"].as_str().unwrap().starts_with("auto_"), "{s}");
         assert_eq!(s["IsPermanent"], false, "retention gives a deadline: {s}");
     }
+}
+
+#[tokio::test]
+async fn zenlayer_policies_make_snapshots_in_zenlayer_form() {
+    let world = reference_with(|w| {
+        w["settings"]["timings"]["snapshot_seconds"] = 0.into();
+        w["snapshot_policies"] = json!([{
+            "id": "sp-zl-hourly", "account": "acct-zl", "region": "asia-east-1",
+            "time_points": (0..24).collect::<Vec<u8>>(), "disks": ["zl-ins-stopped-sys"]
+        }]);
+    });
+    let gw = Gateway::start(&world).await;
+    let report = service::scheduler::run(&App::new(gw.store.clone()), Utc::now()).await.unwrap();
+    assert_eq!(report.created.len(), 1, "{report:?}");
+    let id = &report.created[0];
+    assert!(id.len() == 19 && id.chars().all(|c| c.is_ascii_digit()), "{id}");
+    let listed = gw.zl(ZL, "DescribeSnapshots", json!({"snapshotIds": [id]})).await.json();
+    assert_eq!(listed["response"]["dataSet"][0]["snapshotType"], "Auto", "{listed}");
 }

@@ -18,6 +18,20 @@ impl<'a> Params<'a> {
         Ok(Params { map })
     }
 
+    /// A parameter's raw value (null counts as absent).
+    pub fn value_of(&self, name: &str) -> Option<&'a Value> {
+        self.value(name)
+    }
+
+    /// An object parameter.
+    pub fn object(&self, name: &str) -> DomainResult<Option<&'a Map<String, Value>>> {
+        match self.value(name) {
+            None => Ok(None),
+            Some(Value::Object(m)) => Ok(Some(m)),
+            Some(_) => Err(DomainError::invalid(name, "It must be an object.")),
+        }
+    }
+
     fn value(&self, name: &str) -> Option<&'a Value> {
         self.map.get(name).filter(|v| !v.is_null())
     }

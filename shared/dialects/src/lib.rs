@@ -7,6 +7,7 @@ pub mod encoding;
 pub mod json_params;
 pub mod tencent;
 pub mod xml;
+pub mod zenlayer;
 
 use bytes::Bytes;
 
@@ -26,6 +27,8 @@ pub enum Dialect {
     /// Tencent Cloud CVM and CBS, API 3.0 (version 2017-03-12), and CVM's older form on
     /// `/v2/index.php`.
     Tencent,
+    /// Zenlayer Cloud ZEC, version 2025-09-01.
+    Zenlayer,
 }
 
 impl Dialect {
@@ -33,13 +36,16 @@ impl Dialect {
         match self {
             Dialect::Alibaba => "alibaba",
             Dialect::Tencent => "tencent",
+            Dialect::Zenlayer => "zenlayer",
         }
     }
 
     /// Which dialect a request speaks, from its path, headers and parameter names. Alibaba is
     /// the default: its requests carry nothing that marks them beyond their parameters.
     pub fn of(req: &WireRequest) -> Dialect {
-        if tencent::wire::is_tencent(req, Some(req.body())) {
+        if zenlayer::wire::is_zenlayer(req) {
+            Dialect::Zenlayer
+        } else if tencent::wire::is_tencent(req, Some(req.body())) {
             Dialect::Tencent
         } else {
             Dialect::Alibaba
@@ -48,7 +54,9 @@ impl Dialect {
 
     /// The same judged from the head alone (for a body too large to read).
     pub fn of_head<B>(head: &http::Request<B>) -> Dialect {
-        if tencent::wire::is_tencent(head, None) {
+        if zenlayer::wire::is_zenlayer(head) {
+            Dialect::Zenlayer
+        } else if tencent::wire::is_tencent(head, None) {
             Dialect::Tencent
         } else {
             Dialect::Alibaba

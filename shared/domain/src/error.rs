@@ -91,6 +91,8 @@ pub enum DomainError {
     InstanceNotFound,
     #[error("snapshot not found")]
     SnapshotNotFound,
+    #[error("resource group not found")]
+    ResourceGroupNotFound,
 
     // ---- snapshots an image is made from ----
     #[error("snapshot taken before images could be made from snapshots")]
@@ -135,6 +137,8 @@ pub enum DomainError {
     InstanceImageOperationUnsupported,
     #[error("the instance is stopped without charges")]
     StoppedWithoutCharging,
+    #[error("images of GPU instances cannot be made")]
+    GpuInstanceUnsupported,
 
     // ---- the data disks of an instance image ----
     #[error("the instance cannot make images with data disks")]

@@ -19,6 +19,10 @@ pub struct ImageRules {
     pub snapshots_since: Option<i64>,
     /// Sizes an image's disks may have, in GB.
     pub disk_sizes: RangeInclusive<u32>,
+    /// Images of GPU instances can be made.
+    pub gpu_instances: bool,
+    /// Only a stopped instance can be imaged (a running one is refused, not shut down).
+    pub stopped_only: bool,
 }
 
 /// The size of an empty disk when none is given.
@@ -216,6 +220,8 @@ pub fn plan(
         image_family: cmd.image_family.clone(),
         boot_mode: cmd.boot_mode.clone(),
         resource_group_id: cmd.resource_group_id.clone(),
+        zone: ctx.instance.map(|i| i.zone.clone()),
+        os: ctx.instance.map(|i| i.os),
     };
     Ok(ImagePlan { image, new_snapshots: source.new_snapshots, used_snapshots: source.used, instance })
 }
@@ -243,8 +249,16 @@ fn instance_disks<'a>(cmd: &CreateImage, ctx: &ImageContext<'a>) -> DomainResult
     if instance.operation_in_progress {
         return Err(DomainError::InstanceBusy);
     }
-    if !matches!(instance.status, InstanceStatus::Running | InstanceStatus::Stopped) {
+    let allowed = if cmd.rules.stopped_only {
+        instance.status == InstanceStatus::Stopped
+    } else {
+        matches!(instance.status, InstanceStatus::Running | InstanceStatus::Stopped)
+    };
+    if !allowed {
         return Err(DomainError::InstanceStatusForbids(instance.status));
+    }
+    if instance.gpu && !cmd.rules.gpu_instances {
+        return Err(DomainError::GpuInstanceUnsupported);
     }
     if instance.status == InstanceStatus::Stopped && instance.stopped_mode == StoppedMode::StopCharging {
         return Err(DomainError::StoppedWithoutCharging);
@@ -335,7 +349,7 @@ fn from_instance(
             deadline: None,
             image_allowed: true,
             tags: Vec::new(),
-            resource_group_id: None,
+            resource_group_id: cmd.resource_group_id.clone(),
             image_ids: vec![image_id.to_string()],
             automatic: false,
         };

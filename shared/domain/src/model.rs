@@ -413,6 +413,12 @@ pub struct Image {
     pub boot_mode: Option<String>,
     #[serde(default)]
     pub resource_group_id: Option<String>,
+    /// The zone of the instance it was made from, if any.
+    #[serde(default)]
+    pub zone: Option<String>,
+    /// The system of the instance it was made from, if known.
+    #[serde(default)]
+    pub os: Option<Os>,
 }
 
 impl Image {

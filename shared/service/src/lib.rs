@@ -14,6 +14,7 @@ pub mod usecases;
 use chrono::{DateTime, Utc};
 use dialects::alibaba::RpcRequest;
 use dialects::tencent::TcRequest;
+use dialects::zenlayer::ZlRequest;
 use dialects::{Dialect, WireRequest, WireResponse};
 use pipeline::Protocol;
 pub use routes::{Function, Route, Scope, ROUTES};
@@ -47,6 +48,7 @@ impl App {
         match Dialect::of(&req) {
             Dialect::Alibaba => pipeline::handle::<RpcRequest>(self, req, scope).await,
             Dialect::Tencent => pipeline::handle::<TcRequest>(self, req, scope).await,
+            Dialect::Zenlayer => pipeline::handle::<ZlRequest>(self, req, scope).await,
         }
     }
 }
@@ -57,6 +59,7 @@ pub fn too_large<B>(head: &http::Request<B>) -> WireResponse {
     match Dialect::of_head(head) {
         Dialect::Alibaba => pipeline::refusal::<RpcRequest>(None, "", &e, &RpcRequest::request_id()),
         Dialect::Tencent => pipeline::refusal::<TcRequest>(None, "", &e, &TcRequest::request_id()),
+        Dialect::Zenlayer => pipeline::refusal::<ZlRequest>(None, "", &e, &ZlRequest::request_id()),
     }
 }
 
@@ -66,6 +69,7 @@ pub fn dialect_action(req: &WireRequest) -> (Dialect, Option<String>) {
     let action = match dialect {
         Dialect::Alibaba => RpcRequest::parse(req).ok().and_then(|r| r.action),
         Dialect::Tencent => TcRequest::parse(req).ok().and_then(|r| r.action),
+        Dialect::Zenlayer => ZlRequest::parse(req).ok().and_then(|r| r.action),
     };
     (dialect, action)
 }

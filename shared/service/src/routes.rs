@@ -44,6 +44,11 @@ pub const ROUTES: &[Route] = &[
     route(Dialect::Tencent, "DescribeImages", Function::Describe),
     route(Dialect::Tencent, "CreateSnapshot", Function::CreateSnapshot),
     route(Dialect::Tencent, "DescribeSnapshots", Function::Describe),
+    route(Dialect::Zenlayer, "CreateImage", Function::CreateImage),
+    route(Dialect::Zenlayer, "DescribeImages", Function::Describe),
+    route(Dialect::Zenlayer, "DescribeCustomImages", Function::Describe),
+    route(Dialect::Zenlayer, "CreateSnapshot", Function::CreateSnapshot),
+    route(Dialect::Zenlayer, "DescribeSnapshots", Function::Describe),
 ];
 
 /// Which routes a process serves: all of them (the gateway, a catch-all function) or one

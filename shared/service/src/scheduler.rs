@@ -39,7 +39,7 @@ fn snapshot_id(provider: Provider) -> fn() -> String {
     match provider {
         Provider::Alibaba => || dialects::alibaba::resource_id("s"),
         Provider::Tencent => || dialects::tencent::resource_id("snap"),
-        Provider::Zenlayer => || dialects::alibaba::resource_id("snap"),
+        Provider::Zenlayer => dialects::zenlayer::resource_id,
     }
 }
 

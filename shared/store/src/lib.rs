@@ -84,6 +84,10 @@ impl Store {
         tokens::remember_nonce(self, access_key_id, nonce, now, ttl_seconds).await
     }
 
+    pub async fn region(&self, id: &str) -> DomainResult<Option<domain::Region>> {
+        self.get(&items::key::region(id)).await
+    }
+
     /// Whether the region exists and belongs to `provider` (a caller never reaches another
     /// cloud's regions).
     pub async fn region_served(&self, region: &str, provider: domain::Provider) -> DomainResult<bool> {

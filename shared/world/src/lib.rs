@@ -113,7 +113,7 @@ impl Parser {
         o.finish()?;
         derive_disk_counters(&mut disks, &snapshots);
         let mut images = images;
-        derive_image_disks(&mut images, &disks);
+        derive_image_disks(&mut images, &disks, &instances);
         Ok(World {
             settings,
             accounts,
@@ -418,6 +418,8 @@ impl Parser {
             image_family: None,
             boot_mode: None,
             resource_group_id: None,
+            zone: None,
+            os: None,
         };
         o.finish()?;
         Ok(image)
@@ -571,11 +573,15 @@ fn attach_fault(path: &str, v: &Value, instances: &mut [Instance], disks: &mut [
     Ok(())
 }
 
-/// An image made from an instance of the world has that instance's disks: the system disk at
-/// `/dev/xvda`, data disks from `/dev/xvdb` on.
-fn derive_image_disks(images: &mut [Image], disks: &[Disk]) {
+/// An image made from an instance of the world has that instance's zone, system and disks: the
+/// system disk at `/dev/xvda`, data disks from `/dev/xvdb` on.
+fn derive_image_disks(images: &mut [Image], disks: &[Disk], instances: &[Instance]) {
     for image in images.iter_mut() {
         let Some(instance) = &image.source_instance else { continue };
+        if let Some(source) = instances.iter().find(|i| &i.id == instance) {
+            image.zone = Some(source.zone.clone());
+            image.os = Some(source.os);
+        }
         let mut own: Vec<&Disk> = disks.iter().filter(|d| d.instance.as_ref() == Some(instance)).collect();
         if own.is_empty() {
             continue;

@@ -80,6 +80,9 @@ pub fn answer(e: &DomainError, cx: Context<'_>) -> Answer {
             "InvalidInstanceId.NotFound",
             "The specified InstanceId does not exist.",
         ),
+        E::ResourceGroupNotFound => {
+            a(404, "InvalidResourceGroup.NotFound", "The specified resource group does not exist.")
+        }
         E::SnapshotNotFound => a(404, "InvalidSnapshotId.NotFound", "The specified SnapshotId does not exist."),
         E::SnapshotTooOld => a(
             403,
@@ -143,7 +146,7 @@ pub fn answer(e: &DomainError, cx: Context<'_>) -> Answer {
             "IncorrectInstanceStatus",
             "The current status of the instance does not support this operation.",
         ),
-        E::InstanceImageOperationUnsupported => {
+        E::GpuInstanceUnsupported | E::InstanceImageOperationUnsupported => {
             a(400, "InvalidInstanceId.ValueNotSupported", "The specified InstanceId is not allowed to create image.")
         }
         E::FullImageUnsupported

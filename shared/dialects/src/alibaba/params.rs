@@ -274,7 +274,12 @@ pub const IMAGE_NAME: NameRule = NameRule {
 
 /// The CreateImage page's limits: snapshots from before 2013-07-15 cannot make images, and an
 /// image's disks are 5–2000 GB.
-pub const IMAGE_RULES: ImageRules = ImageRules { snapshots_since: Some(1_373_846_400), disk_sizes: 5..=2000 };
+pub const IMAGE_RULES: ImageRules = ImageRules {
+    snapshots_since: Some(1_373_846_400),
+    disk_sizes: 5..=2000,
+    gpu_instances: true,
+    stopped_only: false,
+};
 
 /// `DiskDeviceMapping.N` takes N from 1 to 17.
 pub const MAX_MAPPINGS: usize = 17;

@@ -70,6 +70,7 @@ pub fn answer(e: &DomainError, cx: Context<'_>) -> Answer {
         E::RegionNotFound => a("UnsupportedRegion", "The region is not supported by this API."),
 
         // ---- what the request names ----
+        E::ResourceGroupNotFound => a("InvalidParameterValue", "The resource group does not exist."),
         E::DiskNotFound => a("InvalidDiskId.NotFound", "The specified disk does not exist."),
         E::InstanceNotFound => a("InvalidInstanceId.NotFound", "No instance found."),
         E::SnapshotNotFound if snapshot => {
@@ -93,7 +94,9 @@ pub fn answer(e: &DomainError, cx: Context<'_>) -> Answer {
         E::DiskSizeUnsupported => a("InvalidParameterValue", "The disk size is outside the permitted range."),
         E::ImageNameTaken => a("InvalidImageName.Duplicate", "The specified image name already exists."),
         E::ImageQuotaReached => a("ImageQuotaLimitExceeded", "The image quota has been exceeded."),
-        E::InstanceImageUnsupported => a("InvalidInstance.NotSupported", "This instance is not supported."),
+        E::InstanceImageUnsupported | E::GpuInstanceUnsupported => {
+            a("InvalidInstance.NotSupported", "This instance is not supported.")
+        }
         E::InstanceImageOperationUnsupported => {
             a("UnsupportedOperation.NotSupportInstanceImage", "The instance does not support this operation.")
         }

@@ -12,7 +12,8 @@ use domain::{DomainError, DomainResult, Field, Tag};
 use serde_json::{Map, Value};
 
 /// CVM's limits: no snapshot is too old to make an image, and disks are 10–32000 GB.
-pub const IMAGE_RULES: ImageRules = ImageRules { snapshots_since: None, disk_sizes: 10..=32_000 };
+pub const IMAGE_RULES: ImageRules =
+    ImageRules { snapshots_since: None, disk_sizes: 10..=32_000, gpu_instances: true, stopped_only: false };
 
 /// Tags as `[{"Key", "Value"}]`: keys 1–127 characters and unique, values up to 255.
 fn tag_list(obj_list: &[&Map<String, Value>], list: &str) -> DomainResult<Vec<Tag>> {

@@ -106,7 +106,7 @@ async fn describe_snapshots(
         (None, Some(disk)) => SnapshotScope::Disk(disk),
         (None, None) => SnapshotScope::Account,
     };
-    let candidates = describe::snapshots(&app.store, caller, &query.region, scope).await?;
+    let candidates = describe::snapshots(&app.store, caller, Some(&query.region), scope).await?;
     let instance_disks = match &query.instance_id {
         Some(instance) => Some(app.store.disks_of_instance(&caller.account.id, instance).await?),
         None => None,
@@ -129,7 +129,7 @@ async fn describe_images(
     caller: &Caller<'_>,
 ) -> DomainResult<Map<String, Value>> {
     let query = params::describe_images(rpc)?;
-    let images = describe::images(&app.store, caller, &query.region).await?;
+    let images = describe::images(&app.store, caller, Some(&query.region)).await?;
     let matching: Vec<_> = images.into_iter().filter(|i| query.matches(i, caller.now)).collect();
     Ok(views::image_page(&query, &matching, caller.now))
 }

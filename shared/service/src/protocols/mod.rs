@@ -3,3 +3,4 @@
 
 pub mod alibaba;
 pub mod tencent;
+pub mod zenlayer;

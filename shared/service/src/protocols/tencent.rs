@@ -116,7 +116,7 @@ async fn describe_images(
     caller: &Caller<'_>,
 ) -> DomainResult<Map<String, Value>> {
     let query = params::describe_images(req)?;
-    let images = describe::images(&app.store, caller, region).await?;
+    let images = describe::images(&app.store, caller, Some(region)).await?;
     let matching: Vec<_> = images.into_iter().filter(|i| query.matches(i, caller.now)).collect();
     Ok(views::image_page(&query, &matching, caller.now))
 }
@@ -144,7 +144,7 @@ async fn describe_snapshots(
         None => SnapshotScope::Account,
     };
     let (snapshots, disks) = tokio::join!(
-        describe::snapshots(&app.store, caller, region, scope),
+        describe::snapshots(&app.store, caller, Some(region), scope),
         app.store.account_disks(&caller.account.id)
     );
     let mut matching: Vec<_> = snapshots?.into_iter().filter(|s| query.matches(s, caller.now)).collect();

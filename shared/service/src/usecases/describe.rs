@@ -13,15 +13,18 @@ pub enum SnapshotScope<'a> {
     Account,
 }
 
+/// The caller's snapshots in `region` (every region of theirs when `None`), newest first.
 pub async fn snapshots(
     store: &Store,
     caller: &Caller<'_>,
-    region: &str,
+    region: Option<&str>,
     scope: SnapshotScope<'_>,
 ) -> DomainResult<Vec<Snapshot>> {
     let account = caller.account;
-    if !store.region_served(region, account.provider).await? {
-        return Err(DomainError::RegionNotFound);
+    if let Some(region) = region {
+        if !store.region_served(region, account.provider).await? {
+            return Err(DomainError::RegionNotFound);
+        }
     }
     let candidates = match scope {
         SnapshotScope::Ids(ids) => store.snapshots_by_id(ids).await?,
@@ -31,21 +34,27 @@ pub async fn snapshots(
     let mut mine: Vec<Snapshot> = candidates
         .into_iter()
         // A snapshot past its retention is released, even before the scheduler deletes it.
-        .filter(|s| {
-            s.account == account.id && s.region == region && !domain::schedule::expired(s, caller.now)
-        })
+        .filter(|s| s.account == account.id && region.is_none_or(|r| s.region == r))
+        .filter(|s| !domain::schedule::expired(s, caller.now))
         .collect();
     mine.sort_by(|a, b| b.created_at.cmp(&a.created_at).then_with(|| b.id.cmp(&a.id)));
     Ok(mine)
 }
 
-pub async fn images(store: &Store, caller: &Caller<'_>, region: &str) -> DomainResult<Vec<Image>> {
+/// The caller's images in `region` (every region of theirs when `None`), newest first.
+pub async fn images(store: &Store, caller: &Caller<'_>, region: Option<&str>) -> DomainResult<Vec<Image>> {
     let account = caller.account;
-    if !store.region_served(region, account.provider).await? {
-        return Err(DomainError::RegionNotFound);
+    if let Some(region) = region {
+        if !store.region_served(region, account.provider).await? {
+            return Err(DomainError::RegionNotFound);
+        }
     }
-    let mut mine: Vec<Image> =
-        store.account_images(&account.id).await?.into_iter().filter(|i| i.region == region).collect();
+    let mut mine: Vec<Image> = store
+        .account_images(&account.id)
+        .await?
+        .into_iter()
+        .filter(|i| region.is_none_or(|r| i.region == r))
+        .collect();
     mine.sort_by(|a, b| b.created_at.cmp(&a.created_at).then_with(|| b.id.cmp(&a.id)));
     Ok(mine)
 }

@@ -1,0 +1,59 @@
+//! Zenlayer Cloud ZEC, version 2025-09-01.
+//!
+//! On the wire (see the project's protocol notes): `POST /api/v2/zec` with a camelCase JSON
+//! body, the action in `x-zc-action`, signed ZC2-HMAC-SHA256. Success is HTTP 200
+//! `{"requestId", "response": {"requestId", …}}` (the SDK hands back `response` and reads the
+//! request id inside it); errors are `{"requestId", "code", "message"}` — all three, always, or
+//! the SDK fails with a bare `KeyError` — with the HTTP status of the code.
+//!
+//! - [`wire`]: the request's service, action, version and parameters;
+//! - [`signature`]: ZC2-HMAC-SHA256, verify and sign;
+//! - [`params`]: each action's parameters and their rules, into domain commands;
+//! - [`views`]: domain resources as the API shows them;
+//! - [`errors`]: the one table from domain errors to statuses, codes and messages.
+
+pub mod errors;
+pub mod params;
+pub mod signature;
+pub mod views;
+pub mod wire;
+
+pub use wire::ZlRequest;
+
+use crate::WireResponse;
+use bytes::Bytes;
+use serde_json::{json, Map, Value};
+
+pub const API_VERSION: &str = "2025-09-01";
+/// The one service served here (`/api/v2/zec`).
+pub const SERVICE: &str = "zec";
+
+/// A fresh request id in the provider's form: `T` and an upper-case UUID.
+pub fn request_id() -> String {
+    format!("T{}", uuid::Uuid::new_v4().to_string().to_uppercase())
+}
+
+/// A fresh resource id: ZEC ids are 19-digit decimal numbers (`1660545330971680835`).
+pub fn resource_id() -> String {
+    let n = uuid::Uuid::new_v4().as_u128() % 9_000_000_000_000_000_000;
+    (1_000_000_000_000_000_000 + n).to_string()
+}
+
+pub fn success(request_id: &str, fields: Map<String, Value>) -> WireResponse {
+    let mut response = Map::new();
+    response.insert("requestId".into(), Value::String(request_id.into()));
+    response.extend(fields);
+    render(200, &json!({ "requestId": request_id, "response": response }))
+}
+
+pub fn failure(status: u16, code: &str, message: &str, request_id: &str) -> WireResponse {
+    render(status, &json!({ "requestId": request_id, "code": code, "message": message }))
+}
+
+fn render(status: u16, body: &Value) -> WireResponse {
+    http::Response::builder()
+        .status(status)
+        .header("content-type", "application/json")
+        .body(Bytes::from(body.to_string()))
+        .expect("status codes here are valid")
+}

@@ -1,0 +1,196 @@
+//! Zenlayer ZEC in the pipeline: ZC2-HMAC-SHA256, CreateImage, DescribeImages,
+//! DescribeCustomImages, CreateSnapshot and DescribeSnapshots.
+
+use crate::pipeline::Protocol;
+use crate::usecases::describe::{self, SnapshotScope};
+use crate::usecases::{create_image, create_snapshot, Caller};
+use crate::App;
+use chrono::{DateTime, Utc};
+use dialects::zenlayer::{self as zl, errors, params, signature, views, ZlRequest};
+use dialects::{Dialect, WireRequest, WireResponse};
+use domain::{Account, AuthFailure, DomainError, DomainResult, Provider};
+use serde_json::{Map, Value};
+
+impl Protocol for ZlRequest {
+    const DIALECT: Dialect = Dialect::Zenlayer;
+    const PROVIDER: Provider = Provider::Zenlayer;
+    type Presented = signature::Presented;
+
+    fn request_id() -> String {
+        zl::request_id()
+    }
+
+    fn parse(req: &WireRequest) -> DomainResult<Self> {
+        ZlRequest::parse(req)
+    }
+
+    fn action(&self) -> Option<&str> {
+        self.action.as_deref()
+    }
+
+    fn presented(&self, req: &WireRequest) -> Result<Self::Presented, AuthFailure> {
+        signature::presented(req)
+    }
+
+    fn access_key(presented: &Self::Presented) -> &str {
+        &presented.access_key_id
+    }
+
+    fn nonce(_presented: &Self::Presented) -> Option<&str> {
+        // ZC2 has no nonce: identical requests within a second are not replays.
+        None
+    }
+
+    fn verify(
+        &self,
+        req: &WireRequest,
+        presented: &Self::Presented,
+        secret: &str,
+        now: DateTime<Utc>,
+        max_skew_seconds: u64,
+    ) -> Result<(), AuthFailure> {
+        signature::verify(req, presented, secret, now, max_skew_seconds)
+    }
+
+    async fn run(
+        &self,
+        app: &App,
+        action: &str,
+        account: &Account,
+        now: DateTime<Utc>,
+    ) -> DomainResult<Map<String, Value>> {
+        if self.service != zl::SERVICE {
+            return Err(DomainError::UnknownAction(format!("{action} ({})", self.service)));
+        }
+        match self.version.as_deref() {
+            Some(zl::API_VERSION) => {}
+            Some(other) => return Err(DomainError::UnsupportedVersion(other.to_string())),
+            None => return Err(DomainError::missing("x-zc-version")),
+        }
+        let caller = Caller { account, dialect: Dialect::Zenlayer.name(), action, now };
+        match action {
+            "CreateImage" => create_image(app, self, &caller).await,
+            "DescribeImages" => describe_images(app, self, &caller).await,
+            "DescribeCustomImages" => describe_custom_images(app, self, &caller).await,
+            "CreateSnapshot" => create_snapshot(app, self, &caller).await,
+            "DescribeSnapshots" => describe_snapshots(app, self, &caller).await,
+            other => Err(DomainError::UnknownAction(other.to_string())),
+        }
+    }
+
+    fn success(&self, _action: &str, request_id: &str, fields: Map<String, Value>) -> WireResponse {
+        zl::success(request_id, fields)
+    }
+
+    fn failure(_parsed: Option<&Self>, action: &str, error: &DomainError, request_id: &str) -> WireResponse {
+        let (status, code, message) = errors::answer(error, action);
+        zl::failure(status, &code, &message, request_id)
+    }
+}
+
+/// The account's resource group named, or its default group when none is: an unknown one is
+/// refused.
+fn resource_group(account: &Account, asked: Option<String>) -> DomainResult<String> {
+    let group = match asked {
+        Some(id) => account.resource_groups.iter().find(|g| g.id == id),
+        None => account.resource_groups.iter().find(|g| g.default).or(account.resource_groups.first()),
+    };
+    group.map(|g| g.id.clone()).ok_or(DomainError::ResourceGroupNotFound)
+}
+
+/// A zone named by a filter must exist (in a Zenlayer region of the world).
+async fn check_zone(app: &App, zone: Option<&str>) -> DomainResult<()> {
+    let Some(zone) = zone else { return Ok(()) };
+    let region = app.store.region(params::region_of_zone(zone)).await?;
+    match region {
+        Some(r) if r.provider == Provider::Zenlayer && r.zones.iter().any(|z| z == zone) => Ok(()),
+        _ => Err(DomainError::RegionNotFound),
+    }
+}
+
+async fn create_image(app: &App, req: &ZlRequest, caller: &Caller<'_>) -> DomainResult<Map<String, Value>> {
+    // The image is made in the instance's region and zone.
+    let instance_id = params::image_instance(req)?;
+    let region = app
+        .store
+        .instance(&instance_id)
+        .await?
+        .filter(|i| i.account == caller.account.id)
+        .map(|i| i.region)
+        .ok_or(DomainError::InstanceNotFound)?;
+    let group = resource_group(caller.account, params::resource_group(req)?)?;
+    let cmd = params::create_image(req, &region, group)?;
+    let image = create_image::run(&app.store, caller, &cmd, false, |_| zl::resource_id()).await?;
+    Ok(Map::from_iter([
+        ("imageId".to_string(), Value::String(image.id)),
+        ("imageName".to_string(), Value::String(image.name)),
+    ]))
+}
+
+async fn describe_images(
+    app: &App,
+    req: &ZlRequest,
+    caller: &Caller<'_>,
+) -> DomainResult<Map<String, Value>> {
+    let query = params::describe_images(req)?;
+    check_zone(app, query.zone.as_deref()).await?;
+    let images = describe::images(&app.store, caller, None).await?;
+    let items =
+        images.iter().filter(|i| query.matches(i, caller.now)).map(|i| views::image(i, caller.now)).collect();
+    Ok(query.page(items))
+}
+
+async fn describe_custom_images(
+    app: &App,
+    req: &ZlRequest,
+    caller: &Caller<'_>,
+) -> DomainResult<Map<String, Value>> {
+    let query = params::describe_custom_images(req)?;
+    let images = describe::images(&app.store, caller, query.region.as_deref()).await?;
+    let groups = &caller.account.resource_groups;
+    let items = images
+        .iter()
+        .filter(|i| query.matches(i, caller.now))
+        .map(|i| views::custom_image(i, groups, caller.now))
+        .collect();
+    Ok(query.page(items))
+}
+
+async fn create_snapshot(
+    app: &App,
+    req: &ZlRequest,
+    caller: &Caller<'_>,
+) -> DomainResult<Map<String, Value>> {
+    let mut cmd = params::create_snapshot(req, caller.now)?;
+    cmd.resource_group_id = Some(resource_group(caller.account, None)?);
+    let snapshot = create_snapshot::run(&app.store, caller, &cmd, zl::resource_id).await?;
+    Ok(Map::from_iter([("snapshotId".to_string(), Value::String(snapshot.id))]))
+}
+
+async fn describe_snapshots(
+    app: &App,
+    req: &ZlRequest,
+    caller: &Caller<'_>,
+) -> DomainResult<Map<String, Value>> {
+    let query = params::describe_snapshots(req)?;
+    check_zone(app, query.zone.as_deref()).await?;
+    // ZEC lists by zone, not region: every region of the caller's.
+    let scope = match &query.snapshot_ids {
+        Some(ids) => SnapshotScope::Ids(ids),
+        None => SnapshotScope::Account,
+    };
+    let (snapshots, disks) = tokio::join!(
+        describe::snapshots(&app.store, caller, None, scope),
+        app.store.account_disks(&caller.account.id)
+    );
+    let (snapshots, disks) = (snapshots?, disks?);
+    let zone_of =
+        |disk: &str| disks.iter().find(|d| d.id == disk).map(|d| d.zone.clone()).unwrap_or_default();
+    let groups = &caller.account.resource_groups;
+    let items = snapshots
+        .iter()
+        .filter(|s| query.matches(s, &zone_of(&s.disk_id), caller.now))
+        .map(|s| views::snapshot(s, &zone_of(&s.disk_id), groups, caller.now))
+        .collect();
+    Ok(query.page(items))
+}
