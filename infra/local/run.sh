@@ -90,6 +90,16 @@ cred = acct["credentials"][0]
 print(cred["access_key_id"], cred["secret"], "ap-guangzhou" if "ap-guangzhou" in regions else (regions or ["ap-guangzhou"])[0])
 PY
 )
+# And with the official Zenlayer SDK: a Zenlayer account's key.
+read -r ZL_ID ZL_KEY < <("$VENV_DIR/bin/python" - "$WORLD" <<'PY'
+import json, sys
+w = json.load(open(sys.argv[1], encoding="utf-8"))
+accts = [a for a in w.get("accounts", []) if a.get("provider") == "zenlayer"]
+acct = next((a for a in accts if a["id"] == "acct-zl"), accts[0] if accts else None)
+cred = acct["credentials"][0] if acct else {"access_key_id": "ZLRefZenlayer0001", "secret": "RefZenlayerSecret0001"}
+print(cred["access_key_id"], cred["secret"])
+PY
+)
 
 cat <<MSG
 
@@ -119,6 +129,17 @@ from tencentcloud.cvm.v20170312 import cvm_client, models
 profile = ClientProfile(httpProfile=HttpProfile(protocol="http", endpoint="127.0.0.1:$PORT"))
 client = cvm_client.CvmClient(credential.Credential("$TC_ID", "$TC_KEY"), "$TC_REGION", profile)
 print(client.DescribeImages(models.DescribeImagesRequest()).to_json_string())
+PY
+
+Or DescribeImages with the official Zenlayer SDK (ZC2-HMAC-SHA256):
+
+$VENV_DIR/bin/python - <<'PY'
+from zenlayercloud.common.config import Config
+from zenlayercloud.common.credential import Credential
+from zenlayercloud.zec.v20250901 import zec_client, models
+
+client = zec_client.ZecClient(Credential("$ZL_ID", "$ZL_KEY"), Config(scheme="http", domain="127.0.0.1:$PORT"))
+print(client.DescribeImages(models.DescribeImagesRequest()).totalCount)
 PY
 
 MSG

@@ -166,3 +166,29 @@ def test_tencent_snapshot_and_an_error_through_the_functions(endpoint):
         client.CreateSnapshot(request)
     assert raised.value.code == "InvalidDiskId.NotFound"
     assert raised.value.requestId
+
+
+# ---- Zenlayer through the functions (x-zc-action routes) ----
+
+def test_zenlayer_image_snapshot_and_an_error_through_the_functions(endpoint):
+    from zenlayercloud.common.config import Config
+    from zenlayercloud.common.credential import Credential
+    from zenlayercloud.common.excpetion.zenlayer_cloud_sdk_exception import ZenlayerCloudSdkException
+    from zenlayercloud.zec.v20250901 import models, zec_client
+
+    client = zec_client.ZecClient(Credential("ZLRefZenlayer0001", "RefZenlayerSecret0001"),
+                                  Config(scheme="http", domain=endpoint))
+    request = models.CreateImageRequest()
+    request.instanceId, request.imageName = "zl-ins-stopped", "zl-via-lambda"
+    created = client.CreateImage(request)
+    assert created.imageName == "zl-via-lambda" and created.imageId.isdigit()
+    describe = models.DescribeImagesRequest()
+    describe.imageIds = [created.imageId]
+    assert [i.imageName for i in client.DescribeImages(describe).dataSet] == ["zl-via-lambda"]
+    snapshot = models.CreateSnapshotRequest()
+    snapshot.diskId, snapshot.snapshotName = "zl-ins-running-sys", "via-lambda"
+    assert client.CreateSnapshot(snapshot).snapshotId.isdigit()
+    request.instanceId = "zl-ins-gpu"
+    with pytest.raises(ZenlayerCloudSdkException) as raised:
+        client.CreateImage(request)
+    assert raised.value.code == "OPERATION_DENIED_GPU_INSTANCE_NOT_SUPPORT"
