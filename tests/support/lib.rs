@@ -226,6 +226,10 @@ impl Gateway {
         match signing {
             Signing::V1 | Signing::None => {
                 pairs.insert(0, ("Action".into(), action.into()));
+                if signing == Signing::None {
+                    // What every client sends even unsigned.
+                    pairs.push(("Version".into(), dialects::alibaba::API_VERSION.into()));
+                }
                 if signing == Signing::V1 {
                     signature::sign_v1("POST", &mut pairs, key.0, key.1, Utc::now());
                 }

@@ -70,6 +70,9 @@ pub struct CreateImage {
     pub image_family: Option<String>,
     pub boot_mode: Option<String>,
     pub resource_group_id: Option<String>,
+    pub imds_support: Option<String>,
+    pub detection_strategy: Option<String>,
+    pub secure_boot: Option<bool>,
     /// For an instance image: the data disks to include with the system disk; `None`: every
     /// disk of the instance.
     pub data_disks: Option<Vec<String>>,
@@ -222,6 +225,9 @@ pub fn plan(
         resource_group_id: cmd.resource_group_id.clone(),
         zone: ctx.instance.map(|i| i.zone.clone()),
         os: ctx.instance.map(|i| i.os),
+        imds_support: cmd.imds_support.clone(),
+        detection_strategy: cmd.detection_strategy.clone(),
+        secure_boot: cmd.secure_boot,
     };
     Ok(ImagePlan { image, new_snapshots: source.new_snapshots, used_snapshots: source.used, instance })
 }
@@ -347,6 +353,7 @@ fn from_instance(
             failed: false,
             retention_days: None,
             deadline: None,
+            instant_access: None,
             image_allowed: true,
             tags: Vec::new(),
             resource_group_id: cmd.resource_group_id.clone(),

@@ -349,6 +349,9 @@ pub struct Snapshot {
     /// An explicit end of life (Tencent's `Deadline`), instead of a number of days.
     #[serde(default, with = "chrono::serde::ts_milliseconds_option")]
     pub deadline: Option<DateTime<Utc>>,
+    /// Days of instant access, when it was asked for.
+    #[serde(default)]
+    pub instant_access: Option<u32>,
     pub image_allowed: bool,
     pub tags: Vec<Tag>,
     pub resource_group_id: Option<String>,
@@ -419,6 +422,13 @@ pub struct Image {
     /// The system of the instance it was made from, if known.
     #[serde(default)]
     pub os: Option<Os>,
+    /// Instance metadata access it supports (`v1`, `v2`), when given.
+    #[serde(default)]
+    pub imds_support: Option<String>,
+    #[serde(default)]
+    pub detection_strategy: Option<String>,
+    #[serde(default)]
+    pub secure_boot: Option<bool>,
 }
 
 impl Image {

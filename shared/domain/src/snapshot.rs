@@ -14,12 +14,18 @@ pub const DATA_LOAD_WINDOW: Duration = Duration::hours(1);
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CreateSnapshot {
     pub disk_id: String,
+    /// Checked against the disk's region when given; not part of what the call means (the disk
+    /// names its region, and one SDK sends it where another does not), so a client token's
+    /// replay does not depend on it.
+    #[serde(skip)]
     pub region: Option<String>,
     pub name: Option<String>,
     pub description: Option<String>,
     pub retention_days: Option<u32>,
     /// An explicit end of life instead of a number of days.
     pub deadline: Option<DateTime<Utc>>,
+    /// Instant access for this many days (usable at once, before it completes).
+    pub instant_access: Option<u32>,
     pub tags: Vec<Tag>,
     pub category: Option<String>,
     pub resource_group_id: Option<String>,
@@ -61,6 +67,7 @@ pub fn plan(cmd: &CreateSnapshot, ctx: &SnapshotContext<'_>, id: String) -> Doma
         failed: false,
         retention_days: cmd.retention_days,
         deadline: cmd.deadline,
+        instant_access: cmd.instant_access,
         image_allowed: true,
         tags: cmd.tags.clone(),
         resource_group_id: cmd.resource_group_id.clone(),

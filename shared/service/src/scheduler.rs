@@ -89,6 +89,7 @@ async fn snapshot_disk(
         description: None,
         retention_days: u32::try_from(policy.retention_days).ok().filter(|d| *d > 0),
         deadline: None,
+        instant_access: None,
         tags: Vec::new(),
         category: None,
         resource_group_id: None,

@@ -375,6 +375,7 @@ impl Parser {
             failed: status == "failed",
             retention_days,
             deadline: None,
+            instant_access: None,
             image_allowed: o.bool_or("image_allowed", true)?,
             tags,
             resource_group_id: None,
@@ -420,6 +421,9 @@ impl Parser {
             resource_group_id: None,
             zone: None,
             os: None,
+            imds_support: None,
+            detection_strategy: None,
+            secure_boot: None,
         };
         o.finish()?;
         Ok(image)

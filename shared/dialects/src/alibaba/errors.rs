@@ -61,9 +61,7 @@ pub fn answer(e: &DomainError, cx: Context<'_>) -> Answer {
         E::Malformed(Field::TagValue) => a(400, "InvalidTagValue.Malformed", "The specified Tag.n.Value is not valid."),
         E::DuplicateTagKey => a(400, "Duplicate.TagKey", "The Tag.N.Key contain duplicate key."),
         E::Auth(failure) => auth(failure),
-        E::UnsupportedVersion(v) => {
-            a(400, "InvalidParameter", &format!("The specified parameter \"Version\" ({v}) is not valid."))
-        }
+        E::UnsupportedVersion(v) => a(400, "InvalidVersion", &format!("Specified parameter Version ({v}) is not valid.")),
         E::UnknownAction(_) => a(404, "InvalidAction.NotFound", "Specified api is not found, please check your url and method."),
         E::RequestTooLarge => a(
             400,

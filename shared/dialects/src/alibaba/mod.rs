@@ -8,11 +8,13 @@
 //! - [`wire`]: the request's parameters, action and format;
 //! - [`signature`]: RPC v1 (HMAC-SHA1) and ACS3-HMAC-SHA256, verify and sign;
 //! - [`params`]: each action's parameters and their rules, into domain commands;
+//! - [`queries`]: the Describe calls' filters and paging;
 //! - [`views`]: domain resources as the API shows them;
 //! - [`errors`]: the one table from domain errors to codes, statuses and messages.
 
 pub mod errors;
 pub mod params;
+pub mod queries;
 pub mod signature;
 pub mod views;
 pub mod wire;

@@ -19,6 +19,51 @@ pub const SNAPSHOT_NAME: NameRule = NameRule {
 /// At most this many tags on one resource (Tag.1 … Tag.20).
 pub const MAX_TAGS: usize = 20;
 
+/// Parameters every RPC request may carry besides its action's own: the signature's, the answer
+/// format, the caller's identity, and the region (the old SDK adds it to every call).
+const COMMON: [&str; 16] = [
+    "Action",
+    "Version",
+    "Format",
+    "RegionId",
+    "AccessKeyId",
+    "Signature",
+    "SignatureMethod",
+    "SignatureVersion",
+    "SignatureNonce",
+    "SignatureType",
+    "Timestamp",
+    "SecurityToken",
+    "OwnerId",
+    "OwnerAccount",
+    "ResourceOwnerId",
+    "ResourceOwnerAccount",
+];
+
+pub fn is_common(name: &str) -> bool {
+    COMMON.contains(&name)
+}
+
+/// Refuse any parameter the action does not take: `known` lists its names, and prefixes ending
+/// in `.` for its numbered ones (`Tag.`), which their own readers check.
+pub fn only(rpc: &RpcRequest, known: &[&str]) -> DomainResult<()> {
+    let taken = |name: &str| {
+        is_common(name)
+            || known.iter().any(|k| if k.ends_with('.') { name.starts_with(k) } else { *k == name })
+    };
+    match rpc.params.keys().find(|name| !taken(name)) {
+        Some(unknown) => Err(DomainError::UnknownParameter(unknown.clone())),
+        None => Ok(()),
+    }
+}
+
+/// The N of `Name.N…`: decimal digits without a leading zero (so `Tag.01` cannot shadow
+/// `Tag.1`), within `range`.
+pub fn index(n: &str, range: std::ops::RangeInclusive<usize>) -> Option<usize> {
+    let digits = !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) && !n.starts_with('0');
+    n.parse::<usize>().ok().filter(|i| digits && range.contains(i))
+}
+
 /// A parameter that must be present and not empty.
 pub fn required<'a>(rpc: &'a RpcRequest, name: &str) -> DomainResult<&'a str> {
     rpc.get(name).filter(|v| !v.is_empty()).ok_or_else(|| DomainError::missing(name))
@@ -53,7 +98,8 @@ pub fn description(rpc: &RpcRequest, min: usize, max: usize) -> DomainResult<Opt
         Some(d) if min == 0 && d.is_empty() => Ok(None),
         Some(d) => {
             let len = char_len(d);
-            if len < min || len > max || is_url_like(d) {
+            // Control characters could not be written into an XML answer; the provider refuses them.
+            if len < min || len > max || is_url_like(d) || d.chars().any(char::is_control) {
                 Err(DomainError::Malformed(Field::Description))
             } else {
                 Ok(Some(d.to_string()))
@@ -81,19 +127,16 @@ pub fn tags(rpc: &RpcRequest) -> DomainResult<Vec<Tag>> {
             continue;
         };
         let Some((n, field)) = rest.split_once('.') else {
-            continue;
+            return Err(DomainError::UnknownParameter(name.clone()));
         };
-        let Ok(n) = n.parse::<usize>() else {
+        let Some(n) = index(n, 1..=MAX_TAGS) else {
             return Err(DomainError::invalid(name, "Tag.N takes N from 1 to 20."));
         };
-        if n == 0 || n > MAX_TAGS {
-            return Err(DomainError::invalid(name, "Tag.N takes N from 1 to 20."));
-        }
         let slot = by_index.entry(n).or_default();
         match field {
             "Key" | "key" => slot.0 = slot.0.take().or(Some(value.clone())),
             "Value" | "value" => slot.1 = slot.1.take().or(Some(value.clone())),
-            _ => {}
+            _ => return Err(DomainError::UnknownParameter(name.clone())),
         }
     }
     let mut tags: Vec<Tag> = Vec::new();
@@ -110,13 +153,33 @@ pub fn tags(rpc: &RpcRequest) -> DomainResult<Vec<Tag>> {
         if tags.iter().any(|t| t.key == key) {
             return Err(DomainError::DuplicateTagKey);
         }
+        if value.chars().any(char::is_control) {
+            return Err(DomainError::Malformed(Field::TagValue));
+        }
         tags.push(Tag { key, value });
     }
+    // The order tags are given in means nothing (and must not change a client token's meaning).
+    tags.sort();
     Ok(tags)
 }
 
-/// CreateSnapshot (seed 004).
+const CREATE_SNAPSHOT: [&str; 11] = [
+    "DiskId",
+    "SnapshotName",
+    "Description",
+    "Category",
+    "RetentionDays",
+    "InstantAccess",
+    "InstantAccessRetentionDays",
+    "ClientToken",
+    "ResourceGroupId",
+    "StorageLocationArn",
+    "Tag.",
+];
+
+/// CreateSnapshot (the ECS CreateSnapshot API reference).
 pub fn create_snapshot(rpc: &RpcRequest) -> DomainResult<CreateSnapshot> {
+    only(rpc, &CREATE_SNAPSHOT)?;
     let disk_id = required(rpc, "DiskId")?.to_string();
     let name = match rpc.get("SnapshotName") {
         None => None,
@@ -127,6 +190,26 @@ pub fn create_snapshot(rpc: &RpcRequest) -> DomainResult<CreateSnapshot> {
     let retention_days = integer(rpc, "RetentionDays", 1..=65_536)?.map(|d| d as u32);
     let tags = tags(rpc)?;
     let client_token = client_token(rpc)?;
+    // Snapshots are standard (the default) or flash; the category is kept lower-case so that
+    // `Standard` and an absent category mean the same call.
+    let category = match optional(rpc, "Category") {
+        None => None,
+        Some(c) if c.eq_ignore_ascii_case("standard") => None,
+        Some(c) if c.eq_ignore_ascii_case("flash") => Some("flash".to_string()),
+        Some(_) => return Err(DomainError::invalid("Category", "Valid values: Standard, Flash.")),
+    };
+    let instant_access = boolean(rpc, "InstantAccess")?;
+    let instant_days = integer(rpc, "InstantAccessRetentionDays", 1..=65_535)?.map(|d| d as u32);
+    if instant_days.is_some() && !instant_access {
+        return Err(DomainError::invalid(
+            "InstantAccessRetentionDays",
+            "It applies with InstantAccess=true only.",
+        ));
+    }
+    // Local snapshots on a CloudBox are not part of this world.
+    if optional(rpc, "StorageLocationArn").is_some() {
+        return Err(DomainError::invalid("StorageLocationArn", "Local snapshots are not supported."));
+    }
     Ok(CreateSnapshot {
         disk_id,
         region: optional(rpc, "RegionId"),
@@ -134,64 +217,177 @@ pub fn create_snapshot(rpc: &RpcRequest) -> DomainResult<CreateSnapshot> {
         description,
         retention_days,
         deadline: None,
+        instant_access: instant_access.then_some(instant_days.unwrap_or(1)),
         tags,
-        category: optional(rpc, "Category"),
+        category,
         resource_group_id: optional(rpc, "ResourceGroupId"),
         automatic: false,
         client_token,
     })
 }
 
-/// DescribeSnapshots: filters and paging.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct DescribeSnapshots {
-    pub region: String,
-    pub snapshot_ids: Option<Vec<String>>,
-    pub disk_id: Option<String>,
-    pub instance_id: Option<String>,
-    pub status: Option<String>,
-    pub name: Option<String>,
-    pub snapshot_type: Option<String>,
-    pub source_disk_type: Option<String>,
-    pub tags: Vec<Tag>,
-    pub page_number: usize,
-    pub page_size: usize,
+/// A Chinese character: the CJK Unified Ideographs and their extension A.
+fn chinese(c: char) -> bool {
+    matches!(c, '\u{4E00}'..='\u{9FFF}' | '\u{3400}'..='\u{4DBF}')
 }
 
-pub fn describe_snapshots(rpc: &RpcRequest) -> DomainResult<DescribeSnapshots> {
-    let region = required(rpc, "RegionId")?.to_string();
-    let snapshot_ids = match optional(rpc, "SnapshotIds") {
-        None => None,
-        Some(raw) => match serde_json::from_str::<Vec<String>>(&raw) {
-            Ok(ids) if ids.len() <= 100 => Some(ids),
-            _ => {
-                return Err(DomainError::invalid(
-                    "SnapshotIds",
-                    "It must be a JSON array of at most 100 snapshot ids, such as [\"s-xxx\"].",
-                ))
+/// ImageName, as the ECS CreateImage API reference states it: 2–128 characters, beginning with an
+/// English letter or a Chinese character; then letters, Chinese characters, digits, `:`, `_`,
+/// `-`; not `http(s)://`. Other scripts (`é`, fullwidth `Ａ`, kana, Greek, Hangul) are refused.
+pub const IMAGE_NAME: NameRule = NameRule {
+    min: 2,
+    max: 128,
+    first: |c| c.is_ascii_alphabetic() || chinese(c),
+    rest: |c| c.is_ascii_alphanumeric() || chinese(c) || matches!(c, ':' | '_' | '-'),
+    refused_prefixes: &[],
+};
+
+/// The CreateImage page's limits: snapshots from before 2013-07-15 cannot make images, and an
+/// image's disks are 5–2000 GB.
+pub const IMAGE_RULES: ImageRules = ImageRules {
+    snapshots_since: Some(1_373_846_400),
+    disk_sizes: 5..=2000,
+    gpu_instances: true,
+    stopped_only: false,
+};
+
+/// `DiskDeviceMapping.N` takes N from 1 to 17.
+pub const MAX_MAPPINGS: usize = 17;
+
+/// True for `true` / `True` / `TRUE` (the SDKs send Python booleans).
+pub fn boolean(rpc: &RpcRequest, name: &str) -> DomainResult<bool> {
+    match rpc.get(name) {
+        None | Some("") => Ok(false),
+        Some(v) if v.eq_ignore_ascii_case("true") => Ok(true),
+        Some(v) if v.eq_ignore_ascii_case("false") => Ok(false),
+        Some(_) => Err(DomainError::invalid(name, "It must be true or false.")),
+    }
+}
+
+fn mappings(rpc: &RpcRequest) -> DomainResult<Vec<MappingSpec>> {
+    let mut by_index: std::collections::BTreeMap<usize, MappingSpec> = Default::default();
+    for (name, value) in &rpc.params {
+        let Some(rest) = name.strip_prefix("DiskDeviceMapping.") else { continue };
+        let Some((n, field)) = rest.split_once('.') else {
+            return Err(DomainError::UnknownParameter(name.clone()));
+        };
+        let index = index(n, 1..=MAX_MAPPINGS);
+        let Some(index) = index else {
+            return Err(DomainError::invalid(name, "DiskDeviceMapping.N takes N from 1 to 17."));
+        };
+        let spec = by_index.entry(index).or_insert(MappingSpec {
+            snapshot_id: None,
+            size_gb: None,
+            device: None,
+            disk_type: None,
+        });
+        let value = Some(value.clone()).filter(|v| !v.is_empty());
+        match field {
+            "SnapshotId" => spec.snapshot_id = value,
+            "Device" => spec.device = value,
+            "Size" => {
+                spec.size_gb = match value {
+                    None => None,
+                    Some(v) => Some(v.parse::<u32>().map_err(|_| DomainError::DiskSizeUnsupported)?),
+                }
             }
-        },
-    };
-    let choice = |name: &str, allowed: &[&str]| -> DomainResult<Option<String>> {
-        match optional(rpc, name) {
-            Some(v) if allowed.iter().any(|a| a.eq_ignore_ascii_case(&v)) => Ok(Some(v.to_ascii_lowercase())),
-            Some(_) => Err(DomainError::invalid(name, format!("Valid values: {}.", allowed.join(", ")))),
-            None => Ok(None),
+            "DiskType" => {
+                spec.disk_type = match value.as_deref() {
+                    None => None,
+                    Some("system") => Some(DiskType::System),
+                    Some("data") => Some(DiskType::Data),
+                    Some(_) => return Err(DomainError::invalid(name, "Valid values: system, data.")),
+                }
+            }
+            _ => return Err(DomainError::UnknownParameter(name.clone())),
         }
+    }
+    Ok(by_index.into_values().collect())
+}
+
+/// CreateImage (seed 000). The sources rank InstanceId > DiskDeviceMapping > SnapshotId: the
+/// highest one given is used.
+const CREATE_IMAGE: [&str; 18] = [
+    "RegionId",
+    "InstanceId",
+    "SnapshotId",
+    "ImageName",
+    "ImageFamily",
+    "ImageVersion",
+    "Description",
+    "Platform",
+    "Architecture",
+    "BootMode",
+    "DetectionStrategy",
+    "ClientToken",
+    "ResourceGroupId",
+    "DryRun",
+    "Features.ImdsSupport",
+    "SecureBootOptions.SecureBootSupport",
+    "DiskDeviceMapping.",
+    "Tag.",
+];
+
+/// A choice among `allowed`, given back in the spelling of the list.
+fn one_of(rpc: &RpcRequest, name: &str, allowed: &[&str]) -> DomainResult<Option<String>> {
+    match optional(rpc, name) {
+        Some(v) => match allowed.iter().find(|a| a.eq_ignore_ascii_case(&v)) {
+            Some(a) => Ok(Some(a.to_string())),
+            None => Err(DomainError::invalid(name, format!("Valid values: {}.", allowed.join(", ")))),
+        },
+        None => Ok(None),
+    }
+}
+
+pub fn create_image(rpc: &RpcRequest) -> DomainResult<(CreateImage, bool)> {
+    only(rpc, &CREATE_IMAGE)?;
+    let region = required(rpc, "RegionId")?.to_string();
+    let mappings = mappings(rpc)?;
+    let source = if let Some(instance) = optional(rpc, "InstanceId") {
+        ImageSource::Instance(instance)
+    } else if !mappings.is_empty() {
+        ImageSource::Mappings(mappings)
+    } else if let Some(snapshot) = optional(rpc, "SnapshotId") {
+        ImageSource::Snapshot(snapshot)
+    } else {
+        return Err(DomainError::missing("SnapshotId or InstanceId or DiskDeviceMapping"));
     };
-    Ok(DescribeSnapshots {
+    let name = match rpc.get("ImageName") {
+        None => None,
+        Some(n) if IMAGE_NAME.accepts(n) => Some(n.to_string()),
+        Some(_) => return Err(DomainError::Malformed(Field::ImageName)),
+    };
+    let version = match rpc.get("ImageVersion") {
+        None => None,
+        Some(v) if (1..=40).contains(&char_len(v)) => Some(v.to_string()),
+        Some(_) => return Err(DomainError::Malformed(Field::ImageVersion)),
+    };
+    let cmd = CreateImage {
         region,
-        snapshot_ids,
-        disk_id: optional(rpc, "DiskId"),
-        instance_id: optional(rpc, "InstanceId"),
-        status: choice("Status", &["progressing", "accomplished", "failed", "all"])?,
-        name: optional(rpc, "SnapshotName"),
-        snapshot_type: choice("SnapshotType", &["auto", "user", "all"])?,
-        source_disk_type: choice("SourceDiskType", &["System", "Data"])?,
+        source,
+        name,
+        version,
+        description: description(rpc, 0, 256)?,
         tags: tags(rpc)?,
-        page_number: integer(rpc, "PageNumber", 1..=i64::from(u32::MAX))?.unwrap_or(1) as usize,
-        page_size: integer(rpc, "PageSize", 1..=100)?.unwrap_or(10) as usize,
-    })
+        platform: optional(rpc, "Platform"),
+        architecture: one_of(rpc, "Architecture", &["i386", "x86_64", "arm64"])?,
+        image_family: optional(rpc, "ImageFamily"),
+        boot_mode: one_of(rpc, "BootMode", &["BIOS", "UEFI", "UEFI-Preferred"])?,
+        imds_support: one_of(rpc, "Features.ImdsSupport", &["v1", "v2"])?,
+        detection_strategy: one_of(rpc, "DetectionStrategy", &["Standard"])?,
+        secure_boot: match rpc.get("SecureBootOptions.SecureBootSupport") {
+            None | Some("") => None,
+            Some(_) => Some(boolean(rpc, "SecureBootOptions.SecureBootSupport")?),
+        },
+        resource_group_id: optional(rpc, "ResourceGroupId"),
+        // Every disk of the instance, imaged as it runs.
+        data_disks: None,
+        shutdown: Shutdown::Never,
+        sysprep: false,
+        client_token: client_token(rpc)?,
+        rules: IMAGE_RULES,
+    };
+    Ok((cmd, boolean(rpc, "DryRun")?))
 }
 
 #[cfg(test)]
@@ -260,188 +456,4 @@ mod tests {
         assert_eq!(t("Tag.1.key=k&Tag.1.value=").unwrap(), vec![Tag { key: "k".into(), value: "".into() }]);
         assert!(t("Tag.21.Key=k").is_err());
     }
-}
-
-/// ImageName: 2–128 characters, starting with a letter (Chinese characters count); letters,
-/// digits, `:`, `_`, `-`; not `http(s)://`.
-pub const IMAGE_NAME: NameRule = NameRule {
-    min: 2,
-    max: 128,
-    first: char::is_alphabetic,
-    rest: |c| c.is_alphanumeric() || matches!(c, ':' | '_' | '-'),
-    refused_prefixes: &[],
-};
-
-/// The CreateImage page's limits: snapshots from before 2013-07-15 cannot make images, and an
-/// image's disks are 5–2000 GB.
-pub const IMAGE_RULES: ImageRules = ImageRules {
-    snapshots_since: Some(1_373_846_400),
-    disk_sizes: 5..=2000,
-    gpu_instances: true,
-    stopped_only: false,
-};
-
-/// `DiskDeviceMapping.N` takes N from 1 to 17.
-pub const MAX_MAPPINGS: usize = 17;
-
-/// True for `true` / `True` / `TRUE` (the SDKs send Python booleans).
-pub fn boolean(rpc: &RpcRequest, name: &str) -> DomainResult<bool> {
-    match rpc.get(name) {
-        None | Some("") => Ok(false),
-        Some(v) if v.eq_ignore_ascii_case("true") => Ok(true),
-        Some(v) if v.eq_ignore_ascii_case("false") => Ok(false),
-        Some(_) => Err(DomainError::invalid(name, "It must be true or false.")),
-    }
-}
-
-fn mappings(rpc: &RpcRequest) -> DomainResult<Vec<MappingSpec>> {
-    let mut by_index: std::collections::BTreeMap<usize, MappingSpec> = Default::default();
-    for (name, value) in &rpc.params {
-        let Some(rest) = name.strip_prefix("DiskDeviceMapping.") else { continue };
-        let Some((n, field)) = rest.split_once('.') else { continue };
-        let index = n.parse::<usize>().ok().filter(|n| (1..=MAX_MAPPINGS).contains(n));
-        let Some(index) = index else {
-            return Err(DomainError::invalid(name, "DiskDeviceMapping.N takes N from 1 to 17."));
-        };
-        let spec = by_index.entry(index).or_insert(MappingSpec {
-            snapshot_id: None,
-            size_gb: None,
-            device: None,
-            disk_type: None,
-        });
-        let value = Some(value.clone()).filter(|v| !v.is_empty());
-        match field {
-            "SnapshotId" => spec.snapshot_id = value,
-            "Device" => spec.device = value,
-            "Size" => {
-                spec.size_gb = match value {
-                    None => None,
-                    Some(v) => Some(v.parse::<u32>().map_err(|_| DomainError::DiskSizeUnsupported)?),
-                }
-            }
-            "DiskType" => {
-                spec.disk_type = match value.as_deref() {
-                    None => None,
-                    Some("system") => Some(DiskType::System),
-                    Some("data") => Some(DiskType::Data),
-                    Some(_) => return Err(DomainError::invalid(name, "Valid values: system, data.")),
-                }
-            }
-            _ => {}
-        }
-    }
-    Ok(by_index.into_values().collect())
-}
-
-/// CreateImage (seed 000). The sources rank InstanceId > DiskDeviceMapping > SnapshotId: the
-/// highest one given is used.
-pub fn create_image(rpc: &RpcRequest) -> DomainResult<(CreateImage, bool)> {
-    let region = required(rpc, "RegionId")?.to_string();
-    let mappings = mappings(rpc)?;
-    let source = if let Some(instance) = optional(rpc, "InstanceId") {
-        ImageSource::Instance(instance)
-    } else if !mappings.is_empty() {
-        ImageSource::Mappings(mappings)
-    } else if let Some(snapshot) = optional(rpc, "SnapshotId") {
-        ImageSource::Snapshot(snapshot)
-    } else {
-        return Err(DomainError::missing("SnapshotId or InstanceId or DiskDeviceMapping"));
-    };
-    let name = match rpc.get("ImageName") {
-        None => None,
-        Some(n) if IMAGE_NAME.accepts(n) => Some(n.to_string()),
-        Some(_) => return Err(DomainError::Malformed(Field::ImageName)),
-    };
-    let version = match rpc.get("ImageVersion") {
-        None => None,
-        Some(v) if (1..=40).contains(&char_len(v)) => Some(v.to_string()),
-        Some(_) => return Err(DomainError::Malformed(Field::ImageVersion)),
-    };
-    let cmd = CreateImage {
-        region,
-        source,
-        name,
-        version,
-        description: description(rpc, 0, 256)?,
-        tags: tags(rpc)?,
-        platform: optional(rpc, "Platform"),
-        architecture: optional(rpc, "Architecture"),
-        image_family: optional(rpc, "ImageFamily"),
-        boot_mode: optional(rpc, "BootMode"),
-        resource_group_id: optional(rpc, "ResourceGroupId"),
-        // Every disk of the instance, imaged as it runs.
-        data_disks: None,
-        shutdown: Shutdown::Never,
-        sysprep: false,
-        client_token: client_token(rpc)?,
-        rules: IMAGE_RULES,
-    };
-    Ok((cmd, boolean(rpc, "DryRun")?))
-}
-
-/// DescribeImages: filters and paging.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct DescribeImages {
-    pub region: String,
-    pub image_ids: Option<Vec<String>>,
-    pub name: Option<String>,
-    /// Statuses asked for, lower-case; the provider's default is `Available` alone.
-    pub statuses: Vec<String>,
-    pub owner_alias: Option<String>,
-    pub image_family: Option<String>,
-    pub tags: Vec<Tag>,
-    pub page_number: usize,
-    pub page_size: usize,
-}
-
-pub const IMAGE_STATUSES: [&str; 6] =
-    ["Creating", "Waiting", "Available", "UnAvailable", "CreateFailed", "Deprecated"];
-
-pub fn describe_images(rpc: &RpcRequest) -> DomainResult<DescribeImages> {
-    let region = required(rpc, "RegionId")?.to_string();
-    let list = |name: &str| -> Vec<String> {
-        optional(rpc, name)
-            .map(|v| v.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect())
-            .unwrap_or_default()
-    };
-    let image_ids = Some(list("ImageId")).filter(|ids| !ids.is_empty());
-    if image_ids.as_ref().is_some_and(|ids| ids.len() > 100) {
-        return Err(DomainError::invalid("ImageId", "At most 100 image ids."));
-    }
-    let mut statuses = Vec::new();
-    for s in list("Status") {
-        match IMAGE_STATUSES.iter().find(|known| known.eq_ignore_ascii_case(&s)) {
-            Some(known) => statuses.push(known.to_ascii_lowercase()),
-            None => {
-                return Err(DomainError::invalid(
-                    "Status",
-                    format!("Valid values: {}.", IMAGE_STATUSES.join(", ")),
-                ))
-            }
-        }
-    }
-    if statuses.is_empty() {
-        statuses.push("available".into());
-    }
-    let owner_alias = match optional(rpc, "ImageOwnerAlias") {
-        Some(a) if ["system", "self", "others", "marketplace"].contains(&a.as_str()) => Some(a),
-        Some(_) => {
-            return Err(DomainError::invalid(
-                "ImageOwnerAlias",
-                "Valid values: system, self, others, marketplace.",
-            ))
-        }
-        None => None,
-    };
-    Ok(DescribeImages {
-        region,
-        image_ids,
-        name: optional(rpc, "ImageName"),
-        statuses,
-        owner_alias,
-        image_family: optional(rpc, "ImageFamily"),
-        tags: tags(rpc)?,
-        page_number: integer(rpc, "PageNumber", 1..=i64::from(u32::MAX))?.unwrap_or(1) as usize,
-        page_size: integer(rpc, "PageSize", 1..=100)?.unwrap_or(10) as usize,
-    })
 }

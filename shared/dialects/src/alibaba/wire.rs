@@ -16,6 +16,8 @@ pub struct RpcRequest {
     pub action: Option<String>,
     /// Answer in XML (`Format=XML`); JSON otherwise.
     pub xml: bool,
+    /// The API version: `Version`, or for ACS3 the `x-acs-version` header.
+    pub version: Option<String>,
 }
 
 impl RpcRequest {
@@ -43,7 +45,12 @@ impl RpcRequest {
             .or_else(|| header(req, "x-acs-action").map(str::to_string))
             .filter(|a| !a.is_empty());
         let xml = params.get("Format").is_some_and(|f| f.eq_ignore_ascii_case("xml"));
-        Ok(RpcRequest { pairs, params, action, xml })
+        let version = params
+            .get("Version")
+            .cloned()
+            .or_else(|| header(req, "x-acs-version").map(str::to_string))
+            .filter(|v| !v.is_empty());
+        Ok(RpcRequest { pairs, params, action, xml, version })
     }
 }
 

@@ -88,6 +88,9 @@ pub fn create_image(zl: &ZlRequest, region: &str, resource_group_id: String) -> 
         image_family: None,
         boot_mode: None,
         resource_group_id: Some(resource_group_id),
+        imds_support: None,
+        detection_strategy: None,
+        secure_boot: None,
         // The system disk alone; a stopped instance (the rules refuse a running one).
         data_disks: Some(Vec::new()),
         shutdown: Shutdown::Never,
@@ -267,6 +270,7 @@ pub fn create_snapshot(zl: &ZlRequest, now: DateTime<Utc>) -> DomainResult<Creat
         description: None,
         retention_days: None,
         deadline,
+        instant_access: None,
         tags: Vec::new(),
         category: None,
         resource_group_id: None,

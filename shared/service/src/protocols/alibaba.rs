@@ -6,7 +6,7 @@ use crate::usecases::describe::{self, SnapshotScope};
 use crate::usecases::{create_image, create_snapshot, Caller};
 use crate::App;
 use chrono::{DateTime, Utc};
-use dialects::alibaba::{self as ali, errors, params, signature, views, RpcRequest};
+use dialects::alibaba::{self as ali, errors, params, queries, signature, views, RpcRequest};
 use dialects::{Dialect, WireRequest, WireResponse};
 use domain::{Account, AuthFailure, DomainError, DomainResult, Provider};
 use serde_json::{Map, Value};
@@ -58,6 +58,11 @@ impl Protocol for RpcRequest {
         account: &Account,
         now: DateTime<Utc>,
     ) -> DomainResult<Map<String, Value>> {
+        match self.version.as_deref() {
+            Some(ali::API_VERSION) => {}
+            Some(other) => return Err(DomainError::UnsupportedVersion(other.to_string())),
+            None => return Err(DomainError::missing("Version")),
+        }
         let caller = Caller { account, dialect: Dialect::Alibaba.name(), action, now };
         match action {
             "CreateSnapshot" => create_snapshot(app, self, &caller).await,
@@ -99,7 +104,7 @@ async fn describe_snapshots(
     rpc: &RpcRequest,
     caller: &Caller<'_>,
 ) -> DomainResult<Map<String, Value>> {
-    let query = params::describe_snapshots(rpc)?;
+    let query = queries::describe_snapshots(rpc)?;
     // Read only what the narrowest filter names: the ids, else the disk, else the account.
     let scope = match (&query.snapshot_ids, &query.disk_id) {
         (Some(ids), _) => SnapshotScope::Ids(ids),
@@ -107,6 +112,9 @@ async fn describe_snapshots(
         (None, None) => SnapshotScope::Account,
     };
     let candidates = describe::snapshots(&app.store, caller, Some(&query.region), scope).await?;
+    if query.dry_run {
+        return Err(DomainError::DryRunPassed);
+    }
     let instance_disks = match &query.instance_id {
         Some(instance) => Some(app.store.disks_of_instance(&caller.account.id, instance).await?),
         None => None,
@@ -128,8 +136,11 @@ async fn describe_images(
     rpc: &RpcRequest,
     caller: &Caller<'_>,
 ) -> DomainResult<Map<String, Value>> {
-    let query = params::describe_images(rpc)?;
+    let query = queries::describe_images(rpc)?;
     let images = describe::images(&app.store, caller, Some(&query.region)).await?;
+    if query.dry_run {
+        return Err(DomainError::DryRunPassed);
+    }
     let matching: Vec<_> = images.into_iter().filter(|i| query.matches(i, caller.now)).collect();
     Ok(views::image_page(&query, &matching, caller.now))
 }
