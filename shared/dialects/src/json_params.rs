@@ -40,12 +40,11 @@ impl<'a> Params<'a> {
         self.value(name).is_some()
     }
 
-    /// A string (a number is taken as its decimal text).
+    /// A string (flattened forms carry every value as one; a JSON body must use a string).
     pub fn string(&self, name: &str) -> DomainResult<Option<String>> {
         match self.value(name) {
             None => Ok(None),
             Some(Value::String(s)) => Ok(Some(s.clone())),
-            Some(Value::Number(n)) => Ok(Some(n.to_string())),
             Some(_) => Err(DomainError::invalid(name, "It must be a string.")),
         }
     }

@@ -110,12 +110,14 @@ impl Store {
             .update_item()
             .table_name(&self.table)
             .key("pk", items::s(items::key::rate(account, limit, second)))
-            .update_expression("SET n = if_not_exists(n, :zero) + :one, expires_at = :expires")
+            // `acct` puts the counter among the account's items, so a world reload clears it.
+            .update_expression("SET n = if_not_exists(n, :zero) + :one, expires_at = :expires, acct = :acct")
             .condition_expression("attribute_not_exists(n) OR n < :max")
             .expression_attribute_values(":zero", items::n(0))
             .expression_attribute_values(":one", items::n(1))
             .expression_attribute_values(":max", items::n(max))
             .expression_attribute_values(":expires", items::n(second + 60))
+            .expression_attribute_values(":acct", items::s(account))
             .send()
             .await;
         match result {

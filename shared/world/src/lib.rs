@@ -114,6 +114,7 @@ impl Parser {
         derive_disk_counters(&mut disks, &snapshots);
         let mut images = images;
         derive_image_disks(&mut images, &disks, &instances);
+        place_images(&mut images, &accounts, &regions);
         Ok(World {
             settings,
             accounts,
@@ -604,6 +605,23 @@ fn derive_image_disks(images: &mut [Image], disks: &[Disk], instances: &[Instanc
                 kind: d.kind,
             })
             .collect();
+    }
+}
+
+/// An image not made from an instance of the world sits in its region's first zone; a Zenlayer
+/// account's image, in the account's default resource group (where CreateImage puts it).
+fn place_images(images: &mut [Image], accounts: &[Account], regions: &[Region]) {
+    for image in images.iter_mut() {
+        if image.zone.is_none() {
+            image.zone = regions.iter().find(|r| r.id == image.region).and_then(|r| r.zones.first().cloned());
+        }
+        let account = accounts.iter().find(|a| a.id == image.account);
+        if let Some(account) = account.filter(|a| a.provider == Provider::Zenlayer) {
+            if image.resource_group_id.is_none() {
+                image.resource_group_id =
+                    account.resource_groups.iter().find(|g| g.default).map(|g| g.id.clone());
+            }
+        }
     }
 }
 
