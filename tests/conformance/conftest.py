@@ -29,6 +29,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import ecs_sdk  # noqa: E402
+import tencent_sdk  # noqa: E402
 from ecs_sdk import Creds, Outcome  # noqa: E402
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -199,6 +200,51 @@ class Api:
     def describe_images(self, sdk: str, account: Union[str, Creds] = "acct-ali", **params) -> Outcome:
         params.setdefault("RegionId", ecs_sdk.REGION)
         return self.call(sdk, account, "DescribeImages", params)
+
+    # ---- Tencent CVM / CBS 2017-03-12 (tencent_sdk.py); results are tencent_sdk.TcOutcome ----
+    # `region`, `at` (another host:port) and `pace` are lower-case keywords; request parameters are
+    # PascalCase. region=None leaves the region out.
+
+    def tc(self, sdk: str, account: Union[str, Creds], action: str, params: Dict[str, Any],
+           region: Optional[str] = tencent_sdk.REGION, at: Optional[str] = None, service: Optional[str] = None,
+           pace: bool = True) -> "tencent_sdk.TcOutcome":
+        out = tencent_sdk.call(sdk, self.creds(account), action, params, region=region, at=at, service=service,
+                               pace=pace)
+        if action.startswith("Create") and out.ok:
+            mark_dirty()
+        return out
+
+    def tc_create_image(self, sdk: str, account: Union[str, Creds] = "acct-tc", region=tencent_sdk.REGION,
+                        at=None, pace=True, **params) -> "tencent_sdk.TcOutcome":
+        return self.tc(sdk, account, "CreateImage", params, region=region, at=at, pace=pace)
+
+    def tc_describe_images(self, sdk: str, account: Union[str, Creds] = "acct-tc", region=tencent_sdk.REGION,
+                           at=None, **params) -> "tencent_sdk.TcOutcome":
+        return self.tc(sdk, account, "DescribeImages", params, region=region, at=at)
+
+    def tc_create_snapshot(self, sdk: str, account: Union[str, Creds] = "acct-tc", region=tencent_sdk.REGION,
+                           at=None, **params) -> "tencent_sdk.TcOutcome":
+        return self.tc(sdk, account, "CreateSnapshot", params, region=region, at=at)
+
+    def tc_describe_snapshots(self, sdk: str, account: Union[str, Creds] = "acct-tc", region=tencent_sdk.REGION,
+                              at=None, **params) -> "tencent_sdk.TcOutcome":
+        return self.tc(sdk, account, "DescribeSnapshots", params, region=region, at=at)
+
+    def tc_legacy(self, account: Union[str, Creds], params: Dict[str, Any], action: str = "CreateImage",
+                  **kwargs) -> "tencent_sdk.TcOutcome":
+        """A hand-signed API 2.0 request (tencent_sdk.legacy_call), /v2/index.php unless path= says."""
+        out = tencent_sdk.legacy_call(self.creds(account), params, action=action, **kwargs)
+        if action.startswith("Create") and out.ok:
+            mark_dirty()
+        return out
+
+    def tc_raw(self, account: Union[str, Creds], service: str, action: str, payload: Dict[str, Any],
+               **kwargs) -> "tencent_sdk.TcOutcome":
+        """A hand-signed TC3-HMAC-SHA256 POST / (tencent_sdk.tc3_raw)."""
+        out = tencent_sdk.tc3_raw(self.creds(account), service, action, payload, **kwargs)
+        if action.startswith("Create") and out.ok:
+            mark_dirty()
+        return out
 
 
 @pytest.fixture
