@@ -144,7 +144,10 @@ pub fn plan(
                 ImageSource::Mappings(specs) => specs.iter().map(|m| m.snapshot_id.is_some()).collect(),
                 _ => vec![true],
             };
-            if named.iter().zip(ctx.snapshots).any(|(wanted, found)| *wanted && found.is_none()) {
+            let gone = |found: &Option<Snapshot>| {
+                found.as_ref().is_none_or(|s| crate::schedule::expired(s, ctx.now))
+            };
+            if named.iter().zip(ctx.snapshots).any(|(wanted, found)| *wanted && gone(found)) {
                 return Err(DomainError::SnapshotNotFound);
             }
         }
@@ -454,7 +457,8 @@ fn usable<'a>(
     now: DateTime<Utc>,
     rules: &ImageRules,
 ) -> DomainResult<&'a Snapshot> {
-    let s = snapshot.ok_or(DomainError::SnapshotNotFound)?;
+    // A snapshot past its retention is released, even before the scheduler deletes it.
+    let s = snapshot.filter(|s| !crate::schedule::expired(s, now)).ok_or(DomainError::SnapshotNotFound)?;
     if rules.snapshots_since.is_some_and(|since| s.created_at.timestamp() < since) {
         return Err(DomainError::SnapshotTooOld);
     }

@@ -43,9 +43,11 @@ pub fn due(policy: &SnapshotPolicy, at: DateTime<Utc>) -> Option<Slot> {
     Some(Slot { policy_id: policy.id.clone(), date: local.date_naive(), hour, index })
 }
 
-/// A snapshot whose retention period has passed: the provider releases it.
+/// A snapshot whose retention period has passed: the provider releases it — unless an image is
+/// made from it, which the providers never delete from under the image. The one visibility rule:
+/// an expired snapshot is not listed, cannot make an image, and is released by the scheduler.
 pub fn expired(snapshot: &Snapshot, now: DateTime<Utc>) -> bool {
-    snapshot.expires_at().is_some_and(|end| end <= now)
+    snapshot.image_ids.is_empty() && snapshot.expires_at().is_some_and(|end| end <= now)
 }
 
 #[cfg(test)]

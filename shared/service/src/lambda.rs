@@ -26,6 +26,12 @@ pub async fn handle(app: &App, req: Request, scope: Scope) -> Response<Body> {
         _ => Bytes::new(),
     };
     let wire = http::Request::from_parts(parts, bytes);
-    let (parts, body) = app.handle(wire, scope).await.into_parts();
+    // The same limit as the gateway's, whatever the event source lets through.
+    let answer = if wire.body().len() > dialects::MAX_BODY_BYTES {
+        crate::too_large(&wire)
+    } else {
+        app.handle(wire, scope).await
+    };
+    let (parts, body) = answer.into_parts();
     Response::from_parts(parts, Body::Text(String::from_utf8_lossy(&body).into_owned()))
 }

@@ -32,6 +32,11 @@ impl App {
         App { store, clock: Utc::now }
     }
 
+    /// The same with another clock (tests that need time to have passed).
+    pub fn with_clock(store: Store, clock: fn() -> DateTime<Utc>) -> Self {
+        App { store, clock }
+    }
+
     /// The store named by `TABLE_NAME` (default [`store::DEFAULT_TABLE`]), configured from the
     /// environment.
     pub async fn from_env() -> Self {

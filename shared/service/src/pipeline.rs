@@ -137,6 +137,10 @@ async fn authenticate<P: Protocol>(
 ) -> DomainResult<Account> {
     let presented = parsed.presented(req).map_err(DomainError::Auth)?;
     let key = P::access_key(&presented);
+    // No key or nonce is longer than this; a longer one would only be a way to grow the table.
+    if P::nonce(&presented).is_some_and(|n| n.len() > 128) {
+        return Err(DomainError::Auth(AuthFailure::UnsupportedMethod("an over-long nonce".into())));
+    }
     // The nonce is recorded while the credential is read (one round trip instead of two). It is
     // judged only after the signature verifies, so a forged request learns nothing from it.
     let nonce = async {

@@ -3,6 +3,7 @@
 //! disk that cannot be snapshotted is reported and skipped, and snapshots whose retention has
 //! passed are released.
 
+use crate::usecases::idempotent::Made;
 use crate::usecases::{create_snapshot, Caller};
 use crate::App;
 use chrono::{DateTime, Utc};
@@ -25,6 +26,10 @@ pub struct Report {
     pub failed: Vec<Failure>,
     /// Snapshots released because their retention passed.
     pub released: Vec<String>,
+    /// Snapshots past their retention kept because an image is made from them.
+    pub kept: Vec<String>,
+    /// Releases that failed this time (the next run tries again), with the reason.
+    pub release_failed: Vec<Failure>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -59,8 +64,25 @@ pub async fn run(app: &App, at: DateTime<Utc>) -> DomainResult<Report> {
         }
     }
     for snapshot in app.store.snapshots_with_retention().await? {
-        if schedule::expired(&snapshot, now) && app.store.release_snapshot(&snapshot).await? {
-            report.released.push(snapshot.id);
+        let past = snapshot.expires_at().is_some_and(|end| end <= now);
+        if past && !schedule::expired(&snapshot, now) {
+            report.kept.push(snapshot.id);
+            continue;
+        }
+        if !past {
+            continue;
+        }
+        match app.store.release_snapshot(&snapshot).await {
+            Ok(true) => report.released.push(snapshot.id),
+            Ok(false) => {}
+            Err(e) => {
+                tracing::warn!(snapshot = %snapshot.id, error = %e, "release failed; the next run retries");
+                report.release_failed.push(Failure {
+                    policy: String::new(),
+                    disk: snapshot.disk_id.clone(),
+                    error: format!("{}: {e}", snapshot.id),
+                });
+            }
         }
     }
     tracing::info!(
@@ -98,8 +120,8 @@ async fn snapshot_disk(
     };
     let caller = Caller { account, dialect: account.provider.as_str(), action: "AutoSnapshot", now };
     match create_snapshot::run(&app.store, &caller, &cmd, snapshot_id(account.provider)).await {
-        Ok(s) if s.created_at == now => report.created.push(s.id),
-        Ok(s) => report.already_made.push(s.id),
+        Ok(Made::New(s)) => report.created.push(s.id),
+        Ok(Made::Again(id)) => report.already_made.push(id),
         Err(e) => {
             tracing::warn!(policy = %policy.id, disk = %disk, error = %e, "disk skipped");
             report.failed.push(Failure {

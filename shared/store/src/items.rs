@@ -54,6 +54,12 @@ pub mod key {
     }
 }
 
+/// DynamoDB refuses key values over 2048 bytes (partition) and 1024 (sort): a value that could
+/// not be a key names no item.
+pub fn fits_key(value: &str) -> bool {
+    value.len() <= 1024
+}
+
 pub fn s(v: impl Into<String>) -> AttributeValue {
     AttributeValue::S(v.into())
 }

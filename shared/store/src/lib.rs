@@ -130,6 +130,10 @@ impl Store {
     }
 
     async fn get<T: serde::de::DeserializeOwned>(&self, pk: &str) -> DomainResult<Option<T>> {
+        // An id longer than any key can be names nothing (and DynamoDB would refuse the read).
+        if !items::fits_key(pk) {
+            return Ok(None);
+        }
         let out = self
             .client
             .get_item()

@@ -27,13 +27,17 @@ impl Store {
     }
 
     /// Delete a snapshot and give its disk back one unit of quota, together. A snapshot already
-    /// gone is not an error (two schedulers may race to release it); a lost race on the counter
-    /// fails the release, which the next run retries.
+    /// gone is not an error (two schedulers may race to release it: `Ok(false)`); one an image
+    /// has come to use meanwhile is kept (`Ok(false)`); a lost race on the disk's counter is an
+    /// error, reported, and the next run retries it.
     pub async fn release_snapshot(&self, snapshot: &Snapshot) -> DomainResult<bool> {
         let delete = Delete::builder()
             .table_name(&self.table)
             .key("pk", s(key::snapshot(&snapshot.id)))
-            .condition_expression("attribute_exists(pk)")
+            .condition_expression(
+                "attribute_exists(pk) AND (attribute_not_exists(image_ids) OR size(image_ids) = :none)",
+            )
+            .expression_attribute_values(":none", n(0))
             .build()
             .map_err(internal)?;
         let mut actions = vec![TransactWriteItem::builder().delete(delete).build()];
@@ -51,7 +55,14 @@ impl Store {
                 .map_err(internal)?;
             actions.push(TransactWriteItem::builder().update(count).build());
         }
-        match self.transact(actions, |_, _| DomainError::SnapshotNotFound).await {
+        let outcome = |index: usize, _: Option<&Item>| match index {
+            0 => DomainError::SnapshotNotFound,
+            _ => DomainError::Internal(format!(
+                "the counter of disk {} changed during the release",
+                snapshot.disk_id
+            )),
+        };
+        match self.transact(actions, outcome).await {
             Ok(()) => Ok(true),
             Err(DomainError::SnapshotNotFound) => Ok(false),
             Err(e) => Err(e),

@@ -119,6 +119,9 @@ impl Store {
         value: &str,
         prefix: Option<&str>,
     ) -> DomainResult<Vec<Item>> {
+        if !items::fits_key(value) {
+            return Ok(Vec::new());
+        }
         let mut out = Vec::new();
         let mut start = None;
         loop {

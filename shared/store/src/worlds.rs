@@ -2,8 +2,9 @@
 
 use crate::items::{self, key, Item};
 use crate::{internal, Store};
-use aws_sdk_dynamodb::types::{DeleteRequest, PutRequest, WriteRequest};
-use domain::DomainResult;
+use aws_sdk_dynamodb::types::{AttributeValue, DeleteRequest, KeysAndAttributes, PutRequest, WriteRequest};
+use domain::{DomainError, DomainResult};
+use std::collections::HashMap;
 use world::World;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -17,6 +18,7 @@ impl Store {
     /// Replace the state of every account the world names with the world's. The world was
     /// checked when it was parsed, so nothing here can be refused half-way for its content.
     pub async fn load_world(&self, world: &World) -> DomainResult<LoadSummary> {
+        self.refuse_takeovers(world).await?;
         let mut removals = Vec::new();
         for account in &world.accounts {
             for item in self.owned_items(&account.id, None).await? {
@@ -77,6 +79,60 @@ impl Store {
             .collect::<DomainResult<Vec<_>>>()?;
         self.batch_write(requests).await?;
         Ok(LoadSummary { accounts: world.accounts.len(), removed, written })
+    }
+
+    /// Refuse, before anything is written, a world whose ids or access keys already belong to an
+    /// account the world does not name as their owner: loading it would take them over.
+    async fn refuse_takeovers(&self, world: &World) -> DomainResult<()> {
+        let mut owned: Vec<(String, &str)> = Vec::new();
+        owned.extend(world.accounts.iter().map(|a| (key::account(&a.id), a.id.as_str())));
+        owned.extend(
+            world.credentials.iter().map(|c| (key::credential(&c.access_key_id), c.account.id.as_str())),
+        );
+        owned.extend(world.instances.iter().map(|i| (key::instance(&i.id), i.account.as_str())));
+        owned.extend(world.disks.iter().map(|d| (key::disk(&d.id), d.account.as_str())));
+        owned.extend(world.snapshots.iter().map(|sn| (key::snapshot(&sn.id), sn.account.as_str())));
+        owned.extend(world.images.iter().map(|im| (key::image(&im.id), im.account.as_str())));
+        owned.extend(world.snapshot_policies.iter().map(|p| (key::policy(&p.id), p.account.as_str())));
+        for chunk in owned.chunks(100) {
+            let mut keys = KeysAndAttributes::builder().projection_expression("pk, acct");
+            for (pk, _) in chunk {
+                keys = keys.keys(HashMap::from([("pk".to_string(), items::s(pk))]));
+            }
+            let mut request = HashMap::from([(self.table.clone(), keys.build().map_err(internal)?)]);
+            for _ in 0..10 {
+                let out = self
+                    .client
+                    .batch_get_item()
+                    .set_request_items(Some(request))
+                    .send()
+                    .await
+                    .map_err(internal)?;
+                for item in out.responses.and_then(|mut r| r.remove(&self.table)).unwrap_or_default() {
+                    let (Some(AttributeValue::S(pk)), Some(AttributeValue::S(acct))) =
+                        (item.get("pk"), item.get("acct"))
+                    else {
+                        continue;
+                    };
+                    if let Some((_, owner)) = chunk.iter().find(|(k, _)| k == pk) {
+                        if acct != owner {
+                            let id = pk.split_once('#').map_or(pk.as_str(), |(_, id)| id);
+                            return Err(DomainError::invalid(
+                                "world",
+                                format!(
+                                    "{id:?} already belongs to account {acct:?} in this table, not {owner:?}"
+                                ),
+                            ));
+                        }
+                    }
+                }
+                match out.unprocessed_keys.filter(|u| !u.is_empty()) {
+                    Some(rest) => request = rest,
+                    None => break,
+                }
+            }
+        }
+        Ok(())
     }
 
     async fn batch_write(&self, requests: Vec<WriteRequest>) -> DomainResult<()> {

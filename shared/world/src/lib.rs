@@ -504,17 +504,27 @@ fn settings(v: &Value) -> Res<Settings> {
         }
         None => defaults.rate_limits.clone(),
     };
+    let skew = o.uint_or("signature_max_skew_seconds", defaults.signature_max_skew_seconds)?;
+    // A nonce is remembered for two days: a request must not stay fresh longer than that.
+    if skew > MAX_SKEW_SECONDS {
+        return err(
+            "settings.signature_max_skew_seconds",
+            format!("{skew} is over {MAX_SKEW_SECONDS} (one day)"),
+        );
+    }
     let settings = Settings {
         auth,
         timings,
         idempotency_ttl_seconds: o.uint_or("idempotency_ttl_seconds", defaults.idempotency_ttl_seconds)?,
-        signature_max_skew_seconds: o
-            .uint_or("signature_max_skew_seconds", defaults.signature_max_skew_seconds)?,
+        signature_max_skew_seconds: skew,
         rate_limits,
     };
     o.finish()?;
     Ok(settings)
 }
+
+/// The longest a request may stay fresh: a day, well inside the two days a nonce is remembered.
+pub const MAX_SKEW_SECONDS: u64 = 86_400;
 
 fn tags(path: &str, v: &Value) -> Res<Vec<Tag>> {
     let Some(map) = v.as_object() else {

@@ -217,7 +217,9 @@ pub fn create_snapshot(rpc: &RpcRequest) -> DomainResult<CreateSnapshot> {
         description,
         retention_days,
         deadline: None,
-        instant_access: instant_access.then_some(instant_days.unwrap_or(1)),
+        // Instant access lasts as long as the snapshot is kept unless told otherwise (the SDK
+        // model's default: the value of RetentionDays).
+        instant_access: instant_access.then_some(instant_days.or(retention_days).unwrap_or(1)),
         tags,
         category,
         resource_group_id: optional(rpc, "ResourceGroupId"),

@@ -177,16 +177,18 @@ fn tags_match(want: &[Tag], have: &[Tag]) -> bool {
     want.iter().all(|t| have.iter().any(|h| h.key == t.key && (t.value.is_empty() || h.value == t.value)))
 }
 
-/// The identity of a query's filters (not its paging), to bind tokens to it.
-fn fingerprint_of(rpc: &RpcRequest) -> String {
+/// The identity of a query — whose it is, its region and filters, not its paging or signature —
+/// to bind tokens to it.
+fn fingerprint_of(rpc: &RpcRequest, account: &str) -> String {
     let paging = ["MaxResults", "NextToken", "PageNumber", "PageSize"];
     let mut filters: Vec<(&String, &String)> = rpc
         .params
         .iter()
-        .filter(|(k, _)| !paging.contains(&k.as_str()) && !super::params::is_common(k))
+        .filter(|(k, _)| !paging.contains(&k.as_str()))
+        .filter(|(k, _)| k.as_str() == "RegionId" || !super::params::is_common(k))
         .collect();
     filters.sort();
-    hex::encode(Sha256::digest(format!("{filters:?}").as_bytes()))
+    hex::encode(Sha256::digest(format!("{account}:{filters:?}").as_bytes()))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -239,9 +241,10 @@ pub struct DescribeSnapshots {
     pub fingerprint: String,
 }
 
-pub fn describe_snapshots(rpc: &RpcRequest) -> DomainResult<DescribeSnapshots> {
+/// `account` is the caller's: a token serves only the account it was issued to.
+pub fn describe_snapshots(rpc: &RpcRequest, account: &str) -> DomainResult<DescribeSnapshots> {
     only(rpc, &DESCRIBE_SNAPSHOTS)?;
-    let fingerprint = fingerprint_of(rpc);
+    let fingerprint = fingerprint_of(rpc, account);
     Ok(DescribeSnapshots {
         region: required(rpc, "RegionId")?.to_string(),
         snapshot_ids: id_list(rpc, "SnapshotIds", true)?,

@@ -114,6 +114,11 @@ pub fn verify(
                     return Err(AuthFailure::Missing("Authorization".into()));
                 }
             }
+            // An action named only in the header must be signed, or a captured request could be
+            // replayed as another action (the SDK always signs it).
+            if rpc.get("Action").is_none() && !signed_headers.iter().any(|h| h == "x-acs-action") {
+                return Err(AuthFailure::Missing("Authorization".into()));
+            }
             let string_to_sign = acs3_string_to_sign(req, signed_headers);
             let expected = hmac_sha256(secret.as_bytes(), string_to_sign.as_bytes());
             let given = hex::decode(signature).unwrap_or_default();

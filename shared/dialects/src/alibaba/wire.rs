@@ -39,11 +39,19 @@ impl RpcRequest {
         for (k, v) in &pairs {
             params.entry(k.clone()).or_insert_with(|| v.clone());
         }
-        let action = params
-            .get("Action")
-            .cloned()
-            .or_else(|| header(req, "x-acs-action").map(str::to_string))
-            .filter(|a| !a.is_empty());
+        let in_header = header(req, "x-acs-action").filter(|a| !a.is_empty());
+        // Deployed, the load balancer routes by the header first; in-process the parameter would
+        // win. A request naming two actions is refused rather than served as either.
+        if let (Some(query), Some(header)) = (params.get("Action").filter(|a| !a.is_empty()), in_header) {
+            if query != header {
+                return Err(DomainError::invalid(
+                    "Action",
+                    "The Action parameter and the x-acs-action header differ.",
+                ));
+            }
+        }
+        let action =
+            params.get("Action").cloned().or_else(|| in_header.map(str::to_string)).filter(|a| !a.is_empty());
         let xml = params.get("Format").is_some_and(|f| f.eq_ignore_ascii_case("xml"));
         let version = params
             .get("Version")

@@ -96,7 +96,7 @@ async fn create_snapshot(
 ) -> DomainResult<Map<String, Value>> {
     let cmd = params::create_snapshot(rpc)?;
     let snapshot = create_snapshot::run(&app.store, caller, &cmd, || ali::resource_id("s")).await?;
-    Ok(fields([("SnapshotId", snapshot.id)]))
+    Ok(fields([("SnapshotId", snapshot.id().to_string())]))
 }
 
 async fn describe_snapshots(
@@ -104,7 +104,7 @@ async fn describe_snapshots(
     rpc: &RpcRequest,
     caller: &Caller<'_>,
 ) -> DomainResult<Map<String, Value>> {
-    let query = queries::describe_snapshots(rpc)?;
+    let query = queries::describe_snapshots(rpc, &caller.account.id)?;
     // Read only what the narrowest filter names: the ids, else the disk, else the account.
     let scope = match (&query.snapshot_ids, &query.disk_id) {
         (Some(ids), _) => SnapshotScope::Ids(ids),
@@ -128,7 +128,7 @@ async fn create_image(app: &App, rpc: &RpcRequest, caller: &Caller<'_>) -> Domai
     let (cmd, dry_run) = params::create_image(rpc)?;
     let new_id = |kind: &str| ali::resource_id(if kind == "image" { "m" } else { "s" });
     let image = create_image::run(&app.store, caller, &cmd, dry_run, new_id).await?;
-    Ok(fields([("ImageId", image.id)]))
+    Ok(fields([("ImageId", image.id().to_string())]))
 }
 
 async fn describe_images(

@@ -106,7 +106,7 @@ async fn create_image(
         params::create_image(req, region)?
     };
     let image = create_image::run(&app.store, caller, &cmd, dry_run, new_id).await?;
-    Ok(Map::from_iter([("ImageId".to_string(), Value::String(image.id))]))
+    Ok(Map::from_iter([("ImageId".to_string(), Value::String(image.id().to_string()))]))
 }
 
 async fn describe_images(
@@ -129,7 +129,7 @@ async fn create_snapshot(
 ) -> DomainResult<Map<String, Value>> {
     let cmd = params::create_snapshot(req, region, caller.now)?;
     let snapshot = create_snapshot::run(&app.store, caller, &cmd, || tc::resource_id("snap")).await?;
-    Ok(Map::from_iter([("SnapshotId".to_string(), Value::String(snapshot.id))]))
+    Ok(Map::from_iter([("SnapshotId".to_string(), Value::String(snapshot.id().to_string()))]))
 }
 
 async fn describe_snapshots(

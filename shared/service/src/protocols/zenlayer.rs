@@ -120,10 +120,12 @@ async fn create_image(app: &App, req: &ZlRequest, caller: &Caller<'_>) -> Domain
         .ok_or(DomainError::InstanceNotFound)?;
     let group = resource_group(caller.account, params::resource_group(req)?)?;
     let cmd = params::create_image(req, &region, group)?;
-    let image = create_image::run(&app.store, caller, &cmd, false, |_| zl::resource_id()).await?;
+    // ZEC takes no client token, so every call makes its image.
+    let made = create_image::run(&app.store, caller, &cmd, false, |_| zl::resource_id()).await?;
+    let name = cmd.name.clone().unwrap_or_default();
     Ok(Map::from_iter([
-        ("imageId".to_string(), Value::String(image.id)),
-        ("imageName".to_string(), Value::String(image.name)),
+        ("imageId".to_string(), Value::String(made.id().to_string())),
+        ("imageName".to_string(), Value::String(name)),
     ]))
 }
 
@@ -164,7 +166,7 @@ async fn create_snapshot(
     let mut cmd = params::create_snapshot(req, caller.now)?;
     cmd.resource_group_id = Some(resource_group(caller.account, None)?);
     let snapshot = create_snapshot::run(&app.store, caller, &cmd, zl::resource_id).await?;
-    Ok(Map::from_iter([("snapshotId".to_string(), Value::String(snapshot.id))]))
+    Ok(Map::from_iter([("snapshotId".to_string(), Value::String(snapshot.id().to_string()))]))
 }
 
 async fn describe_snapshots(

@@ -2,7 +2,7 @@
 //! marker, quota unit, new snapshots and disk locks) and the token's completion in one
 //! transaction.
 
-use super::idempotent;
+use super::idempotent::{self, Made};
 use super::Caller;
 use domain::image::{self, CreateImage, ImageContext, ImageSource};
 use domain::{DomainError, DomainResult, Image};
@@ -16,12 +16,11 @@ pub async fn run(
     cmd: &CreateImage,
     dry_run: bool,
     new_id: fn(&str) -> String,
-) -> DomainResult<Image> {
+) -> DomainResult<Made<Image>> {
     let token = if dry_run { None } else { cmd.client_token.as_deref() };
-    let replay = async |id: String| store.image(&id).await;
     let make =
         async |held: Option<&idempotent::Held>, ()| create(store, caller, cmd, dry_run, new_id, held).await;
-    idempotent::once(store, caller, token, cmd, async {}, replay, make).await
+    idempotent::once(store, caller, token, cmd, async {}, make).await
 }
 
 async fn create(

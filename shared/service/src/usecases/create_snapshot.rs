@@ -1,21 +1,20 @@
 //! CreateSnapshot: check the world's rules, then write the snapshot, the disk's lock and quota
 //! and the token's completion in one transaction.
 
-use super::idempotent;
+use super::idempotent::{self, Made};
 use super::Caller;
 use domain::snapshot::{self, CreateSnapshot, SnapshotContext};
 use domain::{Disk, DomainError, DomainResult, Snapshot};
 use store::Store;
 
-/// The snapshot created (or, for a replayed client token, the one first created).
+/// The snapshot created (or, for a replayed client token, the id first created).
 pub async fn run(
     store: &Store,
     caller: &Caller<'_>,
     cmd: &CreateSnapshot,
     new_id: fn() -> String,
-) -> DomainResult<Snapshot> {
+) -> DomainResult<Made<Snapshot>> {
     let token = cmd.client_token.as_deref();
-    let replay = async |id: String| store.snapshot(&id).await;
     // The region and the disk are read while the token is claimed.
     let prefetch = async {
         let region = async {
@@ -29,7 +28,7 @@ pub async fn run(
     let make = async |held: Option<&idempotent::Held>, (region, disk)| {
         create(store, caller, cmd, new_id, held, region, disk).await
     };
-    idempotent::once(store, caller, token, cmd, prefetch, replay, make).await
+    idempotent::once(store, caller, token, cmd, prefetch, make).await
 }
 
 async fn create(

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 use domain::idempotency::{fingerprint, judge_replay, TokenRecord, TokenStatus};
-use domain::{Account, DomainError, DomainResult};
+use domain::{Account, DomainResult};
 use serde::Serialize;
 use store::{Claim, Store, TokenKey};
 
@@ -52,7 +52,42 @@ pub async fn start<C: Serialize>(
     }
 }
 
-/// Run a create at most once per client token: a replay answers `replay(first id)`; otherwise
+/// What a create gave: the resource this call made, or the id a replayed client token made
+/// before. A replay answers that id again, as the providers do — also when the resource has
+/// since been released (by its retention), rather than failing or making a second one.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Made<T> {
+    New(T),
+    Again(String),
+}
+
+/// A resource with an id.
+pub trait Resource {
+    fn id(&self) -> &str;
+}
+
+impl Resource for domain::Snapshot {
+    fn id(&self) -> &str {
+        &self.id
+    }
+}
+
+impl Resource for domain::Image {
+    fn id(&self) -> &str {
+        &self.id
+    }
+}
+
+impl<T: Resource> Made<T> {
+    pub fn id(&self) -> &str {
+        match self {
+            Made::New(r) => r.id(),
+            Made::Again(id) => id,
+        }
+    }
+}
+
+/// Run a create at most once per client token: a replay answers the first call's id; otherwise
 /// `create` runs holding the token (its transaction completes it), and the token is given back
 /// if it fails. Without a token, `create` simply runs. `prefetch` (the create's first reads) runs
 /// while the token is claimed, saving a round trip; a replay discards it.
@@ -62,24 +97,19 @@ pub async fn once<C: Serialize, T, P>(
     token: Option<&str>,
     command: &C,
     prefetch: impl std::future::Future<Output = P>,
-    replay: impl AsyncFnOnce(String) -> DomainResult<Option<T>>,
     create: impl AsyncFnOnce(Option<&Held>, P) -> DomainResult<T>,
-) -> DomainResult<T> {
+) -> DomainResult<Made<T>> {
     let (started, prefetched) =
         tokio::join!(start(store, caller.account, caller.action, token, command, caller.now), prefetch);
     let held = match started? {
-        Start::Replay(id) => {
-            return replay(id)
-                .await?
-                .ok_or_else(|| DomainError::Internal("the replayed resource is gone".into()))
-        }
+        Start::Replay(id) => return Ok(Made::Again(id)),
         Start::Proceed(held) => held,
     };
     let outcome = create(held.as_ref(), prefetched).await;
     if outcome.is_err() {
         abandon(store, &held).await;
     }
-    outcome
+    outcome.map(Made::New)
 }
 
 /// Give the token back when the create failed (nothing was written with it).

@@ -1,0 +1,192 @@
+//! Reliability and security findings, each through the wire: over-long ids, replays of released
+//! resources, one visibility rule for expired snapshots, the ACS3 action header, the Lambda body
+//! limit, worlds that would take over another account's ids, and the skew bound.
+
+use integration_tests::*;
+use serde_json::{json, Value};
+use service::App;
+
+/// Action, parameters, expected status and code.
+type Row<'a> = (&'a str, Vec<(&'a str, &'a str)>, u16, &'a str);
+
+#[tokio::test]
+async fn over_long_ids_are_not_found_never_a_500() {
+    let gw = Gateway::start(REFERENCE_WORLD).await;
+    let long = "x".repeat(3000);
+    let ids = format!("[\"{long}\"]");
+    let rows: Vec<Row> = vec![
+        ("CreateSnapshot", vec![("DiskId", &long)], 404, "InvalidDiskId.NotFound"),
+        ("DescribeSnapshots", vec![("RegionId", &long)], 404, "InvalidRegionId.NotFound"),
+        (
+            "CreateImage",
+            vec![("RegionId", "cn-hangzhou"), ("InstanceId", &long)],
+            400,
+            "InvalidInstanceId.NotFound",
+        ),
+    ];
+    for (action, params, status, code) in rows {
+        let r = gw.call(ALI, action, &params).await;
+        assert_eq!((r.status, r.code()), (status, code.to_string()), "{action}");
+    }
+    for params in [
+        vec![("RegionId", "cn-hangzhou"), ("SnapshotIds", ids.as_str())],
+        vec![("RegionId", "cn-hangzhou"), ("DiskId", &long)],
+    ] {
+        let r = gw.call(ALI, "DescribeSnapshots", &params).await;
+        assert_eq!(
+            (r.status, r.json()["TotalCount"].as_u64()),
+            (200, Some(0)),
+            "{}",
+            &r.text[..200.min(r.text.len())]
+        );
+    }
+    // An unknown, over-long key or nonce, before any signature is checked.
+    let key = gw
+        .raw(
+            "GET",
+            &format!("/?Action=DescribeSnapshots&Version=2014-05-26&AccessKeyId={long}"),
+            &[],
+            Vec::new(),
+        )
+        .await;
+    assert_eq!((key.status, key.code()), (404, "InvalidAccessKeyId.NotFound".to_string()));
+    let nonce =
+        format!("/?Action=DescribeSnapshots&Version=2014-05-26&AccessKeyId={}&SignatureNonce={long}", ALI.0);
+    let r = gw.raw("GET", &nonce, &[], Vec::new()).await;
+    assert_eq!((r.status, r.code()), (400, "IncompleteSignature".to_string()));
+    // Tencent and Zenlayer.
+    let tc = gw.tc_in(TcSigning::Tc3, TC, &long, "DescribeImages", json!({})).await;
+    assert_eq!(tc.tc_code().as_deref(), Some("UnsupportedRegion"));
+    let tc = gw.tc(TcSigning::Tc3, TC, "CreateSnapshot", json!({"DiskId": long})).await;
+    assert_eq!(tc.tc_code().as_deref(), Some("InvalidDiskId.NotFound"));
+    let zl = gw.zl(ZL, "CreateImage", json!({"instanceId": long, "imageName": "ab"})).await;
+    assert_eq!((zl.status, zl.zl_code().as_deref()), (404, Some("INVALID_INSTANCE_NOT_FOUND")));
+}
+
+fn retention_world() -> String {
+    reference_with(|w| {
+        w["settings"]["timings"] = json!({"snapshot_seconds": 0, "image_seconds": 0});
+        let snapshots = w["snapshots"].as_array_mut().unwrap();
+        for id in ["s-ret-image", "s-ret-plain"] {
+            snapshots.push(
+                json!({"id": id, "account": "acct-ali", "region": "cn-hangzhou", "disk": "d-ali-stopped-sys",
+                "source_disk_type": "system", "created_at": "-1d", "retention_days": 2}),
+            );
+        }
+        snapshots.push(json!({"id": "s-ret-gone", "account": "acct-ali", "region": "cn-hangzhou", "disk": "d-ali-stopped-sys",
+            "source_disk_type": "system", "created_at": "-3d", "retention_days": 1}));
+    })
+}
+
+#[tokio::test]
+async fn one_rule_for_expired_snapshots_and_images_keep_theirs() {
+    let gw = Gateway::start(&retention_world()).await;
+    let region = ("RegionId", "cn-hangzhou");
+    // Past its retention: not listed, and no image can be made from it.
+    let listed = gw.call(ALI, "DescribeSnapshots", &[region, ("SnapshotIds", "[\"s-ret-gone\"]")]).await;
+    assert_eq!(listed.json()["TotalCount"], 0);
+    let refused = gw.call(ALI, "CreateImage", &[region, ("SnapshotId", "s-ret-gone")]).await;
+    assert_eq!((refused.status, refused.code()), (404, "InvalidSnapshotId.NotFound".to_string()));
+    // An image made from a snapshot keeps it past its retention.
+    let made =
+        gw.call(ALI, "CreateImage", &[region, ("SnapshotId", "s-ret-image"), ("ImageName", "keeps")]).await;
+    assert_eq!(made.status, 200, "{}", made.text);
+    fn three_days_on() -> chrono::DateTime<chrono::Utc> {
+        chrono::Utc::now() + chrono::Duration::days(3)
+    }
+    let later = App::with_clock(gw.store.clone(), three_days_on);
+    let report = service::scheduler::run(&later, three_days_on()).await.unwrap();
+    assert!(report.kept.contains(&"s-ret-image".to_string()), "{report:?}");
+    assert!(report.released.contains(&"s-ret-plain".to_string()), "{report:?}");
+    assert!(report.released.contains(&"s-ret-gone".to_string()), "{report:?}");
+    assert!(gw.store.snapshot("s-ret-image").await.unwrap().is_some());
+    assert!(gw.store.snapshot("s-ret-plain").await.unwrap().is_none());
+}
+
+#[tokio::test]
+async fn a_client_token_whose_snapshot_was_released_answers_its_id_again() {
+    let gw = Gateway::start(&retention_world()).await;
+    let call = [("DiskId", "d-ali-expired"), ("ClientToken", "before-release"), ("RetentionDays", "1")];
+    let first = gw.call(ALI, "CreateSnapshot", &call).await.field("SnapshotId");
+    let snapshot = gw.store.snapshot(&first).await.unwrap().unwrap();
+    assert!(gw.store.release_snapshot(&snapshot).await.unwrap());
+    let again = gw.call(ALI, "CreateSnapshot", &call).await;
+    assert_eq!((again.status, again.field("SnapshotId")), (200, first));
+    assert_eq!(gw.store.disk_snapshots("d-ali-expired").await.unwrap().len(), 0, "nothing made again");
+}
+
+#[tokio::test]
+async fn the_acs3_action_header_is_signed_and_agrees_with_the_query() {
+    let gw = Gateway::start(REFERENCE_WORLD).await;
+    let host = gw.addr.to_string();
+    // Signed without x-acs-action in the signed headers: refused.
+    let mut req = http::Request::builder()
+        .method("POST")
+        .uri("/?RegionId=cn-hangzhou")
+        .header("host", &host)
+        .body(bytes::Bytes::new())
+        .unwrap();
+    dialects::alibaba::signature::sign_acs3(&mut req, ALI.0, ALI.1, chrono::Utc::now());
+    req.headers_mut().insert("x-acs-action", "DescribeSnapshots".parse().unwrap());
+    let headers: Vec<(String, String)> =
+        req.headers().iter().map(|(k, v)| (k.to_string(), v.to_str().unwrap().to_string())).collect();
+    let h: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let r = gw.raw("POST", "/?RegionId=cn-hangzhou", &h, Vec::new()).await;
+    assert_eq!((r.status, r.code()), (400, "IncompleteSignature".to_string()), "{}", r.text);
+    // A header and a query naming two actions.
+    let r = gw
+        .raw(
+            "POST",
+            "/?Action=CreateSnapshot&DiskId=d-ali-expired",
+            &[("x-acs-action", "DescribeSnapshots")],
+            Vec::new(),
+        )
+        .await;
+    assert_eq!((r.status, r.code()), (400, "InvalidParameter".to_string()), "{}", r.text);
+    assert!(gw.store.disk_snapshots("d-ali-expired").await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn the_lambda_entry_points_refuse_oversized_bodies() {
+    let gw = Gateway::start(REFERENCE_WORLD).await;
+    let app = App::new(gw.store.clone());
+    let event: Value = json!({
+        "requestContext": {"elb": {"targetGroupArn": "arn:aws:elasticloadbalancing:us-east-1:1:targetgroup/x/y"}},
+        "httpMethod": "POST", "path": "/", "queryStringParameters": {"Action": "CreateSnapshot"},
+        "headers": {"host": "h", "content-type": "application/x-www-form-urlencoded"},
+        "body": "a".repeat(2 << 20), "isBase64Encoded": false
+    });
+    let req = lambda_http::request::from_str(&event.to_string()).unwrap();
+    let resp = service::lambda::handle(&app, req, service::Scope::All).await;
+    assert_eq!(resp.status().as_u16(), 400);
+}
+
+#[tokio::test]
+async fn a_world_cannot_take_over_another_accounts_ids() {
+    let gw = Gateway::start(REFERENCE_WORLD).await;
+    // Another account claims acct-ali's disk id, and Tencent's access key.
+    let thief = json!({"version": 1,
+        "regions": [{"id": "cn-hangzhou", "provider": "alibaba", "zones": ["cn-hangzhou-h"]}],
+        "accounts": [{"id": "acct-thief", "provider": "alibaba",
+            "credentials": [{"access_key_id": "thief-key", "secret": "s"}]}],
+        "disks": [{"id": "d-ali-expired", "account": "acct-thief", "region": "cn-hangzhou", "zone": "cn-hangzhou-h", "type": "data"}]});
+    let parsed = world::parse(&thief.to_string(), chrono::Utc::now()).unwrap();
+    let e = gw.store.load_world(&parsed).await.unwrap_err().to_string();
+    assert!(e.contains("d-ali-expired") && e.contains("acct-ali"), "{e}");
+    assert!(gw.store.account("acct-thief").await.unwrap().is_none(), "nothing was written");
+    assert_eq!(gw.store.disk("d-ali-expired").await.unwrap().unwrap().account, "acct-ali");
+    let key = json!({"version": 1, "accounts": [{"id": "acct-thief", "provider": "tencent",
+        "credentials": [{"access_key_id": TC.0, "secret": "s"}]}]});
+    let e =
+        gw.store.load_world(&world::parse(&key.to_string(), chrono::Utc::now()).unwrap()).await.unwrap_err();
+    assert!(e.to_string().contains(TC.0), "{e}");
+    // Reloading the same world is fine.
+    gw.store.load_world(&world::parse(REFERENCE_WORLD, chrono::Utc::now()).unwrap()).await.unwrap();
+}
+
+#[test]
+fn the_skew_is_bounded_below_the_nonce_memory() {
+    let world = reference_with(|w| w["settings"]["signature_max_skew_seconds"] = 172_800.into());
+    let e = world::parse(&world, chrono::Utc::now()).unwrap_err().to_string();
+    assert!(e.contains("settings.signature_max_skew_seconds"), "{e}");
+}
