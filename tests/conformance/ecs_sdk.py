@@ -12,7 +12,10 @@ Every call goes through :func:`call`, which returns an :class:`Outcome` whatever
 Parameters are given with their wire names (PascalCase, as in the API reference):
 ``{"DiskId": "d-…", "SnapshotName": "x", "Tag": [{"Key": "k", "Value": "v"}]}``.
 ``DiskDeviceMapping`` (CreateImage) is a list of ``{"SnapshotId", "Size", "Device", "DiskType"}``
-dicts; the N of ``DiskDeviceMapping.N`` is the position in the list (from 1).
+dicts; the N of ``DiskDeviceMapping.N`` is the position in the list (from 1). ``Filter``
+(DescribeSnapshots, DescribeImages) is a list of ``{"Key", "Value"}`` dicts, sent as ``Filter.N.Key`` /
+``Filter.N.Value`` the same way. ``_ExtraQuery`` (core-v1 only) is a dict of raw query parameters the
+old SDK adds with ``add_query_param``.
 """
 from __future__ import annotations
 
@@ -106,6 +109,11 @@ def _tea_create_snapshot(params: Dict[str, Any]):
         description=params.get("Description"),
         retention_days=params.get("RetentionDays"),
         client_token=params.get("ClientToken"),
+        category=params.get("Category"),
+        instant_access=params.get("InstantAccess"),
+        instant_access_retention_days=params.get("InstantAccessRetentionDays"),
+        resource_group_id=params.get("ResourceGroupId"),
+        storage_location_arn=params.get("StorageLocationArn"),
         tag=tags,
     )
 
@@ -113,6 +121,12 @@ def _tea_create_snapshot(params: Dict[str, Any]):
 def _tea_describe_snapshots(params: Dict[str, Any]):
     from alibabacloud_ecs20140526 import models as m
 
+    tags = None
+    if "Tag" in params:
+        tags = [m.DescribeSnapshotsRequestTag(key=t.get("Key"), value=t.get("Value")) for t in params["Tag"]]
+    filters = None
+    if params.get("Filter") is not None:
+        filters = [m.DescribeSnapshotsRequestFilter(key=f.get("Key"), value=f.get("Value")) for f in params["Filter"]]
     return m.DescribeSnapshotsRequest(
         region_id=params.get("RegionId", REGION),
         snapshot_ids=params.get("SnapshotIds"),
@@ -121,6 +135,20 @@ def _tea_describe_snapshots(params: Dict[str, Any]):
         snapshot_name=params.get("SnapshotName"),
         page_number=params.get("PageNumber"),
         page_size=params.get("PageSize"),
+        max_results=params.get("MaxResults"),
+        next_token=params.get("NextToken"),
+        instance_id=params.get("InstanceId"),
+        snapshot_type=params.get("SnapshotType"),
+        source_disk_type=params.get("SourceDiskType"),
+        category=params.get("Category"),
+        usage=params.get("Usage"),
+        encrypted=params.get("Encrypted"),
+        kmskey_id=params.get("KMSKeyId"),
+        resource_group_id=params.get("ResourceGroupId"),
+        snapshot_link_id=params.get("SnapshotLinkId"),
+        dry_run=params.get("DryRun"),
+        filter=filters,
+        tag=tags,
     )
 
 
@@ -161,6 +189,9 @@ def _tea_describe_images(params: Dict[str, Any]):
     tags = None
     if "Tag" in params:
         tags = [m.DescribeImagesRequestTag(key=t.get("Key"), value=t.get("Value")) for t in params["Tag"]]
+    filters = None
+    if params.get("Filter") is not None:
+        filters = [m.DescribeImagesRequestFilter(key=f.get("Key"), value=f.get("Value")) for f in params["Filter"]]
     return m.DescribeImagesRequest(
         region_id=params.get("RegionId"),
         image_id=params.get("ImageId"),
@@ -170,6 +201,21 @@ def _tea_describe_images(params: Dict[str, Any]):
         image_family=params.get("ImageFamily"),
         page_number=params.get("PageNumber"),
         page_size=params.get("PageSize"),
+        image_owner_id=params.get("ImageOwnerId"),
+        architecture=params.get("Architecture"),
+        ostype=params.get("OSType"),
+        snapshot_id=params.get("SnapshotId"),
+        resource_group_id=params.get("ResourceGroupId"),
+        is_public=params.get("IsPublic"),
+        is_support_cloudinit=params.get("IsSupportCloudinit"),
+        is_support_io_optimized=params.get("IsSupportIoOptimized"),
+        usable=params.get("Usable"),
+        usage=params.get("Usage"),
+        instance_type=params.get("InstanceType"),
+        action_type=params.get("ActionType"),
+        show_expired=params.get("ShowExpired"),
+        dry_run=params.get("DryRun"),
+        filter=filters,
         tag=tags,
     )
 
@@ -182,16 +228,27 @@ _TEA_ACTIONS: Dict[str, tuple] = {
 }
 
 _CORE_SCALARS = {
-    "CreateSnapshot": ("DiskId", "SnapshotName", "Description", "RetentionDays", "ClientToken"),
+    "CreateSnapshot": ("DiskId", "SnapshotName", "Description", "RetentionDays", "ClientToken",
+                       "Category", "InstantAccess", "InstantAccessRetentionDays", "ResourceGroupId",
+                       "StorageLocationArn"),
     "DescribeSnapshots": ("RegionId", "SnapshotIds", "DiskId", "Status", "SnapshotName",
-                          "PageNumber", "PageSize"),
+                          "PageNumber", "PageSize", "MaxResults", "NextToken", "InstanceId", "SnapshotType",
+                          "SourceDiskType", "Category", "Usage", "Encrypted", "KMSKeyId", "ResourceGroupId",
+                          "SnapshotLinkId", "DryRun"),
     # The old SDK sends the client's region as RegionId when the request has none.
     "CreateImage": ("RegionId", "SnapshotId", "InstanceId", "ImageName", "ImageVersion", "Description",
                     "Platform", "Architecture", "ImageFamily", "BootMode", "ResourceGroupId",
                     "ClientToken", "DryRun"),
     "DescribeImages": ("RegionId", "ImageId", "ImageName", "Status", "ImageOwnerAlias", "ImageFamily",
-                       "PageNumber", "PageSize"),
+                       "PageNumber", "PageSize", "ImageOwnerId", "Architecture", "OSType", "SnapshotId",
+                       "ResourceGroupId", "IsPublic", "IsSupportCloudinit", "IsSupportIoOptimized", "Usable",
+                       "Usage", "InstanceType", "ActionType", "ShowExpired", "DryRun"),
 }
+
+# Raw query parameters the old SDK adds with add_query_param, beyond its request class's setters
+# (a name the action does not take, for instance): {"_ExtraQuery": {"Name": "value"}}. Only the
+# core SDK can send them; the tea SDK's request models have no such door.
+EXTRA_QUERY = "_ExtraQuery"
 
 
 def _core_request(action: str, params: Dict[str, Any], at: str):
@@ -217,6 +274,22 @@ def _core_request(action: str, params: Dict[str, Any], at: str):
         req.set_Tags([{"Key": t.get("Key"), "Value": t.get("Value")} for t in params["Tag"]])
     if params.get("DiskDeviceMapping") is not None:  # CreateImage: DiskDeviceMapping.N by list position
         req.set_DiskDeviceMappings([dict(d) for d in params["DiskDeviceMapping"]])
+    if params.get("Filter") is not None:  # Filter.N.Key / Filter.N.Value by list position
+        filters = [{"Key": f.get("Key"), "Value": f.get("Value")} for f in params["Filter"]]
+        if hasattr(req, "set_Filters"):  # DescribeImages
+            req.set_Filters(filters)
+        else:  # DescribeSnapshots has set_Filter1Key … set_Filter2Value only
+            for n, f in enumerate(filters, start=1):
+                for part in ("Key", "Value"):
+                    if f[part] is None:
+                        continue
+                    setter = getattr(req, "set_Filter%d%s" % (n, part), None)
+                    if setter is not None:
+                        setter(f[part])
+                    else:
+                        req.add_query_param("Filter.%d.%s" % (n, part), f[part])
+    for name, value in (params.get(EXTRA_QUERY) or {}).items():
+        req.add_query_param(name, value)
     req.set_endpoint(at)
     req.set_protocol_type("http")
     return req
@@ -235,6 +308,8 @@ def _call_tea(sdk: str, creds: Creds, action: str, params: Dict[str, Any],
               at: Optional[str]) -> Outcome:
     from alibabacloud_tea_openapi.exceptions import AlibabaCloudException
 
+    if params.get(EXTRA_QUERY):
+        raise ValueError("%s: only the core SDK sends raw query parameters" % sdk)
     build, method = _TEA_ACTIONS[action]
     client = tea_client(creds, v1=(sdk == "tea-v1"), endpoint_override=at)
     try:
