@@ -190,3 +190,30 @@ fn the_skew_is_bounded_below_the_nonce_memory() {
     let e = world::parse(&world, chrono::Utc::now()).unwrap_err().to_string();
     assert!(e.contains("settings.signature_max_skew_seconds"), "{e}");
 }
+
+#[tokio::test]
+async fn unauthenticated_requests_leave_no_nonce_behind() {
+    let gw = Gateway::start(REFERENCE_WORLD).await;
+    let now = chrono::Utc::now();
+    for (key, nonce) in [("nobody", "n-unknown-key"), (ALI.0, "n-wrong-signature")] {
+        let q = format!(
+            "/?Action=DescribeSnapshots&Version=2014-05-26&RegionId=cn-hangzhou&AccessKeyId={key}&SignatureNonce={nonce}\
+             &SignatureMethod=HMAC-SHA1&SignatureVersion=1.0&Timestamp={}&Signature=AAAA",
+            now.format("%Y-%m-%dT%H:%M:%SZ")
+        );
+        let r = gw.raw("GET", &q, &[], Vec::new()).await;
+        assert!(r.status >= 400, "{}", r.text);
+        // Had the refused request been remembered, remembering its nonce now would fail.
+        assert!(gw.store.remember_nonce(key, nonce, now, 60).await.unwrap(), "{key}: the nonce was stored");
+    }
+    // A verified request is remembered: its replay is refused.
+    let mut pairs = vec![
+        ("Action".to_string(), "DescribeSnapshots".to_string()),
+        ("RegionId".into(), "cn-hangzhou".into()),
+    ];
+    dialects::alibaba::signature::sign_v1("GET", &mut pairs, ALI.0, ALI.1, now);
+    let q = format!("/?{}", query(&pairs));
+    assert_eq!(gw.raw("GET", &q, &[], Vec::new()).await.status, 200);
+    let replay = gw.raw("GET", &q, &[], Vec::new()).await;
+    assert_eq!(replay.code(), "SignatureNonceUsed");
+}

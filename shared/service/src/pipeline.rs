@@ -141,24 +141,22 @@ async fn authenticate<P: Protocol>(
     if P::nonce(&presented).is_some_and(|n| n.len() > 128) {
         return Err(DomainError::Auth(AuthFailure::UnsupportedMethod("an over-long nonce".into())));
     }
-    // The nonce is recorded while the credential is read (one round trip instead of two). It is
-    // judged only after the signature verifies, so a forged request learns nothing from it.
-    let nonce = async {
-        match P::nonce(&presented) {
-            Some(n) => app.store.remember_nonce(key, n, now, NONCE_MEMORY_SECONDS).await.map(Some),
-            None => Ok(None),
-        }
-    };
-    let (credential, fresh) = tokio::join!(app.store.credential(key), nonce);
-    let credential = credential?
+    let credential = app
+        .store
+        .credential(key)
+        .await?
         .filter(|c| c.account.provider == P::PROVIDER)
         .ok_or(DomainError::Auth(AuthFailure::UnknownKey))?;
     let settings = &credential.account.settings;
     if settings.auth == AuthMode::Strict {
         let skew = settings.signature_max_skew_seconds;
         parsed.verify(req, &presented, &credential.secret, now, skew).map_err(DomainError::Auth)?;
-        if fresh? == Some(false) {
-            return Err(DomainError::Auth(AuthFailure::NonceReused));
+        // Only a request that proved its key is remembered: an unauthenticated one cannot grow the
+        // table (one more round trip for the dialects whose signatures carry a nonce).
+        if let Some(nonce) = P::nonce(&presented) {
+            if !app.store.remember_nonce(key, nonce, now, NONCE_MEMORY_SECONDS).await? {
+                return Err(DomainError::Auth(AuthFailure::NonceReused));
+            }
         }
     }
     Ok(credential.account)
