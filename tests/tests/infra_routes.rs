@@ -131,7 +131,7 @@ fn the_table_matches_what_the_store_creates() {
         .iter()
         .map(|i| i["IndexName"].as_str().unwrap())
         .collect();
-    assert_eq!(indexes, vec!["by_account", "by_disk"]);
+    assert_eq!(indexes, vec!["by_account", "by_disk", "by_kind", "by_expiry"]);
     assert_eq!(table["TimeToLiveSpecification"]["AttributeName"].as_str(), Some("expires_at"));
     assert_eq!(table["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"].as_bool(), Some(true));
     assert_eq!(table["BillingMode"].as_str(), Some("PAY_PER_REQUEST"));

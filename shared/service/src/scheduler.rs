@@ -63,7 +63,7 @@ pub async fn run(app: &App, at: DateTime<Utc>) -> DomainResult<Report> {
             snapshot_disk(app, &account, &policy, &slot, disk, now, &mut report).await;
         }
     }
-    for snapshot in app.store.snapshots_with_retention().await? {
+    for snapshot in app.store.snapshots_due(now).await? {
         let past = snapshot.expires_at().is_some_and(|end| end <= now);
         if past && !schedule::expired(&snapshot, now) {
             report.kept.push(snapshot.id);

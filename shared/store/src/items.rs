@@ -80,6 +80,27 @@ pub fn item<T: Serialize>(pk: &str, acct: Option<&str>, value: &T) -> DomainResu
     Ok(item)
 }
 
+/// A snapshot's item: with `expiring`/`expiry` when it will expire, for the scheduler's index.
+pub fn snapshot_item(snapshot: &domain::Snapshot) -> DomainResult<Item> {
+    let mut item = self::item(&key::snapshot(&snapshot.id), Some(&snapshot.account), snapshot)?;
+    if let Some(end) = snapshot.expires_at() {
+        item.insert("expiring".into(), s(EXPIRING));
+        item.insert("expiry".into(), n(end.timestamp_millis()));
+    }
+    Ok(item)
+}
+
+/// A policy's item: with `kind`, for the scheduler's index.
+pub fn policy_item(policy: &domain::SnapshotPolicy) -> DomainResult<Item> {
+    let mut item = self::item(&key::policy(&policy.id), Some(&policy.account), policy)?;
+    item.insert("kind".into(), s(POLICY_KIND));
+    Ok(item)
+}
+
+/// The `expiring` value of every expiring snapshot, and the `kind` of every policy.
+pub const EXPIRING: &str = "SNAP";
+pub const POLICY_KIND: &str = "POLICY";
+
 pub fn from_item<T: DeserializeOwned>(item: Item) -> DomainResult<T> {
     serde_dynamo::from_item(item).map_err(crate::internal)
 }

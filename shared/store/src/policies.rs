@@ -1,9 +1,12 @@
-//! What the snapshot scheduler reads and releases: every policy, snapshots whose retention may
-//! have passed, and the release of one snapshot with its disk's counter.
+//! What the snapshot scheduler reads and releases: every policy and the snapshots due for
+//! release, each through a sparse index (never a scan), and the release of one snapshot with its
+//! disk's counter.
 
 use crate::items::{self, key, n, s, Item};
+use crate::table::{BY_EXPIRY, BY_KIND};
 use crate::{internal, Store};
 use aws_sdk_dynamodb::types::{Delete, TransactWriteItem, Update};
+use chrono::{DateTime, Utc};
 use domain::{Account, DomainError, DomainResult, Snapshot, SnapshotPolicy};
 
 impl Store {
@@ -11,19 +14,38 @@ impl Store {
         self.get(&key::account(id)).await
     }
 
-    /// Every automatic snapshot policy in the table.
+    /// Every automatic snapshot policy in the table, through the sparse `by_kind` index.
     pub async fn policies(&self) -> DomainResult<Vec<SnapshotPolicy>> {
-        let items = self.scan("begins_with(pk, :p)", &[(":p", s("POLICY#"))]).await?;
+        let items = self.query_index(BY_KIND, "kind", items::POLICY_KIND, None).await?;
         items.into_iter().map(items::from_item).collect()
     }
 
-    /// Every snapshot that has a retention period or deadline (the ones that may be due for
-    /// release).
-    pub async fn snapshots_with_retention(&self) -> DomainResult<Vec<Snapshot>> {
-        let filter =
-            "begins_with(pk, :p) AND (attribute_exists(retention_days) OR attribute_exists(deadline))";
-        let items = self.scan(filter, &[(":p", s(key::SNAPSHOT_PREFIX))]).await?;
-        items.into_iter().map(items::from_item).collect()
+    /// Every snapshot whose retention or deadline has passed by `now`, through the sparse
+    /// `by_expiry` index: only those are read, never the table.
+    pub async fn snapshots_due(&self, now: DateTime<Utc>) -> DomainResult<Vec<Snapshot>> {
+        let mut out = Vec::new();
+        let mut start = None;
+        loop {
+            let page = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .index_name(BY_EXPIRY)
+                .key_condition_expression("expiring = :e AND expiry <= :now")
+                .expression_attribute_values(":e", s(items::EXPIRING))
+                .expression_attribute_values(":now", n(now.timestamp_millis()))
+                .set_exclusive_start_key(start.take())
+                .send()
+                .await
+                .map_err(internal)?;
+            for item in page.items.unwrap_or_default() {
+                out.push(items::from_item(item)?);
+            }
+            match page.last_evaluated_key {
+                Some(k) if !k.is_empty() => start = Some(k),
+                _ => return Ok(out),
+            }
+        }
     }
 
     /// Delete a snapshot and give its disk back one unit of quota, together. A snapshot already
@@ -66,32 +88,6 @@ impl Store {
             Ok(()) => Ok(true),
             Err(DomainError::SnapshotNotFound) => Ok(false),
             Err(e) => Err(e),
-        }
-    }
-
-    async fn scan(
-        &self,
-        filter: &str,
-        values: &[(&str, aws_sdk_dynamodb::types::AttributeValue)],
-    ) -> DomainResult<Vec<Item>> {
-        let mut out = Vec::new();
-        let mut start = None;
-        loop {
-            let mut scan = self
-                .client
-                .scan()
-                .table_name(&self.table)
-                .filter_expression(filter)
-                .set_exclusive_start_key(start.take());
-            for (k, v) in values {
-                scan = scan.expression_attribute_values(*k, v.clone());
-            }
-            let page = scan.send().await.map_err(internal)?;
-            out.extend(page.items.unwrap_or_default());
-            match page.last_evaluated_key {
-                Some(k) if !k.is_empty() => start = Some(k),
-                _ => return Ok(out),
-            }
         }
     }
 }

@@ -112,7 +112,7 @@ impl Store {
 
     /// Every item of an index whose hash key `attribute` is `value` (and whose `pk` starts with
     /// `prefix`), page after page.
-    async fn query_index(
+    pub(crate) async fn query_index(
         &self,
         index: &str,
         attribute: &str,
@@ -170,7 +170,7 @@ impl Store {
 
 /// Put a new snapshot (its disk's update is [`disk_lock`]).
 pub(crate) fn put_snapshot(table: &str, snapshot: &Snapshot) -> DomainResult<TransactWriteItem> {
-    let item = items::item(&key::snapshot(&snapshot.id), Some(&snapshot.account), snapshot)?;
+    let item = items::snapshot_item(snapshot)?;
     let put = Put::builder()
         .table_name(table)
         .set_item(Some(item))

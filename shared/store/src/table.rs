@@ -11,6 +11,11 @@ use std::time::Duration;
 pub const BY_ACCOUNT: &str = "by_account";
 /// Snapshots by their disk (the `disk_id` attribute only snapshot items carry).
 pub const BY_DISK: &str = "by_disk";
+/// Sparse: only automatic snapshot policies carry `kind`, so the scheduler reads them, not the table.
+pub const BY_KIND: &str = "by_kind";
+/// Sparse: only snapshots that will expire carry `expiring` (with `expiry`, epoch ms), so the
+/// scheduler reads only those due.
+pub const BY_EXPIRY: &str = "by_expiry";
 /// The attribute DynamoDB's TTL reads (epoch seconds): tokens and nonces expire by it.
 pub const TTL_ATTRIBUTE: &str = "expires_at";
 
@@ -27,9 +32,14 @@ impl Store {
                 .attribute_definitions(attr("pk"))
                 .attribute_definitions(attr("acct"))
                 .attribute_definitions(attr("disk_id"))
+                .attribute_definitions(attr("kind"))
+                .attribute_definitions(attr("expiring"))
+                .attribute_definitions(number("expiry"))
                 .key_schema(key("pk", KeyType::Hash))
                 .global_secondary_indexes(index(BY_ACCOUNT, "acct")?)
                 .global_secondary_indexes(index(BY_DISK, "disk_id")?)
+                .global_secondary_indexes(index(BY_KIND, "kind")?)
+                .global_secondary_indexes(ranged(BY_EXPIRY, "expiring", "expiry")?)
                 .send()
                 .await;
             if let Err(e) = created {
@@ -70,6 +80,25 @@ fn index(name: &str, hash: &str) -> DomainResult<GlobalSecondaryIndex> {
         .projection(Projection::builder().projection_type(ProjectionType::All).build())
         .build()
         .map_err(internal)
+}
+
+/// An index on `hash`, ranged by `range`, projecting every attribute.
+fn ranged(name: &str, hash: &str, range: &str) -> DomainResult<GlobalSecondaryIndex> {
+    GlobalSecondaryIndex::builder()
+        .index_name(name)
+        .key_schema(key(hash, KeyType::Hash))
+        .key_schema(key(range, KeyType::Range))
+        .projection(Projection::builder().projection_type(ProjectionType::All).build())
+        .build()
+        .map_err(internal)
+}
+
+fn number(name: &str) -> AttributeDefinition {
+    AttributeDefinition::builder()
+        .attribute_name(name)
+        .attribute_type(ScalarAttributeType::N)
+        .build()
+        .expect("name and type are set")
 }
 
 fn attr(name: &str) -> AttributeDefinition {

@@ -48,7 +48,7 @@ impl Store {
             puts.push(items::item(&key::disk(&d.id), Some(&d.account), d)?);
         }
         for sn in &world.snapshots {
-            puts.push(items::item(&key::snapshot(&sn.id), Some(&sn.account), sn)?);
+            puts.push(items::snapshot_item(sn)?);
         }
         let mut counts: std::collections::BTreeMap<(&str, &str), u32> = Default::default();
         for im in &world.images {
@@ -67,7 +67,7 @@ impl Store {
             )?);
         }
         for p in &world.snapshot_policies {
-            puts.push(items::item(&key::policy(&p.id), Some(&p.account), p)?);
+            puts.push(items::policy_item(p)?);
         }
         let written = puts.len();
         let requests = puts
