@@ -56,6 +56,9 @@ elif [[ "$rc" -ne 0 ]]; then
   exit "$rc"
 fi
 
+log "the conformance table keeps its invariants (world verify)"
+"$REPO_ROOT/target/debug/world" verify --table "$GATEWAY_TABLE"
+
 log "cfn-lint infra/template.yaml (SAM transform offline)"
 cfn-lint infra/template.yaml
 

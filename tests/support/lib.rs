@@ -343,6 +343,12 @@ impl Gateway {
         self.send(http::Request::from_parts(parts, body)).await
     }
 
+    /// Assert the table's invariants hold (counters, name markers, token leases, orphans).
+    pub async fn assert_consistent(&self) {
+        let broken = self.store.check_invariants(Utc::now()).await.expect("read the table");
+        assert!(broken.is_empty(), "the table is inconsistent:\n{}", broken.join("\n"));
+    }
+
     /// Another gateway process's view of the same table (as a second Lambda instance would be).
     pub async fn sibling(&self) -> Gateway {
         Self::serve(App::new(self.store.clone()), self.store.clone()).await

@@ -37,6 +37,7 @@ async fn fifty_identical_calls_with_one_token_make_one_snapshot() {
     let made = gw.store.disk_snapshots("d-ali-expired").await.unwrap();
     assert_eq!(made.len(), 1, "{made:?}");
     assert_eq!(made[0].id, ok[0]);
+    gw.assert_consistent().await;
 }
 
 fn quota_world(n: u32, seconds: u32) -> String {
@@ -66,6 +67,7 @@ async fn one_snapshot_in_progress_per_disk_under_contention() {
     assert_eq!(count(&replies, "IncorrectDiskStatus.CreatingSnapshot"), 3 * n as usize - 1);
     let disk = gw.store.disk("d-ali-expired").await.unwrap().unwrap();
     assert_eq!(disk.snapshot_count, 1);
+    gw.assert_consistent().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -93,4 +95,5 @@ async fn the_per_disk_quota_never_overshoots() {
     assert_eq!(disk.snapshot_count, n);
     let last = gw.call(ALI, "CreateSnapshot", &[("DiskId", "d-ali-expired")]).await;
     assert_eq!((last.status, last.code()), (403, "QuotaExceed.Snapshot".into()));
+    gw.assert_consistent().await;
 }

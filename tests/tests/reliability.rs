@@ -101,6 +101,7 @@ async fn one_rule_for_expired_snapshots_and_images_keep_theirs() {
     assert!(report.released.contains(&"s-ret-gone".to_string()), "{report:?}");
     assert!(gw.store.snapshot("s-ret-image").await.unwrap().is_some());
     assert!(gw.store.snapshot("s-ret-plain").await.unwrap().is_none());
+    gw.assert_consistent().await;
 }
 
 #[tokio::test]
@@ -113,6 +114,7 @@ async fn a_client_token_whose_snapshot_was_released_answers_its_id_again() {
     let again = gw.call(ALI, "CreateSnapshot", &call).await;
     assert_eq!((again.status, again.field("SnapshotId")), (200, first));
     assert_eq!(gw.store.disk_snapshots("d-ali-expired").await.unwrap().len(), 0, "nothing made again");
+    gw.assert_consistent().await;
 }
 
 #[tokio::test]
@@ -182,6 +184,7 @@ async fn a_world_cannot_take_over_another_accounts_ids() {
     assert!(e.to_string().contains(TC.0), "{e}");
     // Reloading the same world is fine.
     gw.store.load_world(&world::parse(REFERENCE_WORLD, chrono::Utc::now()).unwrap()).await.unwrap();
+    gw.assert_consistent().await;
 }
 
 #[test]

@@ -65,6 +65,7 @@ async fn due_policies_snapshot_each_disk_once_and_expired_snapshots_go() {
     // The next hour is a new slot.
     let next = service::scheduler::run(&app, at + Duration::hours(1)).await.unwrap();
     assert_eq!(next.created.len(), 2, "{next:?}");
+    gw.assert_consistent().await;
 }
 
 #[tokio::test]
@@ -82,6 +83,7 @@ async fn concurrent_deliveries_of_one_event_make_each_snapshot_once() {
     let autos =
         gw.store.account_snapshots("acct-ali").await.unwrap().into_iter().filter(|s| s.automatic).count();
     assert_eq!(autos, 2);
+    gw.assert_consistent().await;
 }
 
 #[tokio::test]

@@ -285,6 +285,7 @@ async fn states_soft_shutdown_and_what_describe_shows() {
     let ids: Vec<&str> =
         image["SnapshotSet"].as_array().unwrap().iter().map(|s| s["SnapshotId"].as_str().unwrap()).collect();
     assert_eq!(ids, vec!["snap-tc-sys", "snap-tc-data"]);
+    gw.assert_consistent().await;
 }
 
 #[tokio::test]
@@ -309,6 +310,7 @@ async fn dry_run_creates_and_counts_nothing() {
     let real = json!({"InstanceId": "ins-tc-running", "ImageName": "dry"});
     gw.tc(TcSigning::Tc3, TC, "CreateImage", real).await.tc_field("ImageId");
     assert_eq!(gw.store.image_count("acct-tc", "ap-guangzhou").await.unwrap(), 2);
+    gw.assert_consistent().await;
 }
 
 /// Wait for the start of a second, so that a burst falls within one.
@@ -353,6 +355,7 @@ async fn rate_limit_is_counted_in_the_table() {
         json!({"InstanceId": "ins-tc-other", "ImageName": "o", "DryRun": true}),
     );
     assert_eq!(code(&other.await), "DryRunOperation");
+    gw.assert_consistent().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -372,6 +375,7 @@ async fn twenty_calls_with_one_new_name_make_one_image() {
     assert_eq!((made, duplicate), (1, 19), "{codes:?}");
     let images = gw.store.account_images("acct-tc").await.unwrap();
     assert_eq!(images.iter().filter(|i| i.name == "only-once").count(), 1);
+    gw.assert_consistent().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -397,4 +401,5 @@ async fn three_times_the_free_quota_makes_exactly_the_quota() {
     assert_eq!((made, refused), (4, 8), "{codes:?}");
     assert_eq!(gw.store.account_images("acct-tc").await.unwrap().len(), 5);
     assert_eq!(gw.store.image_count("acct-tc", "ap-guangzhou").await.unwrap(), 5);
+    gw.assert_consistent().await;
 }

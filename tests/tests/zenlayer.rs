@@ -111,6 +111,7 @@ async fn an_image_in_its_zone_and_resource_group() {
     assert_eq!(c["regionIdList"], json!(["asia-east-1"]));
     let default = gw.zl(ZL, "DescribeCustomImages", json!({"resourceGroupId": "rg-default"})).await.json();
     assert_eq!(default["response"]["totalCount"], 0);
+    gw.assert_consistent().await;
 }
 
 #[tokio::test]
@@ -230,6 +231,7 @@ async fn snapshots_their_states_and_filters() {
     assert_eq!(count(json!({"snapshotName": "nightly.1"})).await, 1);
     assert_eq!(count(json!({"zoneId": "asia-east-1a", "status": "AVAILABLE"})).await, 1);
     assert_eq!(count(json!({"resourceGroupId": "rg-images"})).await, 0);
+    gw.assert_consistent().await;
 }
 
 #[tokio::test]
@@ -294,6 +296,7 @@ async fn twenty_calls_with_one_new_name_make_one_image() {
     let made = codes.iter().filter(|c| c.starts_with("(success)")).count();
     let duplicate = codes.iter().filter(|c| *c == "INVALID_IMAGE_NAME_DUPLICATE").count();
     assert_eq!((made, duplicate), (1, 19), "{codes:?}");
+    gw.assert_consistent().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -304,4 +307,5 @@ async fn three_times_the_quota_makes_exactly_the_quota() {
     let refused = codes.iter().filter(|c| *c == "INVALID_IMAGE_QUOTA_EXCEED").count();
     assert_eq!((made, refused), (4, 8), "{codes:?}");
     assert_eq!(gw.store.image_count("acct-zl", "asia-east-1").await.unwrap(), 4);
+    gw.assert_consistent().await;
 }

@@ -45,4 +45,12 @@ async fn the_world_command_refuses_a_malformed_world_and_writes_nothing() {
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert_eq!(store.credential(ALI.0).await.unwrap().unwrap().account.id, "acct-ali");
+    // The loaded table keeps its invariants.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_world"))
+        .args(["verify", "--table", &table])
+        .env("DYNAMODB_ENDPOINT", &endpoint)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("consistent"));
 }

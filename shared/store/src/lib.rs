@@ -3,6 +3,7 @@
 //! read and then written on the strength of that read.
 
 mod images;
+mod invariants;
 mod items;
 mod policies;
 mod snapshots;
