@@ -1,5 +1,7 @@
 //! The primitives every signature scheme is built from.
 
+use chrono::{DateTime, Utc};
+use domain::AuthFailure;
 use hmac::{Hmac, Mac};
 use sha1::Sha1;
 use sha2::Sha256;
@@ -19,4 +21,20 @@ pub fn hmac_sha256(key: &[u8], data: &[u8]) -> Vec<u8> {
 /// Equal without an early exit, so the time taken does not reveal how much of a guess was right.
 pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// A Unix timestamp in seconds, as the Tencent and Zenlayer schemes carry it.
+pub fn unix_seconds(raw: &str) -> Result<DateTime<Utc>, AuthFailure> {
+    let seconds: i64 = raw.trim().parse().map_err(|_| AuthFailure::BadTimestamp)?;
+    DateTime::<Utc>::from_timestamp(seconds, 0).ok_or(AuthFailure::BadTimestamp)
+}
+
+/// A signed instant within `max_skew_seconds` of now, either way.
+pub fn fresh(at: DateTime<Utc>, now: DateTime<Utc>, max_skew_seconds: u64) -> Result<(), AuthFailure> {
+    // In i128 so that no timestamp, however absurd, can overflow the subtraction.
+    let skew = (i128::from(now.timestamp()) - i128::from(at.timestamp())).unsigned_abs();
+    if skew > u128::from(max_skew_seconds) {
+        return Err(AuthFailure::Stale);
+    }
+    Ok(())
 }

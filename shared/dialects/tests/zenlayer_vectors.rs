@@ -3,59 +3,18 @@
 //! the reason it was tampered; and our own signing reproduces the SDK's `Authorization` byte for
 //! byte.
 
-use bytes::Bytes;
 use chrono::{DateTime, Utc};
 use dialects::zenlayer::errors;
 use dialects::zenlayer::signature::{self, ZC2};
 use domain::{AuthFailure, DomainError};
 use serde_json::Value;
 
+mod common;
+
+use common::{name, request, request_without, vector_header};
+
 fn vectors() -> Vec<Value> {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/vectors");
-    let mut out: Vec<Value> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.file_name().unwrap().to_str().unwrap().starts_with("zenlayer-"))
-        .map(|p| serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap())
-        .collect();
-    out.sort_by_key(|v| v["name"].as_str().unwrap().to_string());
-    out
-}
-
-fn name(v: &Value) -> &str {
-    v["name"].as_str().unwrap()
-}
-
-/// The vector's header `name` (case-insensitive), as captured.
-fn vector_header<'a>(v: &'a Value, name: &str) -> Option<&'a str> {
-    v["headers"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|h| h[0].as_str().unwrap().eq_ignore_ascii_case(name))
-        .map(|h| h[1].as_str().unwrap())
-}
-
-/// The captured request, leaving out the headers named in `without`.
-fn request_without(v: &Value, without: &[&str]) -> http::Request<Bytes> {
-    let query = v["query"].as_str().unwrap();
-    let uri = if query.is_empty() {
-        v["path"].as_str().unwrap().to_string()
-    } else {
-        format!("{}?{query}", v["path"].as_str().unwrap())
-    };
-    let mut b = http::Request::builder().method(v["method"].as_str().unwrap()).uri(uri);
-    for h in v["headers"].as_array().unwrap() {
-        let header = h[0].as_str().unwrap();
-        if !without.iter().any(|w| w.eq_ignore_ascii_case(header)) {
-            b = b.header(header, h[1].as_str().unwrap());
-        }
-    }
-    b.body(Bytes::from(v["body"].as_str().unwrap().to_string())).unwrap()
-}
-
-fn request(v: &Value) -> http::Request<Bytes> {
-    request_without(v, &[])
+    common::vectors("zenlayer-")
 }
 
 fn at(seconds: i64) -> DateTime<Utc> {

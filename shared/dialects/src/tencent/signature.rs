@@ -6,7 +6,7 @@
 //! body bytes and the `Host` header as the client sent it (port included). The signing side
 //! exists for tests and benchmarks and reproduces the Python SDK byte for byte.
 
-use crate::crypto::{constant_time_eq, hmac_sha1, hmac_sha256};
+use crate::crypto::{constant_time_eq, fresh, hmac_sha1, hmac_sha256, unix_seconds};
 use crate::{header, WireRequest};
 use base64::Engine;
 use chrono::{DateTime, Utc};
@@ -203,18 +203,7 @@ pub fn verify(
             unix_seconds(timestamp.as_deref().ok_or_else(|| AuthFailure::Missing("Timestamp".into()))?)?
         }
     };
-    // In i128 so that no timestamp, however absurd, can overflow the subtraction.
-    let skew = (i128::from(now.timestamp()) - i128::from(at.timestamp())).unsigned_abs();
-    if skew > u128::from(max_skew_seconds) {
-        return Err(AuthFailure::Stale);
-    }
-    Ok(())
-}
-
-/// A Unix timestamp in seconds, as both schemes carry it.
-fn unix_seconds(raw: &str) -> Result<DateTime<Utc>, AuthFailure> {
-    let seconds: i64 = raw.trim().parse().map_err(|_| AuthFailure::BadTimestamp)?;
-    DateTime::<Utc>::from_timestamp(seconds, 0).ok_or(AuthFailure::BadTimestamp)
+    fresh(at, now, max_skew_seconds)
 }
 
 /// `TC3-HMAC-SHA256\n<timestamp>\n<date>/<service>/tc3_request\n` + hex SHA-256 of the
