@@ -56,6 +56,20 @@ elif [[ "$rc" -ne 0 ]]; then
   exit "$rc"
 fi
 
+log "no secret in the gateway's log of the suite (failures and refusals included)"
+"$VENV_DIR/bin/python" - "$REPO_ROOT/infra/worlds/reference.json" "$GATEWAY_LOG" <<'PY'
+import json, sys
+world = json.load(open(sys.argv[1], encoding="utf-8"))
+log = open(sys.argv[2], encoding="utf-8", errors="replace").read()
+secrets = [c["secret"] for a in world["accounts"] for c in a["credentials"]]
+leaked = [s for s in secrets if s in log]
+if not log.strip():
+    sys.exit("the gateway log is empty: nothing was checked")
+if leaked:
+    sys.exit("secrets found in the gateway log: %d" % len(leaked))
+print("checked %d secrets against %d lines of log: none found" % (len(secrets), log.count("\n")))
+PY
+
 log "the conformance table keeps its invariants (world verify)"
 "$REPO_ROOT/target/debug/world" verify --table "$GATEWAY_TABLE"
 
