@@ -220,3 +220,21 @@ async fn unauthenticated_requests_leave_no_nonce_behind() {
     let replay = gw.raw("GET", &q, &[], Vec::new()).await;
     assert_eq!(replay.code(), "SignatureNonceUsed");
 }
+
+#[tokio::test]
+async fn an_unreachable_store_answers_in_every_dialects_envelope_in_bounded_time() {
+    // Nothing listens on port 9: every store call fails at once (connection refused).
+    let gw = Gateway::start_on(Some("http://127.0.0.1:9".into()), "").await;
+    let started = std::time::Instant::now();
+    let tc = gw.tc(TcSigning::Tc3, TC, "DescribeImages", json!({})).await;
+    assert_eq!(tc.tc_code().as_deref(), Some("InternalError"), "{}", tc.text);
+    let zl = gw.zl(ZL, "DescribeImages", json!({})).await;
+    assert_eq!((zl.status, zl.zl_code().as_deref()), (500, Some("INTERNAL_SERVER_ERROR")), "{}", zl.text);
+    let ali = gw.call(ALI, "DescribeSnapshots", &[("RegionId", "cn-hangzhou")]).await;
+    assert_eq!((ali.status, ali.code()), (500, "InternalError".to_string()));
+    for r in [&tc, &zl, &ali] {
+        assert!(!r.text.contains("127.0.0.1:9"), "internal details leak: {}", r.text);
+    }
+    // The store client's operation timeout (15 s) bounds each; refused connections fail faster.
+    assert!(started.elapsed() < std::time::Duration::from_secs(45), "{:?}", started.elapsed());
+}
