@@ -148,3 +148,53 @@ fn the_scheduler_runs_every_hour() {
     assert_eq!(event["Type"].as_str(), Some("Schedule"));
     assert_eq!(event["Properties"]["Schedule"].as_str(), Some("cron(0 * * * ? *)"));
 }
+
+/// What each function's code does to the table (its least privilege): item actions on the table,
+/// and the indexes it queries. A request may record a nonce (PutItem) and count against a rate
+/// limit (UpdateItem); creates claim and give back client tokens (PutItem, DeleteItem) and commit
+/// in one transaction (Put, Update); the scheduler also releases snapshots (Delete).
+const PRIVILEGES: [(&str, &[&str], &[&str]); 5] = [
+    ("catch-all", &["GetItem", "PutItem", "UpdateItem", "DeleteItem"], &["by_account", "by_disk"]),
+    ("create-snapshot", &["GetItem", "PutItem", "UpdateItem", "DeleteItem"], &[]),
+    ("create-image", &["GetItem", "PutItem", "UpdateItem", "DeleteItem"], &["by_account"]),
+    ("describe", &["GetItem", "PutItem", "UpdateItem"], &["by_account", "by_disk"]),
+    ("scheduler", &["GetItem", "PutItem", "UpdateItem", "DeleteItem"], &["by_kind", "by_expiry"]),
+];
+
+#[test]
+fn each_function_is_granted_only_what_it_uses() {
+    let t = template();
+    for (name, function) in of_type(&t, "AWS::Serverless::Function") {
+        let binary = binary_of(&t, &name);
+        let (_, actions, indexes) =
+            PRIVILEGES.iter().find(|(b, _, _)| *b == binary).unwrap_or_else(|| panic!("{binary}"));
+        let mut granted_actions = BTreeSet::new();
+        let mut granted_indexes = BTreeSet::new();
+        for policy in function["Properties"]["Policies"].as_sequence().unwrap() {
+            for statement in policy["Statement"].as_sequence().unwrap() {
+                let resource = serde_yaml_ng::to_string(&statement["Resource"]).unwrap();
+                for action in statement["Action"].as_sequence().unwrap() {
+                    let action = action.as_str().unwrap().strip_prefix("dynamodb:").unwrap().to_string();
+                    if resource.contains("/index/") {
+                        assert_eq!(action, "Query", "{binary}: only queries on indexes");
+                        for index in resource.split("/index/").skip(1) {
+                            granted_indexes.insert(
+                                index
+                                    .split(|c: char| !c.is_alphanumeric() && c != '_')
+                                    .next()
+                                    .unwrap()
+                                    .to_string(),
+                            );
+                        }
+                    } else {
+                        granted_actions.insert(action);
+                    }
+                }
+            }
+        }
+        let want: BTreeSet<String> = actions.iter().map(|a| a.to_string()).collect();
+        let want_indexes: BTreeSet<String> = indexes.iter().map(|a| a.to_string()).collect();
+        assert_eq!(granted_actions, want, "{binary}: table actions");
+        assert_eq!(granted_indexes, want_indexes, "{binary}: indexes");
+    }
+}
