@@ -190,6 +190,9 @@ pub enum DomainError {
     Fault(String),
     #[error("internal error: {0}")]
     Internal(String),
+    /// The store could not be reached for now (after retries): the caller may try again.
+    #[error("temporarily unavailable")]
+    Unavailable,
 }
 
 impl DomainError {

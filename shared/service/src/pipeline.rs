@@ -95,7 +95,7 @@ pub fn refusal<P: Protocol>(
     request_id: &str,
 ) -> WireResponse {
     let response = P::failure(parsed, action, e, request_id);
-    if matches!(e, DomainError::Internal(_)) {
+    if matches!(e, DomainError::Internal(_) | DomainError::Unavailable) {
         tracing::error!(error = %e, "request failed");
     } else {
         tracing::info!(error = %e, "request refused");

@@ -19,6 +19,9 @@ use std::time::Duration;
 pub use tokens::{Claim, TokenKey};
 pub use worlds::LoadSummary;
 
+/// The longest one store call may take, all its attempts included.
+pub const STORE_CALL_LIMIT: Duration = Duration::from_secs(6);
+
 /// The table name used when none is configured.
 pub const DEFAULT_TABLE: &str = "cloud-images";
 
@@ -52,12 +55,15 @@ impl Store {
                 loader = loader.region(Region::new("us-east-1"));
             }
         }
+        // Bounded: a store call gives up after STORE_CALL_LIMIT, over at most three attempts (the
+        // SDK's standard retry, with backoff, for throttling, timeouts and dropped connections).
         let timeouts = aws_config::timeout::TimeoutConfig::builder()
-            .connect_timeout(Duration::from_secs(2))
-            .operation_attempt_timeout(Duration::from_secs(5))
-            .operation_timeout(Duration::from_secs(15))
+            .connect_timeout(Duration::from_secs(1))
+            .operation_attempt_timeout(Duration::from_secs(2))
+            .operation_timeout(STORE_CALL_LIMIT)
             .build();
-        let shared = loader.timeout_config(timeouts).load().await;
+        let retries = aws_config::retry::RetryConfig::standard().with_max_attempts(3);
+        let shared = loader.timeout_config(timeouts).retry_config(retries).load().await;
         let mut config = aws_sdk_dynamodb::config::Builder::from(&shared);
         if let Some(url) = endpoint {
             config = config.endpoint_url(url);
@@ -148,10 +154,28 @@ impl Store {
     }
 }
 
-/// Any failure to reach or use the table is the provider's internal error; the detail goes to
-/// the log, never to the client.
+/// A failure to reach or use the table, after the SDK's retries: `Unavailable` when it was
+/// transient (the store could not be reached, timed out, dropped the connection, throttled or
+/// failed on its side), which a caller may retry; else the provider's internal error. The detail
+/// goes to the log, never to the client.
 pub(crate) fn internal<E: std::fmt::Debug>(e: E) -> DomainError {
     let detail = format!("{e:?}");
-    tracing::error!(error = %detail, "store call failed");
-    DomainError::Internal("store unavailable".into())
+    // The SDK's error kinds and the service's transient codes, as they print.
+    const TRANSIENT: [&str; 8] = [
+        "DispatchFailure",
+        "TimeoutError",
+        "ResponseError",
+        "ThrottlingException",
+        "ProvisionedThroughputExceeded",
+        "RequestLimitExceeded",
+        "InternalServerError",
+        "ServiceUnavailable",
+    ];
+    if TRANSIENT.iter().any(|t| detail.contains(t)) {
+        tracing::warn!(error = %detail, "store unavailable");
+        DomainError::Unavailable
+    } else {
+        tracing::error!(error = %detail, "store call failed");
+        DomainError::Internal("store call failed".into())
+    }
 }

@@ -202,7 +202,11 @@ pub fn answer(e: &DomainError, cx: Context<'_>) -> Answer {
         E::TokenReusedWithOtherParameters => a(403, "IdempotentParameterMismatch", "The specified clientToken is used."),
         E::TokenInFlight => a(403, "IdempotentProcessing", "The previous idempotent request(s) is still processing."),
         E::Fault(code) => fault(code),
-        E::Internal(_) => a(500, "InternalError", "The request processing has failed due to some unknown error."),
+        // The CreateSnapshot page's code for a store that cannot be reached, transient or not (the
+        // old SDK retries it either way).
+        E::Internal(_) | E::Unavailable => {
+            a(500, "InternalError", "The request processing has failed due to some unknown error.")
+        }
     }
 }
 

@@ -177,6 +177,10 @@ pub fn answer(e: &DomainError, cx: Context<'_>) -> Answer {
 
         E::Fault(code) => a(code, &fault_message(code)),
         E::Internal(_) => a("InternalError", "An internal error occurred."),
+        // The common code for a failure on the provider's side; the message says to retry.
+        E::Unavailable => {
+            a("InternalError", "The service is temporarily unavailable. Please try again later.")
+        }
     }
 }
 

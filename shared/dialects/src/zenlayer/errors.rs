@@ -129,6 +129,11 @@ pub fn answer(e: &DomainError, action: &str) -> Answer {
             a(if code == "INTERNAL_SERVER_ERROR" { 500 } else { 400 }, code, "The operation failed.")
         }
         E::Internal(_) => a(500, "INTERNAL_SERVER_ERROR", "An internal error occurred."),
+        E::Unavailable => a(
+            503,
+            "SERVICE_TEMPORARY_UNAVAILABLE",
+            "The service is temporarily unavailable. Please try again later.",
+        ),
     }
 }
 
