@@ -54,3 +54,21 @@ async fn garbage_and_oversized_requests() {
     let ok = gw.call(ALI, "CreateSnapshot", &[("DiskId", "d-ali-expired")]).await;
     assert_eq!(ok.status, 200, "{}", ok.text);
 }
+
+#[tokio::test]
+async fn a_parameter_given_twice_is_refused_not_half_read() {
+    let gw = Gateway::start(REFERENCE_WORLD).await;
+    let r = gw
+        .call(ALI, "CreateSnapshot", &[("DiskId", "d-ali-expired"), ("DiskId", "d-ali-stopped-data")])
+        .await;
+    assert_eq!((r.status, r.code()), (400, "InvalidParameter".to_string()), "{}", r.text);
+    assert!(gw.store.disk_snapshots("d-ali-expired").await.unwrap().is_empty());
+    let tc = gw
+        .tc(TcSigning::Form, TC, "CreateSnapshot", serde_json::json!({"DiskId": "disk-tc-stopped-data"}))
+        .await;
+    assert_eq!(tc.tc_code(), None, "{}", tc.text);
+    let doubled = gw
+        .raw("GET", "/?DataDiskIds.0=a&DataDiskIds.0=b", &[("x-tc-action", "CreateImage")], Vec::new())
+        .await;
+    assert_eq!(doubled.tc_code().as_deref(), Some("InvalidParameterValue"), "{}", doubled.text);
+}

@@ -11,7 +11,7 @@ pub struct RpcRequest {
     /// Every parameter (query string, then form body), decoded, in wire order; the signature
     /// covers exactly these.
     pub pairs: Vec<(String, String)>,
-    /// The same, by name (the first occurrence wins).
+    /// The same, by name (each name appears once: a repeated one is refused).
     pub params: BTreeMap<String, String>,
     pub action: Option<String>,
     /// Answer in XML (`Format=XML`); JSON otherwise.
@@ -37,7 +37,11 @@ impl RpcRequest {
         }
         let mut params = BTreeMap::new();
         for (k, v) in &pairs {
-            params.entry(k.clone()).or_insert_with(|| v.clone());
+            // A name given twice (in the query twice, or in the query and the body) would have
+            // one of its values silently ignored.
+            if params.insert(k.clone(), v.clone()).is_some() && !k.is_empty() {
+                return Err(DomainError::invalid(k, "The parameter is given more than once."));
+            }
         }
         let in_header = header(req, "x-acs-action").filter(|a| !a.is_empty());
         // Deployed, the load balancer routes by the header first; in-process the parameter would
