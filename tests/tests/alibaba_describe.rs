@@ -354,3 +354,33 @@ async fn a_client_token_replays_across_sdk_forms() {
         .await;
     assert_eq!(other.code(), "IdempotentParameterMismatch");
 }
+
+#[tokio::test]
+async fn a_snapshot_that_never_completes_reads_as_such() {
+    let gw = Gateway::start(&reference_with(|w| {
+        w["snapshots"].as_array_mut().unwrap().push(json!({"id": "s-ali-stuck", "account": "acct-ali",
+            "region": "cn-hangzhou", "disk": "d-ali-expired", "status": "progressing", "progress": 42}));
+    }))
+    .await;
+    let listed = snapshots(&gw, &[("SnapshotIds", "[\"s-ali-stuck\",\"s-ali-progressing\"]")]).await;
+    let by_id = |id: &str| {
+        listed["Snapshots"]["Snapshot"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["SnapshotId"] == id)
+            .unwrap()
+            .clone()
+    };
+    let stuck = by_id("s-ali-stuck");
+    assert_eq!(
+        (stuck["Status"].as_str(), stuck["Progress"].as_str(), stuck["RemainTime"].as_i64()),
+        (Some("progressing"), Some("42%"), Some(-1))
+    );
+    // Without a `progress`, it has not started: 0%, time unknown.
+    let plain = by_id("s-ali-progressing");
+    assert_eq!((plain["Progress"].as_str(), plain["RemainTime"].as_i64()), (Some("0%"), Some(-1)));
+    // The world refuses a progress on a snapshot that is not in progress.
+    let bad = reference_with(|w| w["snapshots"][0]["progress"] = 10.into());
+    assert!(world::parse(&bad, chrono::Utc::now()).is_err());
+}

@@ -357,6 +357,7 @@ fn from_instance(
             retention_days: None,
             deadline: None,
             instant_access: None,
+            stuck_at: None,
             image_allowed: true,
             tags: Vec::new(),
             resource_group_id: cmd.resource_group_id.clone(),

@@ -352,6 +352,9 @@ pub struct Snapshot {
     /// Days of instant access, when it was asked for.
     #[serde(default)]
     pub instant_access: Option<u32>,
+    /// For a snapshot that never completes (a world's `progressing` one): how far it has got.
+    #[serde(default)]
+    pub stuck_at: Option<u8>,
     pub image_allowed: bool,
     pub tags: Vec<Tag>,
     pub resource_group_id: Option<String>,
@@ -365,7 +368,10 @@ pub struct Snapshot {
 
 impl Snapshot {
     pub fn state(&self, now: DateTime<Utc>) -> Progress {
-        progress_at(self.created_at, self.ready_at, self.failed, now)
+        match (self.ready_at, self.stuck_at, self.failed) {
+            (None, Some(percent), false) => Progress::InProgress { percent },
+            _ => progress_at(self.created_at, self.ready_at, self.failed, now),
+        }
     }
 
     /// When the snapshot is released by its deadline or retention period, if it has one.

@@ -68,6 +68,7 @@ pub fn plan(cmd: &CreateSnapshot, ctx: &SnapshotContext<'_>, id: String) -> Doma
         retention_days: cmd.retention_days,
         deadline: cmd.deadline,
         instant_access: cmd.instant_access,
+        stuck_at: None,
         image_allowed: true,
         tags: cmd.tags.clone(),
         resource_group_id: cmd.resource_group_id.clone(),

@@ -351,6 +351,12 @@ impl Parser {
             &["progressing", "accomplished", "failed"],
             "accomplished",
         )?;
+        // How far a snapshot that stays in progress has got (an addition to the format).
+        let progress = match o.opt_uint("progress")? {
+            None => None,
+            Some(p) if status == "progressing" && p <= 99 => Some(p as u8),
+            Some(_) => return err(&o.at("progress"), "0..=99, and only with status \"progressing\""),
+        };
         let retention_days = match o.opt_uint("retention_days")? {
             Some(d) if (1..=65_536).contains(&d) => Some(d as u32),
             Some(d) => return err(&o.at("retention_days"), format!("{d} is outside 1..=65536")),
@@ -377,6 +383,7 @@ impl Parser {
             retention_days,
             deadline: None,
             instant_access: None,
+            stuck_at: progress,
             image_allowed: o.bool_or("image_allowed", true)?,
             tags,
             resource_group_id: None,

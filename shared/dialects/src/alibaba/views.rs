@@ -25,10 +25,12 @@ pub fn tags(tags: &[Tag]) -> Value {
     json!({ "Tag": list })
 }
 
-/// Seconds until something in progress is ready (0 once it is, or when it never will be).
+/// Seconds until something in progress is ready: 0 once it is, -1 (unknown) for one that never
+/// completes on its own.
 fn remain(state: Progress, ready_at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> i64 {
     match (state, ready_at) {
         (Progress::InProgress { .. }, Some(ready)) => (ready - now).num_seconds().max(0),
+        (Progress::InProgress { .. }, None) => -1,
         _ => 0,
     }
 }
