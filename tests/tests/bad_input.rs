@@ -72,3 +72,23 @@ async fn a_parameter_given_twice_is_refused_not_half_read() {
         .await;
     assert_eq!(doubled.tc_code().as_deref(), Some("InvalidParameterValue"), "{}", doubled.text);
 }
+
+#[tokio::test]
+async fn a_json_key_given_twice_is_refused_in_both_json_dialects() {
+    let gw = Gateway::start(REFERENCE_WORLD).await;
+    let body = br#"{"ImageName": "a", "ImageName": "b"}"#.to_vec();
+    let tc = gw
+        .raw("POST", "/", &[("content-type", "application/json"), ("x-tc-action", "CreateImage")], body)
+        .await;
+    assert_eq!(tc.tc_code().as_deref(), Some("InvalidParameterValue"), "{}", tc.text);
+    let body = br#"{"instanceId": "a", "instanceId": "b"}"#.to_vec();
+    let zl = gw
+        .raw(
+            "POST",
+            "/api/v2/zec",
+            &[("content-type", "application/json"), ("x-zc-action", "CreateImage")],
+            body,
+        )
+        .await;
+    assert_eq!((zl.status, zl.zl_code().as_deref()), (400, Some("INVALID_PARAMETER")), "{}", zl.text);
+}

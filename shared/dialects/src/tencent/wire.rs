@@ -80,10 +80,7 @@ impl TcRequest {
         let region = header(req, "x-tc-region").map(str::to_string).or_else(|| common("Region"));
         let version = header(req, "x-tc-version").map(str::to_string).or_else(|| common("Version"));
         let params = if json_body {
-            match serde_json::from_slice::<Value>(req.body()) {
-                Ok(Value::Object(map)) => map,
-                _ => return Err(DomainError::invalid("(body)", "the request body must be a JSON object")),
-            }
+            crate::json_body::object(req.body()).map_err(|why| DomainError::invalid("(body)", why))?
         } else {
             let business: Vec<&(String, String)> =
                 pairs.iter().filter(|(k, _)| !COMMON.contains(&k.as_str())).collect();

@@ -30,10 +30,7 @@ impl ZlRequest {
         let params = if req.body().iter().all(u8::is_ascii_whitespace) {
             Map::new()
         } else {
-            match serde_json::from_slice::<Value>(req.body()) {
-                Ok(Value::Object(map)) => map,
-                _ => return Err(DomainError::invalid("(body)", "the request body must be a JSON object")),
-            }
+            crate::json_body::object(req.body()).map_err(|why| DomainError::invalid("(body)", why))?
         };
         Ok(ZlRequest {
             service,
