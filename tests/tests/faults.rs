@@ -107,6 +107,8 @@ async fn a_store_that_dies_and_comes_back() {
     java.wait().unwrap();
     let killed_at = started.elapsed();
     tokio::time::sleep(Duration::from_secs(3)).await;
+    // Until here the store was certainly away; it is back some time after.
+    let restart_at = started.elapsed();
     let mut java = start_dynamodb(port, &dir);
     wait_until_up(&gw.store).await;
     let back_at = started.elapsed();
@@ -114,13 +116,14 @@ async fn a_store_that_dies_and_comes_back() {
 
     let longest = answers.iter().map(|a| a.took).max().unwrap();
     let during: Vec<&Answer> =
-        answers.iter().filter(|a| a.at > killed_at && a.at + a.took < back_at).collect();
+        answers.iter().filter(|a| a.at > killed_at && a.at + a.took < restart_at).collect();
     let after: Vec<&Answer> = answers.iter().filter(|a| a.at > back_at + Duration::from_secs(1)).collect();
     eprintln!(
-        "faults: {} calls answered, longest {:?}; killed at {:?}, back at {:?}; {} during the outage ({} InternalError), {} after ({} ok)",
+        "faults: {} calls answered, longest {:?}; killed at {:?}, restarted at {:?}, back at {:?}; {} during the outage ({} InternalError), {} after ({} ok)",
         answers.len(),
         longest,
         killed_at,
+        restart_at,
         back_at,
         during.len(),
         during.iter().filter(|a| a.code == "InternalError").count(),
