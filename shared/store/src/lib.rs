@@ -98,8 +98,7 @@ impl Store {
     /// Whether the region exists and belongs to `provider` (a caller never reaches another
     /// cloud's regions).
     pub async fn region_served(&self, region: &str, provider: domain::Provider) -> DomainResult<bool> {
-        let found: Option<domain::Region> = self.get(&items::key::region(region)).await?;
-        Ok(found.is_some_and(|r| r.provider == provider))
+        Ok(self.region(region).await?.is_some_and(|r| r.provider == provider))
     }
 
     /// Count one request against a per-second limit; false when the second's `max` is reached.

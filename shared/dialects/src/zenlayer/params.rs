@@ -67,10 +67,12 @@ fn tag_list(list: &[Value], name: &str) -> DomainResult<Vec<Tag>> {
     Ok(tags)
 }
 
+const CREATE_IMAGE: [&str; 4] = ["instanceId", "imageName", "resourceGroupId", "tags"];
+
 /// CreateImage. The region is the instance's (read by the use case); `resource_group_id` is the
 /// group resolved against the account (the default one when none is given).
 pub fn create_image(zl: &ZlRequest, region: &str, resource_group_id: String) -> DomainResult<CreateImage> {
-    let p = Params::of(&zl.params, &["instanceId", "imageName", "resourceGroupId", "tags"])?;
+    let p = Params::of(&zl.params, &CREATE_IMAGE)?;
     let instance = p.required("instanceId")?;
     let name = p.required("imageName")?;
     if !IMAGE_NAME.accepts(&name) {
@@ -112,7 +114,7 @@ pub fn resource_group(zl: &ZlRequest) -> DomainResult<Option<String>> {
 
 /// `instanceId` of a CreateImage, needed before the command (its region is the instance's).
 pub fn image_instance(zl: &ZlRequest) -> DomainResult<String> {
-    Params::of(&zl.params, &["instanceId", "imageName", "resourceGroupId", "tags"])?.required("instanceId")
+    Params::of(&zl.params, &CREATE_IMAGE)?.required("instanceId")
 }
 
 /// Paging: `pageNum` from 1, `pageSize` 1–1000 (default 20).

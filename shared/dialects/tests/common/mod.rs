@@ -3,6 +3,7 @@
 #![allow(dead_code)] // each test binary uses its own part of this
 
 use bytes::Bytes;
+use domain::AuthFailure;
 use serde_json::Value;
 
 /// Every vector whose file name starts with `prefix`, by name.
@@ -52,4 +53,24 @@ pub fn request_without(v: &Value, without: &[&str]) -> http::Request<Bytes> {
 
 pub fn request(v: &Value) -> http::Request<Bytes> {
     request_without(v, &[])
+}
+
+/// What a tampered vector was tampered with, checked against the failure it got: a stale
+/// timestamp must be refused as stale, a changed parameter or a wrong secret as a mismatch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tampered {
+    Stale,
+    Mismatch,
+}
+
+pub fn tampered(name: &str, failure: &AuthFailure) -> Tampered {
+    if name.ends_with("tampered-stale") {
+        assert_eq!(*failure, AuthFailure::Stale, "{name}");
+        Tampered::Stale
+    } else if name.ends_with("tampered-param") || name.ends_with("tampered-secret") {
+        assert!(matches!(failure, AuthFailure::Mismatch { .. }), "{name}: {failure:?}");
+        Tampered::Mismatch
+    } else {
+        panic!("{name}: a tampered vector of an unknown kind")
+    }
 }

@@ -37,11 +37,11 @@ async fn create(
     cmd: &CreateSnapshot,
     new_id: fn() -> String,
     held: Option<&idempotent::Held>,
-    region_exists: DomainResult<bool>,
+    region_served: DomainResult<bool>,
     disk: DomainResult<Option<Disk>>,
 ) -> DomainResult<Snapshot> {
     let account = caller.account;
-    if !region_exists? {
+    if !region_served? {
         return Err(DomainError::RegionNotFound);
     }
     let disk = disk?
