@@ -11,17 +11,10 @@ source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lib.sh"
 stop_on_exit
 
 cd "$REPO_ROOT"
-ensure_java
-ensure_dynamodb_local
-aws_local_env
-mkdir -p "$RUN_DIR"
-
 log "cargo build --release --bin gateway --bin bench"
 cargo build --quiet --release --bin gateway --bin bench
 
-DDB_PORT="$(free_port)"
-DDB_JAVA_OPTS="-Xms256m -Xmx1g" start_dynamodb_local "$DDB_PORT"
-export DYNAMODB_ENDPOINT="http://127.0.0.1:$DDB_PORT"
+DDB_JAVA_OPTS="-Xms256m -Xmx1g" start_local_store
 
 # The gateway reads the table per request; bench creates it and loads its world before driving.
 GATEWAY_PORT="$(free_port)"

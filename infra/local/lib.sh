@@ -178,6 +178,18 @@ aws_local_env() {
   export AWS_EC2_METADATA_DISABLED=true
 }
 
+# Installs what DynamoDB Local needs, starts one (in memory) on a free port and exports
+# DYNAMODB_ENDPOINT, with the local AWS settings the SDK wants. Java options: DDB_JAVA_OPTS.
+start_local_store() {
+  ensure_java
+  ensure_dynamodb_local
+  aws_local_env
+  mkdir -p "$RUN_DIR"
+  DDB_PORT="$(free_port)"
+  start_dynamodb_local "$DDB_PORT"
+  export DYNAMODB_ENDPOINT="http://127.0.0.1:$DDB_PORT"
+}
+
 # Waits until 127.0.0.1:PORT accepts TCP connections. Args: PORT PID TIMEOUT_S LOGFILE
 wait_for_port() {
   local port="$1" pid="$2" timeout="$3" logf="$4" i

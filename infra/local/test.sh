@@ -13,16 +13,9 @@ stop_on_exit
 
 cd "$REPO_ROOT"
 
-ensure_java
-ensure_dynamodb_local
 ensure_venv
 ensure_tools
-aws_local_env
-mkdir -p "$RUN_DIR"
-
-DDB_PORT="$(free_port)"
-start_dynamodb_local "$DDB_PORT"
-export DYNAMODB_ENDPOINT="http://127.0.0.1:$DDB_PORT"
+start_local_store
 
 log "cargo test --workspace (DYNAMODB_ENDPOINT=$DYNAMODB_ENDPOINT)"
 cargo test --workspace

@@ -346,6 +346,7 @@ impl Gateway {
     /// Assert the table's invariants hold (counters, name markers, token leases, orphans).
     pub async fn assert_consistent(&self) {
         let broken = self.store.check_invariants(Utc::now()).await.expect("read the table");
+        eprintln!("figures: invariants: {} broken", broken.len());
         assert!(broken.is_empty(), "the table is inconsistent:\n{}", broken.join("\n"));
     }
 
@@ -380,6 +381,16 @@ pub enum TcSigning {
     Form,
     /// The older CreateImage page: a form body on `POST /v2/index.php`, HmacSHA1.
     Legacy,
+}
+
+/// One line of a concurrency test's figures, for the reliability report
+/// (`infra/local/reliability.sh` collects and adds them up): how many calls raced, how many
+/// resources they made and how many they were allowed to make.
+pub fn figures(test: &str, calls: usize, made: usize, allowed: usize) {
+    eprintln!(
+        "figures: concurrency: {test}: {calls} calls, {made} made, {} duplicates",
+        made.saturating_sub(allowed)
+    );
 }
 
 /// Flatten JSON parameters as the Tencent SDK does for its query forms: `Name.N` from 0,

@@ -366,7 +366,9 @@ async fn twenty_concurrent_calls_with_one_new_name_make_one_image() {
         .into_iter()
         .filter(|i| i.name == "contended")
         .count();
+    figures("alibaba image name", 20, named, 1);
     assert_eq!(named, 1);
+    gw.assert_consistent().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -391,6 +393,9 @@ async fn the_image_quota_never_overshoots() {
     for r in replies.iter().filter(|r| r.status != 200) {
         check(r, 403, "QuotaExceed.Image", "quota");
     }
-    assert_eq!(gw.store.account_images("acct-ali").await.unwrap().len(), q as usize + 1);
+    let images = gw.store.account_images("acct-ali").await.unwrap().len();
+    figures("alibaba image quota", 3 * q as usize, images - 1, q as usize);
+    assert_eq!(images, q as usize + 1);
     assert_eq!(gw.store.image_count("acct-ali", "cn-hangzhou").await.unwrap(), q + 1);
+    gw.assert_consistent().await;
 }

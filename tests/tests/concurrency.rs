@@ -22,19 +22,27 @@ fn count(replies: &[Reply], code: &str) -> usize {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn fifty_identical_calls_with_one_token_make_one_snapshot() {
-    let gw = Arc::new(Gateway::start(REFERENCE_WORLD).await);
+    // Snapshots ready at once and room for many: only the token stands between the calls and
+    // fifty snapshots (the disk's in-progress lock would otherwise hide a broken claim).
+    let gw = Arc::new(Gateway::start(&quota_world(64, 0)).await);
     let call = vec![
         ("DiskId", "d-ali-expired".to_string()),
         ("SnapshotName", "once".into()),
         ("ClientToken", "same-token".into()),
     ];
-    let replies = all(&gw, vec![call; 50]).await;
+    // Five waves of ten: calls that race the first claim, and calls that come while (or after)
+    // it completes.
+    let mut replies = Vec::new();
+    for _ in 0..5 {
+        replies.extend(all(&gw, vec![call.clone(); 10]).await);
+    }
     let ok: Vec<String> = replies.iter().filter(|r| r.status == 200).map(|r| r.field("SnapshotId")).collect();
     assert!(!ok.is_empty(), "no call succeeded: {:?}", replies.iter().map(|r| &r.text).collect::<Vec<_>>());
     assert!(ok.iter().all(|id| *id == ok[0]), "different snapshots: {ok:?}");
     // Every other call was told the first is still being processed.
     assert_eq!(ok.len() + count(&replies, "IdempotentProcessing"), 50);
     let made = gw.store.disk_snapshots("d-ali-expired").await.unwrap();
+    figures("one token, 50 calls", 50, made.len(), 1);
     assert_eq!(made.len(), 1, "{made:?}");
     assert_eq!(made[0].id, ok[0]);
     gw.assert_consistent().await;
@@ -63,6 +71,7 @@ async fn one_snapshot_in_progress_per_disk_under_contention() {
     let gw = Arc::new(Gateway::start(&quota_world(n, 600)).await);
     let replies = all(&gw, distinct_calls(3 * n as usize)).await;
     let ok = replies.iter().filter(|r| r.status == 200).count();
+    figures("one snapshot in progress per disk", replies.len(), ok, 1);
     assert_eq!(ok, 1, "{:?}", replies.iter().map(|r| &r.text).collect::<Vec<_>>());
     assert_eq!(count(&replies, "IncorrectDiskStatus.CreatingSnapshot"), 3 * n as usize - 1);
     let disk = gw.store.disk("d-ali-expired").await.unwrap().unwrap();
@@ -89,6 +98,7 @@ async fn the_per_disk_quota_never_overshoots() {
         }
     }
     let made = gw.store.disk_snapshots("d-ali-expired").await.unwrap().len();
+    figures("snapshot quota per disk", 9 * n as usize, made, n as usize);
     assert_eq!(made, successes);
     assert_eq!(made, n as usize, "exactly the quota, never more");
     let disk = gw.store.disk("d-ali-expired").await.unwrap().unwrap();

@@ -119,7 +119,7 @@ async fn a_store_that_dies_and_comes_back() {
         answers.iter().filter(|a| a.at > killed_at && a.at + a.took < restart_at).collect();
     let after: Vec<&Answer> = answers.iter().filter(|a| a.at > back_at + Duration::from_secs(1)).collect();
     eprintln!(
-        "faults: {} calls answered, longest {:?}; killed at {:?}, restarted at {:?}, back at {:?}; {} during the outage ({} InternalError), {} after ({} ok)",
+        "figures: faults: {} calls answered, longest {:?}; killed at {:?}, restarted at {:?}, back at {:?}; {} during the outage ({} InternalError), {} after ({} ok)",
         answers.len(),
         longest,
         killed_at,

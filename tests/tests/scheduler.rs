@@ -82,6 +82,7 @@ async fn concurrent_deliveries_of_one_event_make_each_snapshot_once() {
     assert_eq!(made, 2);
     let autos =
         gw.store.account_snapshots("acct-ali").await.unwrap().into_iter().filter(|s| s.automatic).count();
+    figures("three deliveries of one scheduler event", 3, autos, 2);
     assert_eq!(autos, 2);
     gw.assert_consistent().await;
 }

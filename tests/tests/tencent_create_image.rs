@@ -374,7 +374,9 @@ async fn twenty_calls_with_one_new_name_make_one_image() {
     let duplicate = codes.iter().filter(|c| *c == "InvalidImageName.Duplicate").count();
     assert_eq!((made, duplicate), (1, 19), "{codes:?}");
     let images = gw.store.account_images("acct-tc").await.unwrap();
-    assert_eq!(images.iter().filter(|i| i.name == "only-once").count(), 1);
+    let named = images.iter().filter(|i| i.name == "only-once").count();
+    figures("tencent image name", 20, named, 1);
+    assert_eq!(named, 1);
     gw.assert_consistent().await;
 }
 
@@ -398,8 +400,10 @@ async fn three_times_the_free_quota_makes_exactly_the_quota() {
     let codes = set.join_all().await;
     let made = codes.iter().filter(|c| c.starts_with("(success)")).count();
     let refused = codes.iter().filter(|c| *c == "ImageQuotaLimitExceeded").count();
+    let images = gw.store.account_images("acct-tc").await.unwrap().len();
+    figures("tencent image quota", 12, images - 1, 4);
     assert_eq!((made, refused), (4, 8), "{codes:?}");
-    assert_eq!(gw.store.account_images("acct-tc").await.unwrap().len(), 5);
+    assert_eq!(images, 5);
     assert_eq!(gw.store.image_count("acct-tc", "ap-guangzhou").await.unwrap(), 5);
     gw.assert_consistent().await;
 }

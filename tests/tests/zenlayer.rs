@@ -295,6 +295,9 @@ async fn twenty_calls_with_one_new_name_make_one_image() {
     let codes = burst(&gw, |_| "only-once".to_string(), 20).await;
     let made = codes.iter().filter(|c| c.starts_with("(success)")).count();
     let duplicate = codes.iter().filter(|c| *c == "INVALID_IMAGE_NAME_DUPLICATE").count();
+    let named =
+        gw.store.account_images("acct-zl").await.unwrap().iter().filter(|i| i.name == "only-once").count();
+    figures("zenlayer image name", 20, named, 1);
     assert_eq!((made, duplicate), (1, 19), "{codes:?}");
     gw.assert_consistent().await;
 }
@@ -305,6 +308,8 @@ async fn three_times_the_quota_makes_exactly_the_quota() {
     let codes = burst(&gw, |i| format!("n{i}"), 12).await;
     let made = codes.iter().filter(|c| c.starts_with("(success)")).count();
     let refused = codes.iter().filter(|c| *c == "INVALID_IMAGE_QUOTA_EXCEED").count();
+    let images = gw.store.image_count("acct-zl", "asia-east-1").await.unwrap();
+    figures("zenlayer image quota", 12, images as usize, 4);
     assert_eq!((made, refused), (4, 8), "{codes:?}");
     assert_eq!(gw.store.image_count("acct-zl", "asia-east-1").await.unwrap(), 4);
     gw.assert_consistent().await;

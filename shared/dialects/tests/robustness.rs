@@ -141,7 +141,7 @@ fn no_request_makes_any_dialect_panic() {
         .unwrap();
     let seen = seen.into_inner();
     eprintln!(
-        "robustness: {CASES} requests (alibaba {}, tencent {}, zenlayer {})",
+        "figures: robustness: {CASES} requests (alibaba {}, tencent {}, zenlayer {})",
         seen[0], seen[1], seen[2]
     );
     assert!(seen.iter().all(|n| *n > 100), "every dialect must get its share of cases: {seen:?}");

@@ -3,6 +3,7 @@
 
 use super::idempotent::{self, Made};
 use super::Caller;
+use domain::schedule;
 use domain::snapshot::{self, CreateSnapshot, SnapshotContext};
 use domain::{Disk, DomainError, DomainResult, Snapshot};
 use store::Store;
@@ -31,6 +32,25 @@ pub async fn run(
     idempotent::once(store, caller, token, cmd, prefetch, make).await
 }
 
+/// Release the disk's snapshots that are past their retention (and back no image) now, rather
+/// than at the scheduler's next run: an expired snapshot is gone for every purpose, its quota
+/// included. Returns how many expired snapshots it found (released by this call or, racing it,
+/// by another).
+async fn release_expired(
+    store: &Store,
+    disk: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> DomainResult<usize> {
+    let mut found = 0;
+    for s in store.disk_snapshots(disk).await? {
+        if schedule::expired(&s, now) {
+            store.release_snapshot(&s).await?;
+            found += 1;
+        }
+    }
+    Ok(found)
+}
+
 async fn create(
     store: &Store,
     caller: &Caller<'_>,
@@ -44,9 +64,14 @@ async fn create(
     if !region_served? {
         return Err(DomainError::RegionNotFound);
     }
-    let disk = disk?
+    let mut disk = disk?
         .filter(|d| d.account == account.id && cmd.region.as_ref().is_none_or(|r| *r == d.region))
         .ok_or(DomainError::DiskNotFound)?;
+    if disk.snapshot_count >= account.quotas.snapshots_per_disk
+        && release_expired(store, &disk.id, caller.now).await? > 0
+    {
+        disk = store.disk(&disk.id).await?.ok_or(DomainError::DiskNotFound)?;
+    }
     let instance = match &disk.instance {
         Some(id) => store.instance(id).await?,
         None => None,
