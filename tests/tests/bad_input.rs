@@ -92,3 +92,87 @@ async fn a_json_key_given_twice_is_refused_in_both_json_dialects() {
         .await;
     assert_eq!((zl.status, zl.zl_code().as_deref()), (400, Some("INVALID_PARAMETER")), "{}", zl.text);
 }
+
+/// Send `req` over a raw connection with `byte` put into the value of `header`: something no
+/// HTTP client library lets through. Answers the status and the body.
+async fn with_control_char(
+    gw: &Gateway,
+    req: http::Request<bytes::Bytes>,
+    header: &str,
+    byte: u8,
+) -> (u16, String) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut raw = format!("{} {} HTTP/1.1\r\nconnection: close\r\n", req.method(), req.uri()).into_bytes();
+    for (k, v) in req.headers() {
+        raw.extend_from_slice(format!("{k}: ").as_bytes());
+        raw.extend_from_slice(v.as_bytes());
+        if k.as_str() == header {
+            raw.push(byte);
+        }
+        raw.extend_from_slice(b"\r\n");
+    }
+    raw.extend_from_slice(format!("content-length: {}\r\n\r\n", req.body().len()).as_bytes());
+    raw.extend_from_slice(req.body());
+    let mut stream = tokio::net::TcpStream::connect(gw.addr).await.unwrap();
+    stream.write_all(&raw).await.unwrap();
+    let mut answer = Vec::new();
+    stream.read_to_end(&mut answer).await.unwrap();
+    let text = String::from_utf8_lossy(&answer).into_owned();
+    let status = text.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+    let body = text.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default();
+    (status, body)
+}
+
+#[tokio::test]
+async fn control_characters_in_headers_get_the_dialects_envelope() {
+    let gw = Gateway::start(REFERENCE_WORLD).await;
+    let host = gw.addr.to_string();
+    let chrono_now = chrono::Utc::now();
+    // Alibaba ACS3: a signed header the gateway cannot read is a header missing from the signature.
+    let mut ali = http::Request::builder()
+        .method("POST")
+        .uri("/?RegionId=cn-hangzhou")
+        .header("host", &host)
+        .header("x-acs-action", "DescribeSnapshots")
+        .body(bytes::Bytes::new())
+        .unwrap();
+    dialects::alibaba::signature::sign_acs3(&mut ali, ALI.0, ALI.1, chrono_now);
+    for byte in [0x01u8, 0x7f, 0x1f] {
+        let (status, body) = with_control_char(&gw, ali.clone(), "x-acs-date", byte).await;
+        let json: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
+        assert_eq!(status, 400, "{byte:#x}: {body}");
+        assert!(json["Code"].as_str().is_some() && json["RequestId"].as_str().is_some(), "{byte:#x}: {body}");
+    }
+    // Tencent: 200 with Response.Error, as every Tencent answer.
+    let mut tc = http::Request::builder()
+        .method("POST")
+        .uri("/")
+        .header("host", &host)
+        .header("content-type", "application/json")
+        .header("x-tc-action", "DescribeSnapshots")
+        .header("x-tc-version", "2017-03-12")
+        .header("x-tc-region", "ap-guangzhou")
+        .body(bytes::Bytes::from("{}"))
+        .unwrap();
+    dialects::tencent::signature::sign_tc3(&mut tc, TC.0, TC.1, "cbs", chrono_now);
+    let (status, body) = with_control_char(&gw, tc, "x-tc-timestamp", 0x01).await;
+    let json: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
+    assert_eq!(status, 200, "{body}");
+    assert!(json["Response"]["Error"]["Code"].as_str().is_some(), "{body}");
+    // Zenlayer: its three keys and a 4xx.
+    let mut zl = http::Request::builder()
+        .method("POST")
+        .uri("/api/v2/zec")
+        .header("host", &host)
+        .header("content-type", "application/json")
+        .header("x-zc-action", "DescribeSnapshots")
+        .header("x-zc-version", "2025-09-01")
+        .header("x-zc-service", "zec")
+        .body(bytes::Bytes::from("{}"))
+        .unwrap();
+    dialects::zenlayer::signature::sign(&mut zl, ZL.0, ZL.1, chrono_now);
+    let (status, body) = with_control_char(&gw, zl, "x-zc-timestamp", 0x1b).await;
+    let json: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
+    assert!((400..500).contains(&status), "{status} {body}");
+    assert!(json["code"].as_str().is_some() && json["requestId"].as_str().is_some(), "{body}");
+}

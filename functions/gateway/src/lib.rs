@@ -43,7 +43,13 @@ pub async fn serve_with(listener: TcpListener, backend: Backend) {
                 let backend = backend.clone();
                 async move { Ok::<_, Infallible>(answer(&backend, req).await) }
             });
-            let conn = hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(stream), svc);
+            // A header line that is not valid HTTP (a control character in its value) is dropped
+            // rather than answered with hyper's bare 400: the request then reaches its dialect,
+            // which refuses it in its own envelope when the header mattered (a signed header, the
+            // action) and ignores it like any unknown header otherwise.
+            let conn = hyper::server::conn::http1::Builder::new()
+                .ignore_invalid_headers(true)
+                .serve_connection(TokioIo::new(stream), svc);
             if let Err(e) = conn.await {
                 tracing::debug!(error = %e, "connection ended");
             }
