@@ -13,6 +13,7 @@ DDB_DIR="$CACHE_DIR/dynamodb-local"
 DDB_NPM_VERSION="11.1.0"
 VENV_DIR="$CACHE_DIR/venv"
 TOOLS_DIR="$CACHE_DIR/tools"
+PEER_DIR="$CACHE_DIR/peer"
 REQUIREMENTS="$REPO_ROOT/tests/conformance/requirements.txt"
 export REPO_ROOT CACHE_DIR RUN_DIR
 
@@ -169,6 +170,11 @@ ensure_venv() {
 ensure_tools() {
   ensure_python_env "$TOOLS_DIR" "$LIB_DIR/tools-requirements.txt"
   export PATH="$TOOLS_DIR/bin:$PATH"
+}
+
+# moto's server, the peer the benchmark compares with: $PEER_DIR/bin/moto_server afterwards.
+ensure_peer() {
+  ensure_python_env "$PEER_DIR" "$LIB_DIR/peer-requirements.txt"
 }
 
 aws_local_env() {

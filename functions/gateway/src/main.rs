@@ -1,10 +1,11 @@
-//! `gateway [--host 127.0.0.1] [--port 18080] [--table NAME] [--world FILE] [--proxy URL]`
+//! `gateway [--host 127.0.0.1] [--port 18080] [--table NAME] [--world FILE] [--proxy URL] [--control-plane]`
 //!
 //! Serves every dialect and action on one port: in-process, or with `--proxy URL` by forwarding
 //! each request to its function under `cargo lambda watch` at URL. With `--world`, creates the
 //! table if needed and loads the world first. The DynamoDB endpoint comes from `DYNAMODB_ENDPOINT`
 //! (unset: the AWS default chain); the table from `--table`, else `TABLE_NAME`, else
-//! `cloud-images`.
+//! `cloud-images`. `--control-plane` switches the operator's endpoints under `/_emulator/` on (as
+//! does `EMULATOR_CONTROL_PLANE=on`; `EMULATOR_CONTROL_TOKEN` then asks for a bearer token).
 
 use service::App;
 use std::process::ExitCode;
@@ -15,6 +16,7 @@ struct Args {
     table: String,
     world: Option<String>,
     proxy: Option<String>,
+    control_plane: bool,
 }
 
 fn args() -> Result<Args, String> {
@@ -24,6 +26,7 @@ fn args() -> Result<Args, String> {
         table: std::env::var("TABLE_NAME").unwrap_or_else(|_| store::DEFAULT_TABLE.into()),
         world: None,
         proxy: None,
+        control_plane: false,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -34,6 +37,7 @@ fn args() -> Result<Args, String> {
             "--table" => a.table = value()?,
             "--world" => a.world = Some(value()?),
             "--proxy" => a.proxy = Some(value()?),
+            "--control-plane" => a.control_plane = true,
             "-h" | "--help" => return Err(String::new()),
             other => return Err(format!("unknown argument {other}")),
         }
@@ -50,13 +54,17 @@ async fn main() -> ExitCode {
                 eprintln!("gateway: {e}");
             }
             eprintln!(
-                "usage: gateway [--host 127.0.0.1] [--port 18080] [--table NAME] [--world FILE] [--proxy URL]"
+                "usage: gateway [--host 127.0.0.1] [--port 18080] [--table NAME] [--world FILE] [--proxy URL] [--control-plane]"
             );
             return ExitCode::from(2);
         }
     };
     service::logging::init();
-    let app = App::new(store::Store::from_env(args.table.clone()).await);
+    let mut control = service::control::Control::from_env();
+    if args.control_plane && control.is_none() {
+        control = Some(service::control::Control::default());
+    }
+    let app = App::new(store::Store::from_env(args.table.clone()).await).with_control(control);
     if let Some(path) = &args.world {
         match gateway::load_world_file(&app.store, path).await {
             Ok(s) => eprintln!(

@@ -3,6 +3,7 @@
 //! renders the result in the dialect. The Lambda functions and the local gateway all call
 //! [`App::handle`]; they differ only in which routes they serve.
 
+pub mod control;
 pub mod lambda;
 pub mod logging;
 pub mod pipeline;
@@ -25,23 +26,30 @@ use store::Store;
 pub struct App {
     pub store: Store,
     clock: fn() -> DateTime<Utc>,
+    /// The operator's control plane under `/_emulator/`, when switched on.
+    control: Option<control::Control>,
 }
 
 impl App {
     pub fn new(store: Store) -> Self {
-        App { store, clock: Utc::now }
+        App { store, clock: Utc::now, control: None }
     }
 
     /// The same with another clock (tests that need time to have passed).
     pub fn with_clock(store: Store, clock: fn() -> DateTime<Utc>) -> Self {
-        App { store, clock }
+        App { store, clock, control: None }
+    }
+
+    /// Switch the control plane on (or off, with `None`).
+    pub fn with_control(self, control: Option<control::Control>) -> Self {
+        App { control, ..self }
     }
 
     /// The store named by `TABLE_NAME` (default [`store::DEFAULT_TABLE`]), configured from the
     /// environment.
     pub async fn from_env() -> Self {
         let table = std::env::var("TABLE_NAME").unwrap_or_else(|_| store::DEFAULT_TABLE.to_string());
-        App::new(Store::from_env(table).await)
+        App::new(Store::from_env(table).await).with_control(control::Control::from_env())
     }
 
     pub fn now(&self) -> DateTime<Utc> {
@@ -50,6 +58,11 @@ impl App {
 
     /// Answer one request, serving only the routes `scope` allows.
     pub async fn handle(&self, req: WireRequest, scope: Scope) -> WireResponse {
+        if let Some(control) = &self.control {
+            if req.uri().path().starts_with(control::PREFIX) {
+                return control::handle(self, control, &req).await;
+            }
+        }
         match Dialect::of(&req) {
             Dialect::Alibaba => pipeline::handle::<RpcRequest>(self, req, scope).await,
             Dialect::Tencent => pipeline::handle::<TcRequest>(self, req, scope).await,

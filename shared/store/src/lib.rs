@@ -6,6 +6,7 @@ mod images;
 mod invariants;
 mod items;
 mod policies;
+mod round_trips;
 mod snapshots;
 mod table;
 mod tokens;
@@ -16,6 +17,7 @@ use aws_sdk_dynamodb::Client;
 use domain::{Credential, DomainError, DomainResult};
 use std::time::Duration;
 
+use round_trips::RoundTrips;
 pub use tokens::{Claim, TokenKey};
 pub use worlds::LoadSummary;
 
@@ -29,11 +31,19 @@ pub const DEFAULT_TABLE: &str = "cloud-images";
 pub struct Store {
     client: Client,
     table: String,
+    round_trips: RoundTrips,
 }
 
 impl Store {
+    /// A store over `client`; its round trips are counted only when the client was built by
+    /// [`Store::connect`].
     pub fn new(client: Client, table: impl Into<String>) -> Self {
-        Store { client, table: table.into() }
+        Store { client, table: table.into(), round_trips: RoundTrips::default() }
+    }
+
+    /// How many requests this store's client has sent to DynamoDB so far (every attempt).
+    pub fn round_trips(&self) -> u64 {
+        self.round_trips.get()
     }
 
     /// Build the client once per process from the environment. `DYNAMODB_ENDPOINT` points it at
@@ -64,11 +74,12 @@ impl Store {
             .build();
         let retries = aws_config::retry::RetryConfig::standard().with_max_attempts(3);
         let shared = loader.timeout_config(timeouts).retry_config(retries).load().await;
-        let mut config = aws_sdk_dynamodb::config::Builder::from(&shared);
+        let round_trips = RoundTrips::default();
+        let mut config = aws_sdk_dynamodb::config::Builder::from(&shared).interceptor(round_trips.clone());
         if let Some(url) = endpoint {
             config = config.endpoint_url(url);
         }
-        Store::new(Client::from_conf(config.build()), table)
+        Store { client: Client::from_conf(config.build()), table: table.into(), round_trips }
     }
 
     pub fn table(&self) -> &str {

@@ -1,0 +1,131 @@
+//! The floor of each call: the DynamoDB calls one request of ours makes — the credential read, the
+//! nonce, then the use case's own reads and transaction — issued straight from this process through
+//! the same store and use-case code, with no HTTP, no parsing, no signature and no rendering.
+//! The commands are made once (from the dialects' own parameter readers) and only their ids change
+//! per call.
+
+use crate::clients::{ALI, TC, ZL};
+use crate::{world, Call, Ctx};
+use chrono::Utc;
+use dialects::WireRequest;
+use domain::image::CreateImage;
+use domain::snapshot::CreateSnapshot;
+use service::usecases::describe::{self, SnapshotScope};
+use service::usecases::{create_image, create_snapshot, Caller};
+use std::sync::OnceLock;
+
+/// The commands the dialects make of the bench's requests, made once.
+struct Commands {
+    ali_snapshot: CreateSnapshot,
+    ali_image: CreateImage,
+    tc_snapshot: CreateSnapshot,
+    zl_snapshot: CreateSnapshot,
+}
+
+fn form(path: &str, body: &str, headers: &[(&str, &str)]) -> WireRequest {
+    let mut b = http::Request::builder().method("POST").uri(path).header("host", "bench");
+    for (k, v) in headers {
+        b = b.header(*k, *v);
+    }
+    b.body(bytes::Bytes::from(body.to_string())).expect("a valid request")
+}
+
+fn commands(snapshot: &str) -> &'static Commands {
+    static COMMANDS: OnceLock<Commands> = OnceLock::new();
+    COMMANDS.get_or_init(|| {
+        use dialects::{alibaba, tencent, zenlayer};
+        let now = Utc::now();
+        let ali = |q: &str| alibaba::RpcRequest::parse(&form(&format!("/?{q}"), "", &[])).expect("parses");
+        let ali_snapshot =
+            alibaba::params::create_snapshot(&ali("Action=CreateSnapshot&DiskId=d&ClientToken=t"))
+                .expect("valid");
+        let image_query =
+            format!("Action=CreateImage&RegionId=cn-hangzhou&SnapshotId={snapshot}&ImageName=bench");
+        let (ali_image, _) = alibaba::params::create_image(&ali(&image_query)).expect("valid");
+        let tc_headers = [("content-type", "application/json"), ("x-tc-action", "CreateSnapshot")];
+        let tc = tencent::TcRequest::parse(&form("/", r#"{"DiskId":"d"}"#, &tc_headers)).expect("parses");
+        let tc_snapshot = tencent::params::create_snapshot(&tc, "ap-guangzhou", now).expect("valid");
+        let zl_headers = [("content-type", "application/json"), ("x-zc-action", "CreateSnapshot")];
+        let body = r#"{"diskId":"d","snapshotName":"bench"}"#;
+        let zl = zenlayer::ZlRequest::parse(&form("/api/v2/zec", body, &zl_headers)).expect("parses");
+        let mut zl_snapshot = zenlayer::params::create_snapshot(&zl, now).expect("valid");
+        zl_snapshot.resource_group_id = Some("rg-default".into());
+        Commands { ali_snapshot, ali_image, tc_snapshot, zl_snapshot }
+    })
+}
+
+/// Read the credential (and with it the account) and, for the dialects whose signatures carry a
+/// nonce, remember one: what the pipeline does before any action.
+async fn authenticate(ctx: &Ctx, key: &str, nonce: bool) -> Result<domain::Account, String> {
+    let now = Utc::now();
+    let credential = ctx.store.credential(key).await.map_err(|e| e.to_string())?.ok_or("no credential")?;
+    if nonce {
+        let fresh = uuid::Uuid::new_v4().to_string();
+        ctx.store.remember_nonce(key, &fresh, now, 2 * 86_400).await.map_err(|e| e.to_string())?;
+    }
+    Ok(credential.account)
+}
+
+pub async fn run(ctx: &Ctx, call: Call, c: usize, i: usize) -> Result<(), String> {
+    let commands = commands(&ctx.snapshot);
+    let token = format!("floor-{}-{c}-{i}", ctx.run);
+    let (key, nonce) = match call {
+        Call::TcCreateSnapshot => (TC.0, false),
+        Call::ZlCreateSnapshot => (ZL.0, false),
+        _ => (ALI.0, true),
+    };
+    let account = authenticate(ctx, key, nonce).await?;
+    let (dialect, action) = match call {
+        Call::TcCreateSnapshot => ("tencent", "CreateSnapshot"),
+        Call::ZlCreateSnapshot => ("zenlayer", "CreateSnapshot"),
+        Call::AliCreateImage => ("alibaba", "CreateImage"),
+        Call::AliDescribeSnapshots => ("alibaba", "DescribeSnapshots"),
+        _ => ("alibaba", "CreateSnapshot"),
+    };
+    let caller = Caller { account: &account, dialect, action, now: Utc::now() };
+    let store = &ctx.store;
+    let outcome = match call {
+        Call::AliCreateSnapshotToken | Call::AliCreateSnapshotReplay | Call::AliCreateSnapshot => {
+            let mut cmd = commands.ali_snapshot.clone();
+            cmd.disk_id = world::disk("alibaba", i);
+            cmd.client_token = (call != Call::AliCreateSnapshot).then_some(token);
+            create_snapshot::run(store, &caller, &cmd, || format!("s-{}", fresh(20))).await.map(drop)
+        }
+        Call::AliCreateImage => {
+            let mut cmd = commands.ali_image.clone();
+            cmd.name = Some(format!("bench-{token}"));
+            cmd.client_token = Some(token);
+            create_image::run(store, &caller, &cmd, false, |_| format!("m-{}", fresh(20))).await.map(drop)
+        }
+        Call::AliDescribeSnapshots => {
+            let ids = [ctx.snapshot.clone()];
+            match describe::snapshots(store, &caller, Some("cn-hangzhou"), SnapshotScope::Ids(&ids)).await {
+                Ok(found) if found.len() == 1 => Ok(()),
+                Ok(_) => return Err("the snapshot was not found".into()),
+                Err(e) => Err(e),
+            }
+        }
+        Call::TcCreateSnapshot => {
+            let mut cmd = commands.tc_snapshot.clone();
+            cmd.disk_id = world::disk("tencent", i);
+            create_snapshot::run(store, &caller, &cmd, || format!("snap-{}", fresh(8))).await.map(drop)
+        }
+        Call::ZlCreateSnapshot => {
+            let mut cmd = commands.zl_snapshot.clone();
+            cmd.disk_id = world::disk("zenlayer", i);
+            let zl_id =
+                || (1_000_000_000_000_000_000u64 + rand_u64() % 1_000_000_000_000_000_000).to_string();
+            create_snapshot::run(store, &caller, &cmd, zl_id).await.map(drop)
+        }
+    };
+    outcome.map_err(|e| e.to_string())
+}
+
+/// `n` fresh lowercase hex characters.
+fn fresh(n: usize) -> String {
+    uuid::Uuid::new_v4().simple().to_string()[..n].to_string()
+}
+
+fn rand_u64() -> u64 {
+    uuid::Uuid::new_v4().as_u64_pair().0
+}

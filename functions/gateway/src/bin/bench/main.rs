@@ -1,0 +1,323 @@
+//! `bench --endpoint HOST:PORT --moto HOST:PORT [--table bench] [--requests 2000] [--concurrency 1,16]`
+//!
+//! Measures, in one run on one machine, three things side by side for each call and concurrency:
+//!
+//! - **ours**: the gateway at `--endpoint` (started with `--control-plane`, serving `--table`),
+//!   driven with signed requests as the SDKs send them;
+//! - **floor**: the DynamoDB calls one of those requests makes, issued directly from this process
+//!   through the same store code, with nothing else around them (no HTTP, no parsing, no
+//!   signatures) — what the store alone costs;
+//! - **moto**: the peer, moto's server at `--moto`, doing the EC2 call that matches.
+//!
+//! It prints req/s, p50, p99, errors and DynamoDB round trips per request (counted by the store's
+//! client, not assumed), then one line per call, last, of the form
+//! `ratio <call> c=<n> ours/moto=<x.xx> ours/floor=<x.xx>` (throughput ratios).
+
+mod clients;
+mod floor;
+mod load;
+mod world;
+
+use clients::{Http, Moto, Ours};
+use load::Figures;
+use serde_json::json;
+use std::process::ExitCode;
+use std::sync::Arc;
+use store::Store;
+
+struct Args {
+    endpoint: String,
+    moto: String,
+    table: String,
+    requests: usize,
+    concurrency: Vec<usize>,
+}
+
+const USAGE: &str =
+    "usage: bench --endpoint HOST:PORT --moto HOST:PORT [--table bench] [--requests 2000] [--concurrency 1,16]";
+
+fn args() -> Result<Args, String> {
+    let mut a = Args {
+        endpoint: String::new(),
+        moto: String::new(),
+        table: "bench".into(),
+        requests: 2000,
+        concurrency: vec![1, 16],
+    };
+    let mut it = std::env::args().skip(1);
+    while let Some(flag) = it.next() {
+        let value = it.next().ok_or_else(|| format!("{flag} needs a value"))?;
+        match flag.as_str() {
+            "--endpoint" => a.endpoint = value,
+            "--moto" => a.moto = value,
+            "--table" => a.table = value,
+            "--requests" => a.requests = value.parse().map_err(|_| "--requests takes a number")?,
+            "--concurrency" => {
+                a.concurrency = value
+                    .split(',')
+                    .map(|c| {
+                        c.trim()
+                            .parse::<usize>()
+                            .map_err(|_| "--concurrency takes numbers like 1,16".to_string())
+                    })
+                    .collect::<Result<_, _>>()?
+            }
+            other => return Err(format!("unknown argument {other}")),
+        }
+    }
+    if a.endpoint.is_empty() || a.moto.is_empty() {
+        return Err(
+            "--endpoint and --moto are both needed: the figures are only worth it side by side".into()
+        );
+    }
+    Ok(a)
+}
+
+/// The calls measured: ours, the floor of the same call, and the peer's matching call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Call {
+    AliCreateSnapshotToken,
+    AliCreateSnapshot,
+    AliCreateSnapshotReplay,
+    AliCreateImage,
+    AliDescribeSnapshots,
+    TcCreateSnapshot,
+    ZlCreateSnapshot,
+}
+
+impl Call {
+    const ALL: [Call; 7] = [
+        Call::AliCreateSnapshotToken,
+        Call::AliCreateSnapshot,
+        Call::AliCreateSnapshotReplay,
+        Call::AliCreateImage,
+        Call::AliDescribeSnapshots,
+        Call::TcCreateSnapshot,
+        Call::ZlCreateSnapshot,
+    ];
+
+    fn name(self) -> &'static str {
+        match self {
+            Call::AliCreateSnapshotToken => "alibaba.CreateSnapshot+token",
+            Call::AliCreateSnapshot => "alibaba.CreateSnapshot",
+            Call::AliCreateSnapshotReplay => "alibaba.CreateSnapshot.replay",
+            Call::AliCreateImage => "alibaba.CreateImage",
+            Call::AliDescribeSnapshots => "alibaba.DescribeSnapshots.byId",
+            Call::TcCreateSnapshot => "tencent.CreateSnapshot",
+            Call::ZlCreateSnapshot => "zenlayer.CreateSnapshot",
+        }
+    }
+
+    /// The peer's call this one is compared with.
+    fn peer(self) -> Peer {
+        match self {
+            Call::AliCreateImage => Peer::CreateImage,
+            Call::AliDescribeSnapshots => Peer::DescribeSnapshots,
+            _ => Peer::CreateSnapshot,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Peer {
+    CreateSnapshot,
+    CreateImage,
+    DescribeSnapshots,
+}
+
+/// What every call needs: the clients, the store the floor uses, and ids made during set-up.
+pub struct Ctx {
+    pub ours: Ours,
+    pub moto: Moto,
+    pub store: Store,
+    /// A snapshot of ours to make images from and to poll.
+    pub snapshot: String,
+    /// The peer's instance, its root volume and one of its snapshots.
+    pub moto_instance: String,
+    pub moto_volume: String,
+    pub moto_snapshot: String,
+    /// Tells this run's tokens and names apart from other runs'.
+    pub run: String,
+}
+
+async fn ours_call(ctx: &Ctx, call: Call, c: usize, i: usize) -> Result<(), String> {
+    let token = format!("{}-{c}-{i}", ctx.run);
+    let ali_disk = || ("DiskId", world::disk("alibaba", i));
+    match call {
+        Call::AliCreateSnapshotToken | Call::AliCreateSnapshotReplay => {
+            ctx.ours.alibaba("CreateSnapshot", &[ali_disk(), ("ClientToken", token)]).await.map(drop)
+        }
+        Call::AliCreateSnapshot => ctx.ours.alibaba("CreateSnapshot", &[ali_disk()]).await.map(drop),
+        Call::AliCreateImage => {
+            let params = [
+                ("RegionId", "cn-hangzhou".to_string()),
+                ("SnapshotId", ctx.snapshot.clone()),
+                ("ImageName", format!("bench-{token}")),
+                ("ClientToken", token),
+            ];
+            ctx.ours.alibaba("CreateImage", &params).await.map(drop)
+        }
+        Call::AliDescribeSnapshots => {
+            let params =
+                [("RegionId", "cn-hangzhou".to_string()), ("SnapshotIds", format!("[\"{}\"]", ctx.snapshot))];
+            let found = ctx.ours.alibaba("DescribeSnapshots", &params).await?;
+            match found["TotalCount"].as_u64() {
+                Some(1) => Ok(()),
+                _ => Err(format!("the snapshot was not found: {found}")),
+            }
+        }
+        Call::TcCreateSnapshot => ctx
+            .ours
+            .tencent("cbs", "CreateSnapshot", json!({"DiskId": world::disk("tencent", i)}))
+            .await
+            .map(drop),
+        Call::ZlCreateSnapshot => {
+            let params = json!({"diskId": world::disk("zenlayer", i), "snapshotName": format!("bench-{i}")});
+            ctx.ours.zenlayer("CreateSnapshot", params).await.map(drop)
+        }
+    }
+}
+
+async fn moto_call(ctx: &Ctx, peer: Peer, c: usize, i: usize) -> Result<(), String> {
+    match peer {
+        Peer::CreateSnapshot => {
+            ctx.moto.ec2("CreateSnapshot", &[("VolumeId", ctx.moto_volume.clone())]).await.map(drop)
+        }
+        Peer::CreateImage => {
+            let params =
+                [("InstanceId", ctx.moto_instance.clone()), ("Name", format!("bench-{}-{c}-{i}", ctx.run))];
+            ctx.moto.ec2("CreateImage", &params).await.map(drop)
+        }
+        Peer::DescribeSnapshots => {
+            let found =
+                ctx.moto.ec2("DescribeSnapshots", &[("SnapshotId.1", ctx.moto_snapshot.clone())]).await?;
+            match found.contains(&ctx.moto_snapshot) {
+                true => Ok(()),
+                false => Err(format!("the snapshot was not found: {found}")),
+            }
+        }
+    }
+}
+
+/// One row of the table, printed as it is measured.
+fn row(call: &str, who: &str, c: usize, f: &Figures, round_trips: Option<f64>) {
+    let trips = round_trips.map_or("-".to_string(), |r| format!("{r:.2}"));
+    println!(
+        "| {call:<31} | {who:<5} | {c:>2} | {:>8.1} | {:>7.2} ms | {:>7.2} ms | {:>4} | {trips:>5} |",
+        f.per_second, f.p50_ms, f.p99_ms, f.errors
+    );
+}
+
+async fn set_up(args: &Args) -> Result<Ctx, String> {
+    let store = Store::from_env(args.table.clone()).await;
+    let parsed = world::text();
+    let world = ::world::parse(&parsed, chrono::Utc::now()).map_err(|e| format!("the bench world: {e}"))?;
+    store.ensure_table().await.map_err(|e| format!("table {}: {e}", args.table))?;
+    store.load_world(&world).await.map_err(|e| format!("loading the bench world: {e}"))?;
+    let http = Http::new();
+    let ours = Ours { http: http.clone(), endpoint: args.endpoint.clone() };
+    let moto = Moto { http, endpoint: args.moto.clone() };
+    ours.round_trips().await?;
+    let made = ours.alibaba("CreateSnapshot", &[("DiskId", world::disk("alibaba", 0))]).await?;
+    let snapshot = made["SnapshotId"].as_str().ok_or("no SnapshotId")?.to_string();
+    // The peer: one instance from its first built-in image, its root volume, one snapshot.
+    let images = moto.ec2("DescribeImages", &[("Owner.1", "amazon".into())]).await?;
+    let ami = clients::xml_field(&images, "imageId").ok_or("moto lists no image")?;
+    let ran = moto
+        .ec2("RunInstances", &[("ImageId", ami), ("MinCount", "1".into()), ("MaxCount", "1".into())])
+        .await?;
+    let moto_instance = clients::xml_field(&ran, "instanceId").ok_or("RunInstances gave no instance")?;
+    let volumes = moto
+        .ec2(
+            "DescribeVolumes",
+            &[
+                ("Filter.1.Name", "attachment.instance-id".into()),
+                ("Filter.1.Value.1", moto_instance.clone()),
+            ],
+        )
+        .await?;
+    let moto_volume = clients::xml_field(&volumes, "volumeId").ok_or("the instance has no volume")?;
+    let snap = moto.ec2("CreateSnapshot", &[("VolumeId", moto_volume.clone())]).await?;
+    let moto_snapshot = clients::xml_field(&snap, "snapshotId").ok_or("CreateSnapshot gave no id")?;
+    let run = uuid::Uuid::new_v4().simple().to_string()[..12].to_string();
+    Ok(Ctx { ours, moto, store, snapshot, moto_instance, moto_volume, moto_snapshot, run })
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let args = match args() {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("bench: {e}\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    let ctx = match set_up(&args).await {
+        Ok(ctx) => Arc::new(ctx),
+        Err(e) => {
+            eprintln!("bench: setting up: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    println!(
+        "bench: {} requests per figure; ours http://{}, moto http://{}",
+        args.requests, args.endpoint, args.moto
+    );
+    println!("| call | who | c | req/s | p50 | p99 | errors | DynamoDB round trips/request |");
+    println!("|---|---|---|---|---|---|---|---|");
+    let mut ratios = Vec::new();
+    let mut failed = false;
+    for &c in &args.concurrency {
+        let mut peers: Vec<(Peer, Figures)> = Vec::new();
+        for call in Call::ALL {
+            let before = ctx.ours.round_trips().await.unwrap_or(0);
+            let cx = ctx.clone();
+            let ours = load::measure(args.requests, c, move |i| {
+                let cx = cx.clone();
+                async move { ours_call(&cx, call, c, i).await }
+            })
+            .await;
+            let trips = ctx.ours.round_trips().await.unwrap_or(0).saturating_sub(before);
+            row(call.name(), "ours", c, &ours, Some(trips as f64 / ours.requests.max(1) as f64));
+            let before = ctx.store.round_trips();
+            let cx = ctx.clone();
+            let floor = load::measure(args.requests, c, move |i| {
+                let cx = cx.clone();
+                async move { floor::run(&cx, call, c, i).await }
+            })
+            .await;
+            let trips = ctx.store.round_trips().saturating_sub(before);
+            row(call.name(), "floor", c, &floor, Some(trips as f64 / floor.requests.max(1) as f64));
+            let peer = call.peer();
+            let moto = match peers.iter().find(|(p, _)| *p == peer) {
+                Some((_, f)) => f.clone(),
+                None => {
+                    let cx = ctx.clone();
+                    let f = load::measure(args.requests, c, move |i| {
+                        let cx = cx.clone();
+                        async move { moto_call(&cx, peer, c, i).await }
+                    })
+                    .await;
+                    row(&format!("moto EC2 {peer:?}"), "moto", c, &f, None);
+                    peers.push((peer, f.clone()));
+                    f
+                }
+            };
+            failed |= ours.errors + floor.errors + moto.errors > 0;
+            ratios.push(format!(
+                "ratio {} c={c} ours/moto={:.2} ours/floor={:.2}",
+                call.name(),
+                ours.per_second / moto.per_second,
+                ours.per_second / floor.per_second
+            ));
+        }
+    }
+    for line in ratios {
+        println!("{line}");
+    }
+    if failed {
+        eprintln!("bench: some calls failed (see above): the figures above count them as errors");
+        return ExitCode::FAILURE;
+    }
+    ExitCode::SUCCESS
+}
