@@ -92,3 +92,39 @@ async fn with_auth_off_the_key_alone_picks_the_account() {
     let r = gw.call_signed(Signing::None, ALI, "CreateSnapshot", &[("DiskId", "d-ali-stopped-sys")]).await;
     assert_eq!(r.code(), "MissingParameter", "an account is still needed");
 }
+
+/// The nonce is remembered alongside the create's reads rather than before them: a replayed
+/// create must still never write. The same signed request, ten at once and again after: exactly
+/// one snapshot, every other answer `SignatureNonceUsed`. Sent again after a refusal, a captured
+/// request stays refused (its nonce was used by the refusal).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_replayed_create_never_writes() {
+    let world = reference_with(|w| w["settings"]["timings"] = serde_json::json!({"snapshot_seconds": 0}));
+    let gw = std::sync::Arc::new(Gateway::start(&world).await);
+    let mut pairs =
+        vec![("Action".to_string(), "CreateSnapshot".to_string()), ("DiskId".into(), "d-ali-expired".into())];
+    dialects::alibaba::signature::sign_v1("POST", &mut pairs, ALI.0, ALI.1, chrono::Utc::now());
+    let path = format!("/?{}", query(&pairs));
+    let mut set = tokio::task::JoinSet::new();
+    for _ in 0..10 {
+        let (gw, path) = (gw.clone(), path.clone());
+        set.spawn(async move { gw.raw("POST", &path, &[], vec![]).await });
+    }
+    let mut replies = set.join_all().await;
+    replies.push(gw.raw("POST", &path, &[], vec![]).await);
+    let made = replies.iter().filter(|r| r.status == 200).count();
+    let reused = replies.iter().filter(|r| r.status == 400 && r.code() == "SignatureNonceUsed").count();
+    assert_eq!((made, reused), (1, 10), "{:?}", replies.iter().map(|r| &r.text).collect::<Vec<_>>());
+    assert_eq!(gw.store.disk_snapshots("d-ali-expired").await.unwrap().len(), 1);
+
+    // Refused the first time (another account's disk), refused as a replay the second.
+    let mut pairs = vec![
+        ("Action".to_string(), "CreateSnapshot".to_string()),
+        ("DiskId".into(), "d-ali-other-sys".into()),
+    ];
+    dialects::alibaba::signature::sign_v1("POST", &mut pairs, ALI.0, ALI.1, chrono::Utc::now());
+    let path = format!("/?{}", query(&pairs));
+    assert_eq!(gw.raw("POST", &path, &[], vec![]).await.code(), "InvalidDiskId.NotFound");
+    assert_eq!(gw.raw("POST", &path, &[], vec![]).await.code(), "SignatureNonceUsed");
+    gw.assert_consistent().await;
+}

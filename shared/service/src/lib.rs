@@ -52,6 +52,11 @@ impl App {
         App::new(Store::from_env(table).await).with_control(control::Control::from_env())
     }
 
+    /// The same, for one request, with `reads` read ahead (see [`Store::read_ahead`]).
+    pub async fn read_ahead(&self, reads: &[store::Ref]) -> domain::DomainResult<App> {
+        Ok(App { store: self.store.read_ahead(reads).await?, ..self.clone() })
+    }
+
     pub fn now(&self) -> DateTime<Utc> {
         (self.clock)()
     }

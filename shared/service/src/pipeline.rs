@@ -10,6 +10,7 @@ use dialects::{Dialect, WireRequest, WireResponse};
 use domain::{Account, AuthFailure, AuthMode, DomainError, DomainResult, Provider};
 use serde_json::{Map, Value};
 use std::future::Future;
+use store::Ref;
 use tracing::Instrument;
 
 /// What a dialect supplies to the pipeline.
@@ -30,6 +31,9 @@ pub trait Protocol: Sized + Sync {
     fn access_key(presented: &Self::Presented) -> &str;
     /// The request's nonce, for dialects whose signatures carry one.
     fn nonce(presented: &Self::Presented) -> Option<&str>;
+    /// What the action will read, as far as its parameters tell: read ahead together with the
+    /// caller's credential, in one round trip.
+    fn reads(&self, action: &str) -> Vec<Ref>;
     /// Check the signature with the account's secret, and the timestamp's freshness.
     fn verify(
         &self,
@@ -113,34 +117,49 @@ async fn run<P: Protocol>(
     if action.is_empty() {
         return Err(DomainError::missing("Action"));
     }
-    if routes::find(P::DIALECT, action, scope).is_none() {
+    let Some(route) = routes::find(P::DIALECT, action, scope) else {
         return Err(DomainError::UnknownAction(action.to_string()));
-    }
+    };
+    let writes = route.function != routes::Function::Describe;
     let now = app.now();
-    let account = authenticate(app, req, parsed, now).await?;
+    let presented = parsed.presented(req).map_err(DomainError::Auth)?;
+    let key = P::access_key(&presented);
+    // No nonce is longer than this; a longer one would only be a way to grow the table.
+    if P::nonce(&presented).is_some_and(|n| n.len() > 128) {
+        return Err(DomainError::Auth(AuthFailure::UnsupportedMethod("an over-long nonce".into())));
+    }
+    // Nothing read ahead is used, or shown, before the signature has verified.
+    let mut reads = vec![Ref::Credential(key.to_string())];
+    reads.extend(parsed.reads(action));
+    let mut app = app.read_ahead(&reads).await?;
+    let account = authenticate(&mut app, req, parsed, &presented, now, writes).await?;
+    let app = &app;
     let limit = format!("{}:{action}", P::DIALECT.name());
     if let Some(max) = account.settings.rate_limits.get(&limit) {
         if !app.store.count_request(&account.id, &limit, now, *max).await? {
             return Err(DomainError::Throttled);
         }
     }
-    parsed.run(app, action, &account, now).await
+    let outcome = parsed.run(app, action, &account, now).await;
+    // A replayed request is refused as such, whatever its action answered (it wrote nothing).
+    app.store.precondition().await?;
+    app.store.settle_nonce().await?;
+    outcome
 }
 
-/// The caller's account, once its signature (unless the world turned checking off), timestamp
-/// and nonce pass.
+/// The caller's account, once its signature (unless the world turned checking off) and timestamp
+/// pass. The nonce is not a step of its own: for an action that `writes`, `app`'s store records
+/// it in the action's transaction (or at the end, when nothing was written); for a read, it is
+/// remembered alongside the reads.
 async fn authenticate<P: Protocol>(
-    app: &App,
+    app: &mut App,
     req: &WireRequest,
     parsed: &P,
+    presented: &P::Presented,
     now: DateTime<Utc>,
+    writes: bool,
 ) -> DomainResult<Account> {
-    let presented = parsed.presented(req).map_err(DomainError::Auth)?;
-    let key = P::access_key(&presented);
-    // No key or nonce is longer than this; a longer one would only be a way to grow the table.
-    if P::nonce(&presented).is_some_and(|n| n.len() > 128) {
-        return Err(DomainError::Auth(AuthFailure::UnsupportedMethod("an over-long nonce".into())));
-    }
+    let key = P::access_key(presented);
     let credential = app
         .store
         .credential(key)
@@ -150,13 +169,19 @@ async fn authenticate<P: Protocol>(
     let settings = &credential.account.settings;
     if settings.auth == AuthMode::Strict {
         let skew = settings.signature_max_skew_seconds;
-        parsed.verify(req, &presented, &credential.secret, now, skew).map_err(DomainError::Auth)?;
+        parsed.verify(req, presented, &credential.secret, now, skew).map_err(DomainError::Auth)?;
         // Only a request that proved its key is remembered: an unauthenticated one cannot grow the
-        // table (one more round trip for the dialects whose signatures carry a nonce).
-        if let Some(nonce) = P::nonce(&presented) {
-            if !app.store.remember_nonce(key, nonce, now, NONCE_MEMORY_SECONDS).await? {
-                return Err(DomainError::Auth(AuthFailure::NonceReused));
-            }
+        // table.
+        if let Some(nonce) = P::nonce(presented).filter(|_| writes) {
+            app.store = app.store.with_nonce(key, nonce, now, NONCE_MEMORY_SECONDS);
+        } else if let Some(nonce) = P::nonce(presented) {
+            let (store, key, nonce) = (app.store.clone(), key.to_string(), nonce.to_string());
+            app.store = app.store.gated(async move {
+                match store.remember_nonce(&key, &nonce, now, NONCE_MEMORY_SECONDS).await? {
+                    true => Ok(()),
+                    false => Err(DomainError::Auth(AuthFailure::NonceReused)),
+                }
+            });
         }
     }
     Ok(credential.account)

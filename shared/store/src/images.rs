@@ -2,7 +2,7 @@
 
 use crate::items::{self, key, n, s, Item};
 use crate::snapshots::{disk_lock, lost_disk_lock, put_snapshot};
-use crate::tokens::{self, TokenKey};
+use crate::tokens::{self, TokenUse};
 use crate::{internal, Store};
 use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem, Update};
 use chrono::{DateTime, Utc};
@@ -51,7 +51,7 @@ impl Store {
         quota: u32,
         snapshot_quota: u32,
         now: DateTime<Utc>,
-        token: Option<(&TokenKey, &str)>,
+        token: Option<&TokenUse>,
     ) -> DomainResult<()> {
         let image = &plan.image;
         let t = &self.table;
@@ -132,8 +132,8 @@ impl Store {
             actions.push(TransactWriteItem::builder().update(update.build().map_err(internal)?).build());
             guards.push(Guard::Instance);
         }
-        if let Some((key, claim)) = token {
-            actions.push(tokens::completion(t, key, claim, &image.id)?);
+        if let Some(token) = token {
+            actions.push(tokens::settlement(t, token, &image.id, now)?);
             guards.push(Guard::Token);
         }
         let outcome = |index: usize, old: Option<&Item>| match guards.get(index) {

@@ -2,10 +2,12 @@
 //! `TransactWriteItems` whose conditions enforce the rules concurrency could break; nothing is
 //! read and then written on the strength of that read.
 
+mod gate;
 mod images;
 mod invariants;
 mod items;
 mod policies;
+mod read_ahead;
 mod round_trips;
 mod snapshots;
 mod table;
@@ -15,10 +17,13 @@ mod worlds;
 use aws_sdk_dynamodb::config::{Credentials, Region};
 use aws_sdk_dynamodb::Client;
 use domain::{Credential, DomainError, DomainResult};
+use std::sync::Arc;
 use std::time::Duration;
 
+pub use read_ahead::Ref;
+use read_ahead::{Ahead, Attachments};
 use round_trips::RoundTrips;
-pub use tokens::{Claim, TokenKey};
+pub use tokens::{Claim, TokenKey, TokenUse};
 pub use worlds::LoadSummary;
 
 /// The longest one store call may take, all its attempts included.
@@ -32,13 +37,28 @@ pub struct Store {
     client: Client,
     table: String,
     round_trips: RoundTrips,
+    /// Items read ahead for the request this store value serves (see [`Store::read_ahead`]).
+    ahead: Option<Ahead>,
+    attachments: Attachments,
+    /// What must have passed before this request's transactions are sent (see [`Store::gated`]).
+    gate: Option<Arc<gate::Gate>>,
+    /// The signature nonce this request's first transaction records (see [`Store::with_nonce`]).
+    nonce: Option<Arc<gate::PendingNonce>>,
 }
 
 impl Store {
     /// A store over `client`; its round trips are counted only when the client was built by
     /// [`Store::connect`].
     pub fn new(client: Client, table: impl Into<String>) -> Self {
-        Store { client, table: table.into(), round_trips: RoundTrips::default() }
+        Store {
+            client,
+            table: table.into(),
+            round_trips: RoundTrips::default(),
+            ahead: None,
+            attachments: Attachments::default(),
+            gate: None,
+            nonce: None,
+        }
     }
 
     /// How many requests this store's client has sent to DynamoDB so far (every attempt).
@@ -79,7 +99,8 @@ impl Store {
         if let Some(url) = endpoint {
             config = config.endpoint_url(url);
         }
-        Store { client: Client::from_conf(config.build()), table: table.into(), round_trips }
+        let client = Client::from_conf(config.build());
+        Store { round_trips, ..Store::new(client, table) }
     }
 
     pub fn table(&self) -> &str {
@@ -150,6 +171,9 @@ impl Store {
         // An id longer than any key can be names nothing (and DynamoDB would refuse the read).
         if !items::fits_key(pk) {
             return Ok(None);
+        }
+        if let Some(ahead) = self.take_ahead(pk) {
+            return ahead.map(items::from_item).transpose();
         }
         let out = self
             .client

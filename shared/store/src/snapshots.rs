@@ -2,7 +2,7 @@
 
 use crate::items::{self, key, n, s, Item};
 use crate::table::{BY_ACCOUNT, BY_DISK};
-use crate::tokens::{self, TokenKey};
+use crate::tokens::{self, TokenUse};
 use crate::{internal, Store};
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{Put, ReturnValuesOnConditionCheckFailure, TransactWriteItem, Update};
@@ -11,7 +11,11 @@ use domain::{Disk, DomainError, DomainResult, Instance, Snapshot};
 
 impl Store {
     pub async fn disk(&self, id: &str) -> DomainResult<Option<Disk>> {
-        self.get(&key::disk(id)).await
+        let disk: Option<Disk> = self.get(&key::disk(id)).await?;
+        if let Some(d) = &disk {
+            self.note_attachment(d);
+        }
+        Ok(disk)
     }
 
     pub async fn instance(&self, id: &str) -> DomainResult<Option<Instance>> {
@@ -30,12 +34,12 @@ impl Store {
         snapshot: &Snapshot,
         quota: u32,
         now: DateTime<Utc>,
-        token: Option<(&TokenKey, &str)>,
+        token: Option<&TokenUse>,
     ) -> DomainResult<()> {
         let mut actions =
             vec![put_snapshot(&self.table, snapshot)?, disk_lock(&self.table, snapshot, quota, now)?];
-        if let Some((key, claim)) = token {
-            actions.push(tokens::completion(&self.table, key, claim, &snapshot.id)?);
+        if let Some(token) = token {
+            actions.push(tokens::settlement(&self.table, token, &snapshot.id, now)?);
         }
         let outcome = |index: usize, old: Option<&Item>| match index {
             1 => lost_disk_lock(old, quota, now),
@@ -51,19 +55,35 @@ impl Store {
         actions: Vec<TransactWriteItem>,
         outcome: impl Fn(usize, Option<&Item>) -> DomainError,
     ) -> DomainResult<()> {
+        self.precondition().await?;
+        // The request's nonce rides in its first transaction, last.
+        let nonce = self.nonce.as_ref().filter(|p| !p.is_written());
+        let mut actions = actions;
+        if let Some(p) = nonce {
+            actions.push(p.put(&self.table)?);
+        }
         let mut attempts = 0;
         loop {
             attempts += 1;
             let result =
                 self.client.transact_write_items().set_transact_items(Some(actions.clone())).send().await;
             let err = match result {
-                Ok(_) => return Ok(()),
+                Ok(_) => {
+                    nonce.inspect(|p| p.mark_written());
+                    return Ok(());
+                }
                 Err(e) => e.into_service_error(),
             };
             let TransactWriteItemsError::TransactionCanceledException(cancel) = &err else {
                 return Err(internal(err));
             };
             let reasons = cancel.cancellation_reasons();
+            // A replayed request is refused as such, before any other lost condition.
+            let lost =
+                |r: &aws_sdk_dynamodb::types::CancellationReason| r.code() == Some("ConditionalCheckFailed");
+            if nonce.is_some() && reasons.last().is_some_and(lost) {
+                return Err(DomainError::Auth(domain::AuthFailure::NonceReused));
+            }
             if let Some((i, r)) =
                 reasons.iter().enumerate().find(|(_, r)| r.code() == Some("ConditionalCheckFailed"))
             {

@@ -23,6 +23,26 @@ impl TokenKey {
     }
 }
 
+/// How a create's transaction settles its client token.
+#[derive(Debug, Clone)]
+pub enum TokenUse {
+    /// Claimed before the create (while the world gives requests a processing time, a second
+    /// call meanwhile is told the first is still processing): the transaction completes the claim.
+    Claimed { key: TokenKey, claim_id: String },
+    /// Not claimed: the transaction writes the token's record, completed, on the condition that
+    /// no live record exists. A replay, or a twin that lost the race, fails that condition and
+    /// then learns the first call's resource from the record.
+    Fresh { key: TokenKey, record: TokenRecord, ttl_seconds: u64 },
+}
+
+/// A stored token record with its expiry (the TTL attribute).
+#[derive(serde::Deserialize)]
+struct Stored {
+    expires_at: i64,
+    #[serde(flatten)]
+    record: TokenRecord,
+}
+
 /// The outcome of claiming a token.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Claim {
@@ -71,6 +91,12 @@ impl Store {
         }
     }
 
+    /// The token's record, unless it is absent or expired.
+    pub async fn live_token(&self, key: &TokenKey, now: DateTime<Utc>) -> DomainResult<Option<TokenRecord>> {
+        let stored: Option<Stored> = self.get(&key.pk()).await?;
+        Ok(stored.filter(|s| s.expires_at >= now.timestamp()).map(|s| s.record))
+    }
+
     /// Give a claim back after the call failed, so the token can be used again.
     pub async fn release_token(&self, key: &TokenKey, claim_id: &str) -> DomainResult<()> {
         let result = self
@@ -95,8 +121,42 @@ impl Store {
     }
 }
 
+/// The write that settles a create's token, for its transaction.
+pub(crate) fn settlement(
+    table: &str,
+    token: &TokenUse,
+    resource_id: &str,
+    now: DateTime<Utc>,
+) -> DomainResult<aws_sdk_dynamodb::types::TransactWriteItem> {
+    match token {
+        TokenUse::Claimed { key, claim_id } => completion(table, key, claim_id, resource_id),
+        TokenUse::Fresh { key, record, ttl_seconds } => {
+            let done = TokenRecord {
+                status: TokenStatus::Completed,
+                resource_id: Some(resource_id.to_string()),
+                ..record.clone()
+            };
+            let mut item = items::item(&key.pk(), Some(&key.account), &done)?;
+            item.insert(TTL_ATTRIBUTE.into(), n(now.timestamp() + *ttl_seconds as i64));
+            let put = aws_sdk_dynamodb::types::Put::builder()
+                .table_name(table)
+                .set_item(Some(item))
+                .condition_expression(
+                    "attribute_not_exists(pk) OR expires_at < :now_s OR (#st = :in_progress AND in_flight_until < :now_ms)",
+                )
+                .expression_attribute_names("#st", "status")
+                .expression_attribute_values(":now_s", n(now.timestamp()))
+                .expression_attribute_values(":now_ms", n(now.timestamp_millis()))
+                .expression_attribute_values(":in_progress", s("IN_PROGRESS"))
+                .build()
+                .map_err(internal)?;
+            Ok(aws_sdk_dynamodb::types::TransactWriteItem::builder().put(put).build())
+        }
+    }
+}
+
 /// The update that completes a claim, for the create transaction.
-pub(crate) fn completion(
+fn completion(
     table: &str,
     key: &TokenKey,
     claim_id: &str,

@@ -10,6 +10,7 @@ use dialects::alibaba::{self as ali, errors, params, queries, signature, views, 
 use dialects::{Dialect, WireRequest, WireResponse};
 use domain::{Account, AuthFailure, DomainError, DomainResult, Provider};
 use serde_json::{Map, Value};
+use store::Ref;
 
 impl Protocol for RpcRequest {
     const DIALECT: Dialect = Dialect::Alibaba;
@@ -38,6 +39,24 @@ impl Protocol for RpcRequest {
 
     fn nonce(presented: &Self::Presented) -> Option<&str> {
         presented.nonce()
+    }
+
+    fn reads(&self, action: &str) -> Vec<Ref> {
+        let mut refs: Vec<Ref> = self.get("RegionId").map(|r| Ref::Region(r.into())).into_iter().collect();
+        let named = |name: &str, as_ref: fn(String) -> Ref| self.get(name).map(|v| as_ref(v.to_string()));
+        match action {
+            "CreateSnapshot" => refs.extend(named("DiskId", Ref::Disk)),
+            "CreateImage" => {
+                refs.extend(named("SnapshotId", Ref::Snapshot));
+                refs.extend(named("InstanceId", Ref::Instance));
+            }
+            "DescribeSnapshots" => {
+                let ids = self.get("SnapshotIds").and_then(|v| serde_json::from_str::<Vec<String>>(v).ok());
+                refs.extend(ids.unwrap_or_default().into_iter().take(100).map(Ref::Snapshot));
+            }
+            _ => {}
+        }
+        refs
     }
 
     fn verify(

@@ -11,6 +11,7 @@ use dialects::tencent::{self as tc, errors, params, signature, views, TcRequest}
 use dialects::{Dialect, WireRequest, WireResponse};
 use domain::{Account, AuthFailure, DomainError, DomainResult, Provider};
 use serde_json::{Map, Value};
+use store::Ref;
 
 impl Protocol for TcRequest {
     const DIALECT: Dialect = Dialect::Tencent;
@@ -39,6 +40,25 @@ impl Protocol for TcRequest {
 
     fn nonce(presented: &Self::Presented) -> Option<&str> {
         presented.nonce()
+    }
+
+    fn reads(&self, action: &str) -> Vec<Ref> {
+        let mut refs: Vec<Ref> = self.region.iter().map(|r| Ref::Region(r.clone())).collect();
+        let text = |name: &str| self.params.get(name).and_then(Value::as_str).map(str::to_string);
+        let ids = |name: &str| -> Vec<String> {
+            let list = self.params.get(name).and_then(Value::as_array);
+            list.into_iter().flatten().filter_map(Value::as_str).take(100).map(str::to_string).collect()
+        };
+        match action {
+            "CreateSnapshot" => refs.extend(text("DiskId").map(Ref::Disk)),
+            "CreateImage" => {
+                refs.extend(text("InstanceId").map(Ref::Instance));
+                refs.extend(ids("SnapshotIds").into_iter().map(Ref::Snapshot));
+            }
+            "DescribeSnapshots" => refs.extend(ids("SnapshotIds").into_iter().map(Ref::Snapshot)),
+            _ => {}
+        }
+        refs
     }
 
     fn verify(

@@ -10,6 +10,7 @@ use dialects::zenlayer::{self as zl, errors, params, signature, views, ZlRequest
 use dialects::{Dialect, WireRequest, WireResponse};
 use domain::{Account, AuthFailure, DomainError, DomainResult, Provider};
 use serde_json::{Map, Value};
+use store::Ref;
 
 impl Protocol for ZlRequest {
     const DIALECT: Dialect = Dialect::Zenlayer;
@@ -39,6 +40,24 @@ impl Protocol for ZlRequest {
     fn nonce(_presented: &Self::Presented) -> Option<&str> {
         // ZC2 has no nonce: identical requests within a second are not replays.
         None
+    }
+
+    fn reads(&self, action: &str) -> Vec<Ref> {
+        let text = |name: &str| self.params.get(name).and_then(Value::as_str).map(str::to_string);
+        match action {
+            "CreateSnapshot" => text("diskId").map(Ref::Disk).into_iter().collect(),
+            "CreateImage" => text("instanceId").map(Ref::Instance).into_iter().collect(),
+            "DescribeSnapshots" => {
+                let list = self.params.get("snapshotIds").and_then(Value::as_array);
+                list.into_iter()
+                    .flatten()
+                    .filter_map(Value::as_str)
+                    .take(100)
+                    .map(|id| Ref::Snapshot(id.into()))
+                    .collect()
+            }
+            _ => Vec::new(),
+        }
     }
 
     fn verify(

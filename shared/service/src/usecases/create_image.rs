@@ -6,7 +6,7 @@ use super::idempotent::{self, Made};
 use super::Caller;
 use domain::image::{self, CreateImage, ImageContext, ImageSource};
 use domain::{DomainError, DomainResult, Image};
-use store::Store;
+use store::{Store, TokenUse};
 
 /// The image created (for a replayed client token, the one first created). With `dry_run`,
 /// every check runs and nothing is written: the answer is [`DomainError::DryRunPassed`].
@@ -18,10 +18,29 @@ pub async fn run(
     new_id: fn(&str) -> String,
 ) -> DomainResult<Made<Image>> {
     let token = if dry_run { None } else { cmd.client_token.as_deref() };
-    let make =
-        async |held: Option<&idempotent::Held>, ()| create(store, caller, cmd, dry_run, new_id, held).await;
-    idempotent::once(store, caller, token, cmd, async {}, make).await
+    let account = caller.account;
+    // The region, the name's marker and the quota counter are read while the token is claimed.
+    let prefetch = async {
+        let name_taken = async {
+            match &cmd.name {
+                Some(name) => store.image_name_taken(&account.id, &cmd.region, name).await,
+                None => Ok(false),
+            }
+        };
+        tokio::join!(
+            store.region_served(&cmd.region, account.provider),
+            name_taken,
+            store.image_count(&account.id, &cmd.region)
+        )
+    };
+    let make = async |token: Option<&TokenUse>, read: Prefetched| {
+        create(store, caller, cmd, dry_run, new_id, token, read).await
+    };
+    idempotent::once(store, caller, token, cmd, prefetch, make).await
 }
+
+/// Whether the region is served, whether the name is taken, and the images in the region.
+type Prefetched = (DomainResult<bool>, DomainResult<bool>, DomainResult<u32>);
 
 async fn create(
     store: &Store,
@@ -29,17 +48,15 @@ async fn create(
     cmd: &CreateImage,
     dry_run: bool,
     new_id: fn(&str) -> String,
-    held: Option<&idempotent::Held>,
+    token: Option<&TokenUse>,
+    (region_served, name_taken, images_in_region): Prefetched,
 ) -> DomainResult<Image> {
     let account = caller.account;
-    if !store.region_served(&cmd.region, account.provider).await? {
+    if !region_served? {
         return Err(DomainError::RegionNotFound);
     }
-    let name_taken = match &cmd.name {
-        Some(name) => store.image_name_taken(&account.id, &cmd.region, name).await?,
-        None => false,
-    };
-    let images_in_region = store.image_count(&account.id, &cmd.region).await?;
+    let name_taken = name_taken?;
+    let images_in_region = images_in_region?;
     let (instance, instance_disks) = match &cmd.source {
         ImageSource::Instance(id) => {
             let instance =
@@ -91,7 +108,6 @@ async fn create(
     if processing > 0 {
         tokio::time::sleep(std::time::Duration::from_millis(processing)).await;
     }
-    let token = held.map(|h| (&h.key, h.claim_id.as_str()));
     let quotas = &account.quotas;
     store.commit_image(&plan, quotas.images_per_region, quotas.snapshots_per_disk, caller.now, token).await?;
     Ok(plan.image)

@@ -6,7 +6,7 @@ use super::Caller;
 use domain::schedule;
 use domain::snapshot::{self, CreateSnapshot, SnapshotContext};
 use domain::{Disk, DomainError, DomainResult, Snapshot};
-use store::Store;
+use store::{Store, TokenUse};
 
 /// The snapshot created (or, for a replayed client token, the id first created).
 pub async fn run(
@@ -26,8 +26,8 @@ pub async fn run(
         };
         tokio::join!(region, store.disk(&cmd.disk_id))
     };
-    let make = async |held: Option<&idempotent::Held>, (region, disk)| {
-        create(store, caller, cmd, new_id, held, region, disk).await
+    let make = async |token: Option<&TokenUse>, (region, disk)| {
+        create(store, caller, cmd, new_id, token, region, disk).await
     };
     idempotent::once(store, caller, token, cmd, prefetch, make).await
 }
@@ -56,7 +56,7 @@ async fn create(
     caller: &Caller<'_>,
     cmd: &CreateSnapshot,
     new_id: fn() -> String,
-    held: Option<&idempotent::Held>,
+    token: Option<&TokenUse>,
     region_served: DomainResult<bool>,
     disk: DomainResult<Option<Disk>>,
 ) -> DomainResult<Snapshot> {
@@ -90,7 +90,6 @@ async fn create(
         // The provider's processing time: the token stays "in progress" meanwhile.
         tokio::time::sleep(std::time::Duration::from_millis(processing)).await;
     }
-    let token = held.map(|h| (&h.key, h.claim_id.as_str()));
     store.commit_snapshot(&snapshot, account.quotas.snapshots_per_disk, caller.now, token).await?;
     Ok(snapshot)
 }

@@ -1,53 +1,50 @@
-//! Running a create under a client token: claim it first, answer a replay with the first
-//! call's resource, release the claim if the create fails.
+//! Running a create under a client token: a replay answers the first call's resource, a
+//! second resource is never made.
+//!
+//! Two ways, by the world's timings. When requests take a processing time, the token is claimed
+//! first (one conditional put), so that a second call meanwhile is told the first is still
+//! processing; the create's transaction completes the claim, a failed create gives it back.
+//! Otherwise nothing can be seen in between, and the create's transaction writes the token's
+//! record itself, on the condition that no live one exists: one write fewer. A call that fails
+//! (a replay, or the twin that lost a race) then reads the record and answers as a replay would.
 
 use chrono::{DateTime, Duration, Utc};
 use domain::idempotency::{fingerprint, judge_replay, TokenRecord, TokenStatus};
 use domain::{Account, DomainResult};
 use serde::Serialize;
-use store::{Claim, Store, TokenKey};
+use store::{Claim, Store, TokenKey, TokenUse};
 
-/// A claimed token, to be completed by the create's transaction.
-pub struct Held {
-    pub key: TokenKey,
-    pub claim_id: String,
-}
-
-/// What claiming gave: go ahead (holding the token, if one was sent), or answer again with the
-/// resource the token already produced.
-pub enum Start {
-    Proceed(Option<Held>),
+/// What claiming gave: go ahead (holding the token), or answer again with the resource the
+/// token already produced.
+enum Start {
+    Proceed(TokenUse),
     Replay(String),
 }
 
 /// A crashed call's claim stops blocking its token this long after the call's expected end.
 const ABANDONED_AFTER: Duration = Duration::seconds(60);
 
-pub async fn start<C: Serialize>(
-    store: &Store,
-    account: &Account,
-    action: &str,
-    token: Option<&str>,
-    command: &C,
-    now: DateTime<Utc>,
-) -> DomainResult<Start> {
-    let Some(token) = token else {
-        return Ok(Start::Proceed(None));
-    };
-    let key = TokenKey { account: account.id.clone(), action: action.to_string(), token: token.to_string() };
-    let settings = &account.settings;
-    let claim_id = uuid::Uuid::new_v4().to_string();
-    let record = TokenRecord {
-        fingerprint: fingerprint(command),
+fn record(account: &Account, fingerprint: String, now: DateTime<Utc>) -> TokenRecord {
+    TokenRecord {
+        fingerprint,
         status: TokenStatus::InProgress,
-        claim_id: claim_id.clone(),
+        claim_id: uuid::Uuid::new_v4().to_string(),
         resource_id: None,
         in_flight_until: now
-            + Duration::milliseconds(settings.timings.request_processing_ms as i64)
+            + Duration::milliseconds(account.settings.timings.request_processing_ms as i64)
             + ABANDONED_AFTER,
-    };
-    match store.claim_token(&key, &record, now, settings.idempotency_ttl_seconds).await? {
-        Claim::Won => Ok(Start::Proceed(Some(Held { key, claim_id }))),
+    }
+}
+
+async fn claim(
+    store: &Store,
+    key: TokenKey,
+    record: TokenRecord,
+    account: &Account,
+    now: DateTime<Utc>,
+) -> DomainResult<Start> {
+    match store.claim_token(&key, &record, now, account.settings.idempotency_ttl_seconds).await? {
+        Claim::Won => Ok(Start::Proceed(TokenUse::Claimed { key, claim_id: record.claim_id })),
         Claim::Taken(existing) => judge_replay(&existing, &record.fingerprint).map(Start::Replay),
     }
 }
@@ -88,34 +85,52 @@ impl<T: Resource> Made<T> {
 }
 
 /// Run a create at most once per client token: a replay answers the first call's id; otherwise
-/// `create` runs holding the token (its transaction completes it), and the token is given back
-/// if it fails. Without a token, `create` simply runs. `prefetch` (the create's first reads) runs
-/// while the token is claimed, saving a round trip; a replay discards it.
+/// `create` runs with the token for its transaction to settle. Without a token, `create` simply
+/// runs. `prefetch` (the create's first reads) runs while the token is claimed, saving a round
+/// trip; a replay discards it.
 pub async fn once<C: Serialize, T, P>(
     store: &Store,
     caller: &super::Caller<'_>,
     token: Option<&str>,
     command: &C,
     prefetch: impl std::future::Future<Output = P>,
-    create: impl AsyncFnOnce(Option<&Held>, P) -> DomainResult<T>,
+    create: impl AsyncFnOnce(Option<&TokenUse>, P) -> DomainResult<T>,
 ) -> DomainResult<Made<T>> {
-    let (started, prefetched) =
-        tokio::join!(start(store, caller.account, caller.action, token, command, caller.now), prefetch);
-    let held = match started? {
-        Start::Replay(id) => return Ok(Made::Again(id)),
-        Start::Proceed(held) => held,
+    let Some(token) = token else {
+        return create(None, prefetch.await).await.map(Made::New);
     };
-    let outcome = create(held.as_ref(), prefetched).await;
-    if outcome.is_err() {
-        abandon(store, &held).await;
+    let account = caller.account;
+    let key =
+        TokenKey { account: account.id.clone(), action: caller.action.to_string(), token: token.to_string() };
+    let record = record(account, fingerprint(command), caller.now);
+    if account.settings.timings.request_processing_ms > 0 {
+        let (started, prefetched) = tokio::join!(claim(store, key, record, account, caller.now), prefetch);
+        let held = match started? {
+            Start::Replay(id) => return Ok(Made::Again(id)),
+            Start::Proceed(held) => held,
+        };
+        let outcome = create(Some(&held), prefetched).await;
+        if outcome.is_err() {
+            abandon(store, &held).await;
+        }
+        return outcome.map(Made::New);
     }
-    outcome.map(Made::New)
+    let fresh = TokenUse::Fresh { key, record, ttl_seconds: account.settings.idempotency_ttl_seconds };
+    let TokenUse::Fresh { key, record, .. } = &fresh else { unreachable!("made just above") };
+    match create(Some(&fresh), prefetch.await).await {
+        Ok(made) => Ok(Made::New(made)),
+        // Refused, or lost to a live record: a replay answers as one, whatever the state now.
+        Err(e) => match store.live_token(key, caller.now).await {
+            Ok(Some(existing)) => judge_replay(&existing, &record.fingerprint).map(Made::Again),
+            _ => Err(e),
+        },
+    }
 }
 
-/// Give the token back when the create failed (nothing was written with it).
-pub async fn abandon(store: &Store, held: &Option<Held>) {
-    if let Some(h) = held {
-        if let Err(e) = store.release_token(&h.key, &h.claim_id).await {
+/// Give the claim back when the create failed (nothing was written with it).
+async fn abandon(store: &Store, held: &TokenUse) {
+    if let TokenUse::Claimed { key, claim_id } = held {
+        if let Err(e) = store.release_token(key, claim_id).await {
             // The claim then expires on its own; the failure is already being answered.
             tracing::warn!(error = %e, "could not release a client token claim");
         }

@@ -1,5 +1,6 @@
-//! The floor of each call: the DynamoDB calls one request of ours makes — the credential read, the
-//! nonce, then the use case's own reads and transaction — issued straight from this process through
+//! The floor of each call: the DynamoDB calls one request of ours makes — the credential read
+//! (with what the action reads ahead), the nonce, then the use case's own reads and transaction —
+//! issued straight from this process through
 //! the same store and use-case code, with no HTTP, no parsing, no signature and no rendering.
 //! The commands are made once (from the dialects' own parameter readers) and only their ids change
 //! per call.
@@ -13,6 +14,7 @@ use domain::snapshot::CreateSnapshot;
 use service::usecases::describe::{self, SnapshotScope};
 use service::usecases::{create_image, create_snapshot, Caller};
 use std::sync::OnceLock;
+use store::{Ref, Store};
 
 /// The commands the dialects make of the bench's requests, made once.
 struct Commands {
@@ -54,16 +56,36 @@ fn commands(snapshot: &str) -> &'static Commands {
     })
 }
 
-/// Read the credential (and with it the account) and, for the dialects whose signatures carry a
-/// nonce, remember one: what the pipeline does before any action.
-async fn authenticate(ctx: &Ctx, key: &str, nonce: bool) -> Result<domain::Account, String> {
+/// What the pipeline does before any action: read the credential together with what the action
+/// will read (one `BatchGetItem`), and, for the dialects whose signatures carry a nonce, have one
+/// recorded: by the action's transaction when it `writes`, else alongside its reads.
+async fn authenticate(
+    ctx: &Ctx,
+    key: &str,
+    nonce: bool,
+    writes: bool,
+    reads: Vec<Ref>,
+) -> Result<(Store, domain::Account), String> {
     let now = Utc::now();
-    let credential = ctx.store.credential(key).await.map_err(|e| e.to_string())?.ok_or("no credential")?;
-    if nonce {
-        let fresh = uuid::Uuid::new_v4().to_string();
-        ctx.store.remember_nonce(key, &fresh, now, 2 * 86_400).await.map_err(|e| e.to_string())?;
+    let mut all = vec![Ref::Credential(key.to_string())];
+    all.extend(reads);
+    let store = ctx.store.read_ahead(&all).await.map_err(|e| e.to_string())?;
+    let credential = store.credential(key).await.map_err(|e| e.to_string())?.ok_or("no credential")?;
+    if !nonce {
+        return Ok((store, credential.account));
     }
-    Ok(credential.account)
+    let fresh = uuid::Uuid::new_v4().to_string();
+    if writes {
+        return Ok((store.with_nonce(key, &fresh, now, 2 * 86_400), credential.account));
+    }
+    let (plain, key) = (store.clone(), key.to_string());
+    let gated = store.gated(async move {
+        match plain.remember_nonce(&key, &fresh, now, 2 * 86_400).await? {
+            true => Ok(()),
+            false => Err(domain::DomainError::Internal("a fresh nonce was taken".into())),
+        }
+    });
+    Ok((gated, credential.account))
 }
 
 pub async fn run(ctx: &Ctx, call: Call, c: usize, i: usize) -> Result<(), String> {
@@ -74,7 +96,19 @@ pub async fn run(ctx: &Ctx, call: Call, c: usize, i: usize) -> Result<(), String
         Call::ZlCreateSnapshot => (ZL.0, false),
         _ => (ALI.0, true),
     };
-    let account = authenticate(ctx, key, nonce).await?;
+    let reads = match call {
+        Call::TcCreateSnapshot => {
+            vec![Ref::Region("ap-guangzhou".into()), Ref::Disk(world::disk("tencent", i))]
+        }
+        Call::ZlCreateSnapshot => vec![Ref::Disk(world::disk("zenlayer", i))],
+        Call::AliCreateImage | Call::AliDescribeSnapshots => {
+            vec![Ref::Region("cn-hangzhou".into()), Ref::Snapshot(ctx.snapshot.clone())]
+        }
+        _ => vec![Ref::Disk(world::disk("alibaba", i))],
+    };
+    let writes = call != Call::AliDescribeSnapshots;
+    let (store, account) = authenticate(ctx, key, nonce, writes, reads).await?;
+    let store = &store;
     let (dialect, action) = match call {
         Call::TcCreateSnapshot => ("tencent", "CreateSnapshot"),
         Call::ZlCreateSnapshot => ("zenlayer", "CreateSnapshot"),
@@ -83,7 +117,6 @@ pub async fn run(ctx: &Ctx, call: Call, c: usize, i: usize) -> Result<(), String
         _ => ("alibaba", "CreateSnapshot"),
     };
     let caller = Caller { account: &account, dialect, action, now: Utc::now() };
-    let store = &ctx.store;
     let outcome = match call {
         Call::AliCreateSnapshotToken | Call::AliCreateSnapshotReplay | Call::AliCreateSnapshot => {
             let mut cmd = commands.ali_snapshot.clone();
@@ -118,6 +151,8 @@ pub async fn run(ctx: &Ctx, call: Call, c: usize, i: usize) -> Result<(), String
             create_snapshot::run(store, &caller, &cmd, zl_id).await.map(drop)
         }
     };
+    store.precondition().await.map_err(|e| e.to_string())?;
+    store.settle_nonce().await.map_err(|e| e.to_string())?;
     outcome.map_err(|e| e.to_string())
 }
 

@@ -259,6 +259,31 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    // Warm up first (the JIT of DynamoDB Local, connection pools, each disk's instance guess), so
+    // that the first figure is not paying for it: each call, ours and the floor, then the peer.
+    let warm = world::DISKS;
+    for call in Call::ALL {
+        let cx = ctx.clone();
+        load::measure(warm, 4, move |i| {
+            let cx = cx.clone();
+            async move { ours_call(&cx, call, 0, i).await }
+        })
+        .await;
+        let cx = ctx.clone();
+        load::measure(warm, 4, move |i| {
+            let cx = cx.clone();
+            async move { floor::run(&cx, call, 0, i).await }
+        })
+        .await;
+    }
+    for peer in [Peer::CreateSnapshot, Peer::CreateImage, Peer::DescribeSnapshots] {
+        let cx = ctx.clone();
+        load::measure(warm, 4, move |i| {
+            let cx = cx.clone();
+            async move { moto_call(&cx, peer, 0, i).await }
+        })
+        .await;
+    }
     println!(
         "bench: {} requests per figure; ours http://{}, moto http://{}",
         args.requests, args.endpoint, args.moto

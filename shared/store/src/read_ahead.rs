@@ -1,0 +1,130 @@
+//! Reading ahead: the items a request will read, fetched in one `BatchGetItem` (strongly
+//! consistent) before it runs, so that its reads cost one round trip instead of one each. Each
+//! item read ahead is served once; a second read of it goes to the table again, so that a
+//! request that writes and then reads sees its write.
+
+use crate::items::{self, key, s, Item};
+use crate::{internal, Store};
+use aws_sdk_dynamodb::types::KeysAndAttributes;
+use domain::DomainResult;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+/// An item a request will read, named as the domain names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Ref {
+    Credential(String),
+    Region(String),
+    Disk(String),
+    Instance(String),
+    Snapshot(String),
+    Image(String),
+    ImageName { account: String, region: String, name: String },
+    ImageCount { account: String, region: String },
+}
+
+impl Ref {
+    fn pk(&self) -> String {
+        match self {
+            Ref::Credential(id) => key::credential(id),
+            Ref::Region(id) => key::region(id),
+            Ref::Disk(id) => key::disk(id),
+            Ref::Instance(id) => key::instance(id),
+            Ref::Snapshot(id) => key::snapshot(id),
+            Ref::Image(id) => key::image(id),
+            Ref::ImageName { account, region, name } => key::image_name(account, region, name),
+            Ref::ImageCount { account, region } => key::image_count(account, region),
+        }
+    }
+}
+
+/// Items read ahead for one request: found (`Some`) or known to be absent (`None`).
+pub(crate) type Ahead = Arc<Mutex<HashMap<String, Option<Item>>>>;
+
+/// Which instance each disk read so far is attached to, shared by a process's requests: a
+/// guess that lets a request read a disk's instance together with the disk. A wrong guess (the
+/// world was reloaded meanwhile) costs one read; the disk as read is what counts.
+pub(crate) type Attachments = Arc<Mutex<HashMap<String, String>>>;
+
+/// At most this many keys per `BatchGetItem`.
+const BATCH: usize = 100;
+
+impl Store {
+    /// This store, with `refs` read ahead (and, for a disk whose instance is known, that
+    /// instance). Over-long ids are left out: they name nothing.
+    pub async fn read_ahead(&self, refs: &[Ref]) -> DomainResult<Store> {
+        let mut pks: Vec<String> = Vec::new();
+        let mut add = |pk: String| {
+            if items::fits_key(&pk) && !pks.contains(&pk) {
+                pks.push(pk);
+            }
+        };
+        for r in refs {
+            add(r.pk());
+            if let Ref::Disk(disk) = r {
+                if let Some(instance) = self.attachments.lock().expect("not poisoned").get(disk) {
+                    add(key::instance(instance));
+                }
+            }
+        }
+        if pks.is_empty() {
+            return Ok(self.clone());
+        }
+        let mut found: HashMap<String, Option<Item>> = HashMap::new();
+        for chunk in pks.chunks(BATCH) {
+            for item in self.batch_get(chunk).await? {
+                if let Some(pk) = item.get("pk").and_then(|v| v.as_s().ok()).cloned() {
+                    found.insert(pk, Some(item));
+                }
+            }
+        }
+        for pk in pks {
+            found.entry(pk).or_insert(None);
+        }
+        Ok(Store { ahead: Some(Arc::new(Mutex::new(found))), ..self.clone() })
+    }
+
+    /// One consistent `BatchGetItem`, asking again for what DynamoDB leaves unprocessed.
+    async fn batch_get(&self, pks: &[String]) -> DomainResult<Vec<Item>> {
+        let keys: Vec<Item> = pks.iter().map(|pk| HashMap::from([("pk".to_string(), s(pk))])).collect();
+        let mut pending = Some(keys);
+        let mut out = Vec::new();
+        for _ in 0..5 {
+            let Some(keys) = pending.take().filter(|k| !k.is_empty()) else { break };
+            let request = KeysAndAttributes::builder()
+                .set_keys(Some(keys))
+                .consistent_read(true)
+                .build()
+                .map_err(internal)?;
+            let answer = self
+                .client
+                .batch_get_item()
+                .request_items(&self.table, request)
+                .send()
+                .await
+                .map_err(internal)?;
+            if let Some(mut responses) = answer.responses {
+                out.extend(responses.remove(&self.table).unwrap_or_default());
+            }
+            pending = answer.unprocessed_keys.and_then(|mut u| u.remove(&self.table)).map(|k| k.keys);
+        }
+        match pending {
+            Some(keys) if !keys.is_empty() => {
+                Err(internal("BatchGetItem left keys unprocessed after five attempts (ThrottlingException)"))
+            }
+            _ => Ok(out),
+        }
+    }
+
+    /// An item read ahead, served once: `None` when it was not read ahead (or already served).
+    pub(crate) fn take_ahead(&self, pk: &str) -> Option<Option<Item>> {
+        self.ahead.as_ref()?.lock().expect("not poisoned").remove(pk)
+    }
+
+    /// Remember which instance a disk is attached to, for later requests' read-ahead.
+    pub(crate) fn note_attachment(&self, disk: &domain::Disk) {
+        if let Some(instance) = &disk.instance {
+            self.attachments.lock().expect("not poisoned").insert(disk.id.clone(), instance.clone());
+        }
+    }
+}
