@@ -16,8 +16,8 @@ stop_on_exit
 cd "$REPO_ROOT"
 ensure_peer
 
-log "cargo build --release --bin gateway --bin bench"
-cargo build --quiet --release --bin gateway --bin bench
+log "cargo build --release --bin gateway --bin bench --bin describe"
+cargo build --quiet --release --bin gateway --bin bench --bin describe
 
 DDB_JAVA_OPTS="-Xms256m -Xmx1g" start_local_store
 
@@ -37,4 +37,4 @@ wait_for_port "$GATEWAY_PORT" "$GATEWAY_PID" 30 "$RUN_DIR/bench-gateway.log" || 
 
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo); DynamoDB Local (in memory), moto_server, the gateway and the load generator all on it"
 "$REPO_ROOT/target/release/bench" --table bench --endpoint "127.0.0.1:$GATEWAY_PORT" \
-  --moto "127.0.0.1:$MOTO_PORT" "$@"
+  --moto "127.0.0.1:$MOTO_PORT" --function "$REPO_ROOT/target/release/describe" "$@"

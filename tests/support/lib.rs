@@ -163,6 +163,13 @@ impl Gateway {
         Self::start_on(Some(dynamodb_endpoint()), world).await
     }
 
+    /// The same, serving `/_emulator/` as `control` says.
+    pub async fn start_with_control(world: &str, control: Option<service::control::Control>) -> Gateway {
+        let gw = Self::start(world).await;
+        gw.task.abort();
+        Self::serve(App::new(gw.store.clone()).with_control(control), gw.store.clone()).await
+    }
+
     pub async fn start_on(endpoint: Option<String>, world: &str) -> Gateway {
         let table = format!("t-{}", uuid::Uuid::new_v4().simple());
         let store = Store::connect(endpoint, table).await;

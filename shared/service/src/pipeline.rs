@@ -32,8 +32,8 @@ pub trait Protocol: Sized + Sync {
     /// The request's nonce, for dialects whose signatures carry one.
     fn nonce(presented: &Self::Presented) -> Option<&str>;
     /// What the action will read, as far as its parameters tell: read ahead together with the
-    /// caller's credential, in one round trip.
-    fn reads(&self, action: &str) -> Vec<Ref>;
+    /// caller's credential (`access_key`'s), in one round trip.
+    fn reads(&self, action: &str, access_key: &str) -> Vec<Ref>;
     /// Check the signature with the account's secret, and the timestamp's freshness.
     fn verify(
         &self,
@@ -130,7 +130,7 @@ async fn run<P: Protocol>(
     }
     // Nothing read ahead is used, or shown, before the signature has verified.
     let mut reads = vec![Ref::Credential(key.to_string())];
-    reads.extend(parsed.reads(action));
+    reads.extend(parsed.reads(action, key));
     let mut app = app.read_ahead(&reads).await?;
     let account = authenticate(&mut app, req, parsed, &presented, now, writes).await?;
     let app = &app;

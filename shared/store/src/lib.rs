@@ -20,8 +20,8 @@ use domain::{Credential, DomainError, DomainResult};
 use std::sync::Arc;
 use std::time::Duration;
 
-pub use read_ahead::Ref;
-use read_ahead::{Ahead, Attachments};
+use read_ahead::{Accounts, Ahead, Attachments};
+pub use read_ahead::{CallerItem, Ref};
 use round_trips::RoundTrips;
 pub use tokens::{Claim, TokenKey, TokenUse};
 pub use worlds::LoadSummary;
@@ -40,6 +40,7 @@ pub struct Store {
     /// Items read ahead for the request this store value serves (see [`Store::read_ahead`]).
     ahead: Option<Ahead>,
     attachments: Attachments,
+    accounts: Accounts,
     /// What must have passed before this request's transactions are sent (see [`Store::gated`]).
     gate: Option<Arc<gate::Gate>>,
     /// The signature nonce this request's first transaction records (see [`Store::with_nonce`]).
@@ -56,6 +57,7 @@ impl Store {
             round_trips: RoundTrips::default(),
             ahead: None,
             attachments: Attachments::default(),
+            accounts: Accounts::default(),
             gate: None,
             nonce: None,
         }
@@ -109,7 +111,11 @@ impl Store {
 
     /// The credential (and its account) for an access key id.
     pub async fn credential(&self, access_key_id: &str) -> DomainResult<Option<Credential>> {
-        self.get(&items::key::credential(access_key_id)).await
+        let credential: Option<Credential> = self.get(&items::key::credential(access_key_id)).await?;
+        if let Some(c) = &credential {
+            self.note_account(access_key_id, &c.account.id);
+        }
+        Ok(credential)
     }
 
     /// Record a signature nonce; false when it was already used (a replayed request).

@@ -4,6 +4,7 @@
 //! request that writes and then reads sees its write.
 
 use crate::items::{self, key, s, Item};
+use crate::tokens::TokenKey;
 use crate::{internal, Store};
 use aws_sdk_dynamodb::types::KeysAndAttributes;
 use domain::DomainResult;
@@ -19,22 +20,44 @@ pub enum Ref {
     Instance(String),
     Snapshot(String),
     Image(String),
-    ImageName { account: String, region: String, name: String },
-    ImageCount { account: String, region: String },
+    /// An item of the account behind `access_key`, read ahead when this process has seen that
+    /// key before (the account is not known until the credential is read).
+    OfCaller {
+        access_key: String,
+        item: CallerItem,
+    },
+}
+
+/// An item keyed by the caller's account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CallerItem {
+    Token { action: String, token: String },
+    ImageName { region: String, name: String },
+    ImageCount { region: String },
 }
 
 impl Ref {
-    fn pk(&self) -> String {
-        match self {
+    /// The item's key; `None` for an item of a caller whose account is not known yet.
+    fn pk(&self, accounts: &Accounts) -> Option<String> {
+        let account = |key: &str| accounts.lock().expect("not poisoned").get(key).cloned();
+        Some(match self {
             Ref::Credential(id) => key::credential(id),
             Ref::Region(id) => key::region(id),
             Ref::Disk(id) => key::disk(id),
             Ref::Instance(id) => key::instance(id),
             Ref::Snapshot(id) => key::snapshot(id),
             Ref::Image(id) => key::image(id),
-            Ref::ImageName { account, region, name } => key::image_name(account, region, name),
-            Ref::ImageCount { account, region } => key::image_count(account, region),
-        }
+            Ref::OfCaller { access_key, item } => {
+                let account = account(access_key)?;
+                match item {
+                    CallerItem::Token { action, token } => {
+                        TokenKey { account, action: action.clone(), token: token.clone() }.pk()
+                    }
+                    CallerItem::ImageName { region, name } => key::image_name(&account, region, name),
+                    CallerItem::ImageCount { region } => key::image_count(&account, region),
+                }
+            }
+        })
     }
 }
 
@@ -45,6 +68,12 @@ pub(crate) type Ahead = Arc<Mutex<HashMap<String, Option<Item>>>>;
 /// guess that lets a request read a disk's instance together with the disk. A wrong guess (the
 /// world was reloaded meanwhile) costs one read; the disk as read is what counts.
 pub(crate) type Attachments = Arc<Mutex<HashMap<String, String>>>;
+
+/// Which account each access key read so far belongs to, shared by a process's requests: lets a
+/// request read its caller's items (client token, image name, quota counter) ahead. A key whose
+/// account changed (a world reload) reads the wrong items, which are then not used: each use
+/// keys by the account the credential names.
+pub(crate) type Accounts = Arc<Mutex<HashMap<String, String>>>;
 
 /// At most this many keys per `BatchGetItem`.
 const BATCH: usize = 100;
@@ -60,7 +89,9 @@ impl Store {
             }
         };
         for r in refs {
-            add(r.pk());
+            if let Some(pk) = r.pk(&self.accounts) {
+                add(pk);
+            }
             if let Ref::Disk(disk) = r {
                 if let Some(instance) = self.attachments.lock().expect("not poisoned").get(disk) {
                     add(key::instance(instance));
@@ -119,6 +150,11 @@ impl Store {
     /// An item read ahead, served once: `None` when it was not read ahead (or already served).
     pub(crate) fn take_ahead(&self, pk: &str) -> Option<Option<Item>> {
         self.ahead.as_ref()?.lock().expect("not poisoned").remove(pk)
+    }
+
+    /// Remember which account an access key belongs to, for later requests' read-ahead.
+    pub(crate) fn note_account(&self, access_key: &str, account: &str) {
+        self.accounts.lock().expect("not poisoned").insert(access_key.to_string(), account.to_string());
     }
 
     /// Remember which instance a disk is attached to, for later requests' read-ahead.

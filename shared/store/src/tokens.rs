@@ -62,20 +62,14 @@ impl Store {
         now: DateTime<Utc>,
         ttl_seconds: u64,
     ) -> DomainResult<Claim> {
-        let mut item = items::item(&key.pk(), Some(&key.account), record)?;
-        item.insert(TTL_ATTRIBUTE.into(), n(now.timestamp() + ttl_seconds as i64));
         let result = self
             .client
             .put_item()
             .table_name(&self.table)
-            .set_item(Some(item))
-            .condition_expression(
-                "attribute_not_exists(pk) OR expires_at < :now_s OR (#st = :in_progress AND in_flight_until < :now_ms)",
-            )
-            .expression_attribute_names("#st", "status")
-            .expression_attribute_values(":now_s", n(now.timestamp()))
-            .expression_attribute_values(":now_ms", n(now.timestamp_millis()))
-            .expression_attribute_values(":in_progress", s("IN_PROGRESS"))
+            .set_item(Some(token_item(key, record, now, ttl_seconds)?))
+            .condition_expression(FREE)
+            .set_expression_attribute_names(Some(free_names()))
+            .set_expression_attribute_values(Some(free_values(now)))
             .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
             .send()
             .await;
@@ -89,6 +83,18 @@ impl Store {
                 other => Err(internal(other)),
             },
         }
+    }
+
+    /// The token's record as read ahead (see [`Store::read_ahead`]): `None` when it was not read
+    /// ahead; `Some(None)` when it was and is absent or expired.
+    pub fn token_read_ahead(
+        &self,
+        key: &TokenKey,
+        now: DateTime<Utc>,
+    ) -> DomainResult<Option<Option<TokenRecord>>> {
+        let Some(found) = self.take_ahead(&key.pk()) else { return Ok(None) };
+        let stored: Option<Stored> = found.map(items::from_item).transpose()?;
+        Ok(Some(stored.filter(|s| s.expires_at >= now.timestamp()).map(|s| s.record)))
     }
 
     /// The token's record, unless it is absent or expired.
@@ -121,6 +127,35 @@ impl Store {
     }
 }
 
+/// When a token may be written: it is new, expired, or held by a call in flight too long.
+const FREE: &str =
+    "attribute_not_exists(pk) OR expires_at < :now_s OR (#st = :in_progress AND in_flight_until < :now_ms)";
+
+fn free_names() -> std::collections::HashMap<String, String> {
+    [("#st".to_string(), "status".to_string())].into()
+}
+
+fn free_values(now: DateTime<Utc>) -> items::Item {
+    [
+        (":now_s".to_string(), n(now.timestamp())),
+        (":now_ms".to_string(), n(now.timestamp_millis())),
+        (":in_progress".to_string(), s("IN_PROGRESS")),
+    ]
+    .into()
+}
+
+/// A token's item, expiring `ttl_seconds` from `now`.
+fn token_item(
+    key: &TokenKey,
+    record: &TokenRecord,
+    now: DateTime<Utc>,
+    ttl_seconds: u64,
+) -> DomainResult<items::Item> {
+    let mut item = items::item(&key.pk(), Some(&key.account), record)?;
+    item.insert(TTL_ATTRIBUTE.into(), n(now.timestamp() + ttl_seconds as i64));
+    Ok(item)
+}
+
 /// The write that settles a create's token, for its transaction.
 pub(crate) fn settlement(
     table: &str,
@@ -136,18 +171,12 @@ pub(crate) fn settlement(
                 resource_id: Some(resource_id.to_string()),
                 ..record.clone()
             };
-            let mut item = items::item(&key.pk(), Some(&key.account), &done)?;
-            item.insert(TTL_ATTRIBUTE.into(), n(now.timestamp() + *ttl_seconds as i64));
             let put = aws_sdk_dynamodb::types::Put::builder()
                 .table_name(table)
-                .set_item(Some(item))
-                .condition_expression(
-                    "attribute_not_exists(pk) OR expires_at < :now_s OR (#st = :in_progress AND in_flight_until < :now_ms)",
-                )
-                .expression_attribute_names("#st", "status")
-                .expression_attribute_values(":now_s", n(now.timestamp()))
-                .expression_attribute_values(":now_ms", n(now.timestamp_millis()))
-                .expression_attribute_values(":in_progress", s("IN_PROGRESS"))
+                .set_item(Some(token_item(key, &done, now, *ttl_seconds)?))
+                .condition_expression(FREE)
+                .set_expression_attribute_names(Some(free_names()))
+                .set_expression_attribute_values(Some(free_values(now)))
                 .build()
                 .map_err(internal)?;
             Ok(aws_sdk_dynamodb::types::TransactWriteItem::builder().put(put).build())

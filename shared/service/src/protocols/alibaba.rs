@@ -10,7 +10,7 @@ use dialects::alibaba::{self as ali, errors, params, queries, signature, views, 
 use dialects::{Dialect, WireRequest, WireResponse};
 use domain::{Account, AuthFailure, DomainError, DomainResult, Provider};
 use serde_json::{Map, Value};
-use store::Ref;
+use store::{CallerItem, Ref};
 
 impl Protocol for RpcRequest {
     const DIALECT: Dialect = Dialect::Alibaba;
@@ -41,14 +41,28 @@ impl Protocol for RpcRequest {
         presented.nonce()
     }
 
-    fn reads(&self, action: &str) -> Vec<Ref> {
-        let mut refs: Vec<Ref> = self.get("RegionId").map(|r| Ref::Region(r.into())).into_iter().collect();
+    fn reads(&self, action: &str, access_key: &str) -> Vec<Ref> {
+        let region = self.get("RegionId");
+        let mut refs: Vec<Ref> = region.map(|r| Ref::Region(r.into())).into_iter().collect();
         let named = |name: &str, as_ref: fn(String) -> Ref| self.get(name).map(|v| as_ref(v.to_string()));
+        let of_caller = |item| Ref::OfCaller { access_key: access_key.to_string(), item };
+        if let Some(token) = self.get("ClientToken") {
+            refs.push(of_caller(CallerItem::Token { action: action.into(), token: token.into() }));
+        }
         match action {
             "CreateSnapshot" => refs.extend(named("DiskId", Ref::Disk)),
             "CreateImage" => {
                 refs.extend(named("SnapshotId", Ref::Snapshot));
                 refs.extend(named("InstanceId", Ref::Instance));
+                if let Some(region) = region {
+                    refs.push(of_caller(CallerItem::ImageCount { region: region.into() }));
+                    if let Some(name) = self.get("ImageName") {
+                        refs.push(of_caller(CallerItem::ImageName {
+                            region: region.into(),
+                            name: name.into(),
+                        }));
+                    }
+                }
             }
             "DescribeSnapshots" => {
                 let ids = self.get("SnapshotIds").and_then(|v| serde_json::from_str::<Vec<String>>(v).ok());

@@ -11,7 +11,7 @@ use dialects::tencent::{self as tc, errors, params, signature, views, TcRequest}
 use dialects::{Dialect, WireRequest, WireResponse};
 use domain::{Account, AuthFailure, DomainError, DomainResult, Provider};
 use serde_json::{Map, Value};
-use store::Ref;
+use store::{CallerItem, Ref};
 
 impl Protocol for TcRequest {
     const DIALECT: Dialect = Dialect::Tencent;
@@ -42,7 +42,7 @@ impl Protocol for TcRequest {
         presented.nonce()
     }
 
-    fn reads(&self, action: &str) -> Vec<Ref> {
+    fn reads(&self, action: &str, access_key: &str) -> Vec<Ref> {
         let mut refs: Vec<Ref> = self.region.iter().map(|r| Ref::Region(r.clone())).collect();
         let text = |name: &str| self.params.get(name).and_then(Value::as_str).map(str::to_string);
         let ids = |name: &str| -> Vec<String> {
@@ -54,6 +54,13 @@ impl Protocol for TcRequest {
             "CreateImage" => {
                 refs.extend(text("InstanceId").map(Ref::Instance));
                 refs.extend(ids("SnapshotIds").into_iter().map(Ref::Snapshot));
+                if let Some(region) = &self.region {
+                    let of_caller = |item| Ref::OfCaller { access_key: access_key.to_string(), item };
+                    refs.push(of_caller(CallerItem::ImageCount { region: region.clone() }));
+                    if let Some(name) = text("ImageName") {
+                        refs.push(of_caller(CallerItem::ImageName { region: region.clone(), name }));
+                    }
+                }
             }
             "DescribeSnapshots" => refs.extend(ids("SnapshotIds").into_iter().map(Ref::Snapshot)),
             _ => {}

@@ -42,7 +42,7 @@ impl Protocol for ZlRequest {
         None
     }
 
-    fn reads(&self, action: &str) -> Vec<Ref> {
+    fn reads(&self, action: &str, _access_key: &str) -> Vec<Ref> {
         let text = |name: &str| self.params.get(name).and_then(Value::as_str).map(str::to_string);
         match action {
             "CreateSnapshot" => text("diskId").map(Ref::Disk).into_iter().collect(),

@@ -117,6 +117,10 @@ pub async fn once<C: Serialize, T, P>(
     }
     let fresh = TokenUse::Fresh { key, record, ttl_seconds: account.settings.idempotency_ttl_seconds };
     let TokenUse::Fresh { key, record, .. } = &fresh else { unreachable!("made just above") };
+    // A replay known from the read-ahead answers at once.
+    if let Some(Some(existing)) = store.token_read_ahead(key, caller.now)? {
+        return judge_replay(&existing, &record.fingerprint).map(Made::Again);
+    }
     match create(Some(&fresh), prefetch.await).await {
         Ok(made) => Ok(Made::New(made)),
         // Refused, or lost to a live record: a replay answers as one, whatever the state now.

@@ -14,7 +14,7 @@ use domain::snapshot::CreateSnapshot;
 use service::usecases::describe::{self, SnapshotScope};
 use service::usecases::{create_image, create_snapshot, Caller};
 use std::sync::OnceLock;
-use store::{Ref, Store};
+use store::{CallerItem, Ref, Store};
 
 /// The commands the dialects make of the bench's requests, made once.
 struct Commands {
@@ -96,19 +96,6 @@ pub async fn run(ctx: &Ctx, call: Call, c: usize, i: usize) -> Result<(), String
         Call::ZlCreateSnapshot => (ZL.0, false),
         _ => (ALI.0, true),
     };
-    let reads = match call {
-        Call::TcCreateSnapshot => {
-            vec![Ref::Region("ap-guangzhou".into()), Ref::Disk(world::disk("tencent", i))]
-        }
-        Call::ZlCreateSnapshot => vec![Ref::Disk(world::disk("zenlayer", i))],
-        Call::AliCreateImage | Call::AliDescribeSnapshots => {
-            vec![Ref::Region("cn-hangzhou".into()), Ref::Snapshot(ctx.snapshot.clone())]
-        }
-        _ => vec![Ref::Disk(world::disk("alibaba", i))],
-    };
-    let writes = call != Call::AliDescribeSnapshots;
-    let (store, account) = authenticate(ctx, key, nonce, writes, reads).await?;
-    let store = &store;
     let (dialect, action) = match call {
         Call::TcCreateSnapshot => ("tencent", "CreateSnapshot"),
         Call::ZlCreateSnapshot => ("zenlayer", "CreateSnapshot"),
@@ -116,6 +103,29 @@ pub async fn run(ctx: &Ctx, call: Call, c: usize, i: usize) -> Result<(), String
         Call::AliDescribeSnapshots => ("alibaba", "DescribeSnapshots"),
         _ => ("alibaba", "CreateSnapshot"),
     };
+    // What the dialect's `reads` names for the same request.
+    let of_caller = |item| Ref::OfCaller { access_key: key.to_string(), item };
+    let token_ref = || of_caller(CallerItem::Token { action: action.into(), token: token.clone() });
+    let hangzhou = || "cn-hangzhou".to_string();
+    let reads = match call {
+        Call::TcCreateSnapshot => {
+            vec![Ref::Region("ap-guangzhou".into()), Ref::Disk(world::disk("tencent", i))]
+        }
+        Call::ZlCreateSnapshot => vec![Ref::Disk(world::disk("zenlayer", i))],
+        Call::AliCreateImage => vec![
+            Ref::Region(hangzhou()),
+            token_ref(),
+            Ref::Snapshot(ctx.snapshot.clone()),
+            of_caller(CallerItem::ImageCount { region: hangzhou() }),
+            of_caller(CallerItem::ImageName { region: hangzhou(), name: format!("bench-{token}") }),
+        ],
+        Call::AliDescribeSnapshots => vec![Ref::Region(hangzhou()), Ref::Snapshot(ctx.snapshot.clone())],
+        Call::AliCreateSnapshot => vec![Ref::Disk(world::disk("alibaba", i))],
+        _ => vec![token_ref(), Ref::Disk(world::disk("alibaba", i))],
+    };
+    let writes = call != Call::AliDescribeSnapshots;
+    let (store, account) = authenticate(ctx, key, nonce, writes, reads).await?;
+    let store = &store;
     let caller = Caller { account: &account, dialect, action, now: Utc::now() };
     let outcome = match call {
         Call::AliCreateSnapshotToken | Call::AliCreateSnapshotReplay | Call::AliCreateSnapshot => {

@@ -15,6 +15,7 @@
 
 mod clients;
 mod floor;
+mod lambda;
 mod load;
 mod world;
 
@@ -28,18 +29,22 @@ use store::Store;
 struct Args {
     endpoint: String,
     moto: String,
+    /// A function binary to start under a Lambda runtime API, for its cold start and memory.
+    function: Option<String>,
     table: String,
     requests: usize,
     concurrency: Vec<usize>,
 }
 
 const USAGE: &str =
-    "usage: bench --endpoint HOST:PORT --moto HOST:PORT [--table bench] [--requests 2000] [--concurrency 1,16]";
+    "usage: bench --endpoint HOST:PORT --moto HOST:PORT [--function target/release/describe] \
+[--table bench] [--requests 2000] [--concurrency 1,16]";
 
 fn args() -> Result<Args, String> {
     let mut a = Args {
         endpoint: String::new(),
         moto: String::new(),
+        function: None,
         table: "bench".into(),
         requests: 2000,
         concurrency: vec![1, 16],
@@ -50,6 +55,7 @@ fn args() -> Result<Args, String> {
         match flag.as_str() {
             "--endpoint" => a.endpoint = value,
             "--moto" => a.moto = value,
+            "--function" => a.function = Some(value),
             "--table" => a.table = value,
             "--requests" => a.requests = value.parse().map_err(|_| "--requests takes a number")?,
             "--concurrency" => {
@@ -243,6 +249,58 @@ async fn set_up(args: &Args) -> Result<Ctx, String> {
     Ok(Ctx { ours, moto, store, snapshot, moto_instance, moto_volume, moto_snapshot, run })
 }
 
+/// Exec to the first invocation answered, and the resident memory after 1,000 more, of a
+/// function binary serving signed DescribeSnapshots calls from load-balancer events.
+async fn cold_start(ctx: &Ctx, binary: &str, table: &str) -> Result<String, String> {
+    let mut env: Vec<(&str, String)> = vec![("TABLE_NAME", table.to_string()), ("RUST_LOG", "warn".into())];
+    for name in [
+        "DYNAMODB_ENDPOINT",
+        "AWS_REGION",
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_EC2_METADATA_DISABLED",
+    ] {
+        if let Ok(v) = std::env::var(name) {
+            env.push((name, v));
+        }
+    }
+    let snapshot = ctx.snapshot.clone();
+    let event = move |_| {
+        let mut pairs = vec![
+            ("Action".to_string(), "DescribeSnapshots".to_string()),
+            ("RegionId".to_string(), "cn-hangzhou".to_string()),
+            ("SnapshotIds".to_string(), format!("[\"{snapshot}\"]")),
+        ];
+        dialects::alibaba::signature::sign_v1(
+            "POST",
+            &mut pairs,
+            clients::ALI.0,
+            clients::ALI.1,
+            chrono::Utc::now(),
+        );
+        let query: serde_json::Map<String, serde_json::Value> =
+            pairs.into_iter().map(|(k, v)| (k, dialects::encoding::rfc3986(&v).into())).collect();
+        json!({
+            "requestContext": {"elb": {"targetGroupArn": "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/describe/b"}},
+            "httpMethod": "POST", "path": "/", "queryStringParameters": query,
+            "headers": {"host": "ecs.bench.example", "content-length": "0"},
+            "body": "", "isBase64Encoded": false
+        })
+        .to_string()
+    };
+    let ok = |answer: &str| answer.contains("\"statusCode\":200") && answer.contains("TotalCount");
+    let run = lambda::measure(binary, &env, 1000, event, ok).await?;
+    Ok(format!(
+        "coldstart {}: first invocation answered {:.1} ms after exec; RSS after {} more {:.1} MiB (peak {:.1} MiB); errors {}",
+        std::path::Path::new(binary).file_name().and_then(|n| n.to_str()).unwrap_or(binary),
+        run.first_answer.as_secs_f64() * 1000.0,
+        run.requests,
+        run.rss_kib as f64 / 1024.0,
+        run.peak_kib as f64 / 1024.0,
+        run.errors
+    ))
+}
+
 #[tokio::main]
 async fn main() -> ExitCode {
     let args = match args() {
@@ -335,6 +393,15 @@ async fn main() -> ExitCode {
                 ours.per_second / moto.per_second,
                 ours.per_second / floor.per_second
             ));
+        }
+    }
+    if let Some(binary) = &args.function {
+        match cold_start(&ctx, binary, &args.table).await {
+            Ok(line) => println!("{line}"),
+            Err(e) => {
+                eprintln!("bench: the cold start of {binary}: {e}");
+                failed = true;
+            }
         }
     }
     for line in ratios {
