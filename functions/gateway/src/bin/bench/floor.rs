@@ -9,7 +9,7 @@ use crate::clients::{ALI, TC, ZL};
 use crate::{world, Call, Ctx};
 use chrono::Utc;
 use dialects::WireRequest;
-use domain::image::CreateImage;
+use domain::image::{CreateImage, ImageSource};
 use domain::snapshot::CreateSnapshot;
 use service::usecases::describe::{self, SnapshotScope};
 use service::usecases::{create_image, create_snapshot, Caller};
@@ -115,7 +115,7 @@ pub async fn run(ctx: &Ctx, call: Call, c: usize, i: usize) -> Result<(), String
         Call::AliCreateImage => vec![
             Ref::Region(hangzhou()),
             token_ref(),
-            Ref::Snapshot(ctx.snapshot.clone()),
+            Ref::Snapshot(ctx.image_source(i)),
             of_caller(CallerItem::ImageCount { region: hangzhou() }),
             of_caller(CallerItem::ImageName { region: hangzhou(), name: format!("bench-{token}") }),
         ],
@@ -136,6 +136,7 @@ pub async fn run(ctx: &Ctx, call: Call, c: usize, i: usize) -> Result<(), String
         }
         Call::AliCreateImage => {
             let mut cmd = commands.ali_image.clone();
+            cmd.source = ImageSource::Snapshot(ctx.image_source(i));
             cmd.name = Some(format!("bench-{token}"));
             cmd.client_token = Some(token);
             create_image::run(store, &caller, &cmd, false, |_| format!("m-{}", fresh(20))).await.map(drop)

@@ -136,14 +136,24 @@ pub struct Ctx {
     pub ours: Ours,
     pub moto: Moto,
     pub store: Store,
-    /// A snapshot of ours to make images from and to poll.
+    /// A snapshot of ours to poll.
     pub snapshot: String,
+    /// Snapshots of ours to make images from, one per disk (images spread over them, as a
+    /// user's would be).
+    pub image_sources: Vec<String>,
     /// The peer's instance, its root volume and one of its snapshots.
     pub moto_instance: String,
     pub moto_volume: String,
     pub moto_snapshot: String,
     /// Tells this run's tokens and names apart from other runs'.
     pub run: String,
+}
+
+impl Ctx {
+    /// The snapshot call `i` makes its image from.
+    pub fn image_source(&self, i: usize) -> String {
+        self.image_sources[i % self.image_sources.len()].clone()
+    }
 }
 
 async fn ours_call(ctx: &Ctx, call: Call, c: usize, i: usize) -> Result<(), String> {
@@ -157,7 +167,7 @@ async fn ours_call(ctx: &Ctx, call: Call, c: usize, i: usize) -> Result<(), Stri
         Call::AliCreateImage => {
             let params = [
                 ("RegionId", "cn-hangzhou".to_string()),
-                ("SnapshotId", ctx.snapshot.clone()),
+                ("SnapshotId", ctx.image_source(i)),
                 ("ImageName", format!("bench-{token}")),
                 ("ClientToken", token),
             ];
@@ -226,6 +236,11 @@ async fn set_up(args: &Args) -> Result<Ctx, String> {
     ours.round_trips().await?;
     let made = ours.alibaba("CreateSnapshot", &[("DiskId", world::disk("alibaba", 0))]).await?;
     let snapshot = made["SnapshotId"].as_str().ok_or("no SnapshotId")?.to_string();
+    let mut image_sources = Vec::new();
+    for i in 1..world::DISKS {
+        let made = ours.alibaba("CreateSnapshot", &[("DiskId", world::disk("alibaba", i))]).await?;
+        image_sources.push(made["SnapshotId"].as_str().ok_or("no SnapshotId")?.to_string());
+    }
     // The peer: one instance from its first built-in image, its root volume, one snapshot.
     let images = moto.ec2("DescribeImages", &[("Owner.1", "amazon".into())]).await?;
     let ami = clients::xml_field(&images, "imageId").ok_or("moto lists no image")?;
@@ -246,7 +261,7 @@ async fn set_up(args: &Args) -> Result<Ctx, String> {
     let snap = moto.ec2("CreateSnapshot", &[("VolumeId", moto_volume.clone())]).await?;
     let moto_snapshot = clients::xml_field(&snap, "snapshotId").ok_or("CreateSnapshot gave no id")?;
     let run = uuid::Uuid::new_v4().simple().to_string()[..12].to_string();
-    Ok(Ctx { ours, moto, store, snapshot, moto_instance, moto_volume, moto_snapshot, run })
+    Ok(Ctx { ours, moto, store, snapshot, image_sources, moto_instance, moto_volume, moto_snapshot, run })
 }
 
 /// Exec to the first invocation answered, and the resident memory after 1,000 more, of a
