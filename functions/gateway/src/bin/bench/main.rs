@@ -138,7 +138,7 @@ pub struct Ctx {
     pub store: Store,
     /// A snapshot of ours to poll.
     pub snapshot: String,
-    /// Snapshots of ours to make images from, one per disk (images spread over them, as a
+    /// Snapshots of ours to make images from, one per system disk (images spread over them, as a
     /// user's would be).
     pub image_sources: Vec<String>,
     /// The peer's instance, its root volume and one of its snapshots.
@@ -237,8 +237,8 @@ async fn set_up(args: &Args) -> Result<Ctx, String> {
     let made = ours.alibaba("CreateSnapshot", &[("DiskId", world::disk("alibaba", 0))]).await?;
     let snapshot = made["SnapshotId"].as_str().ok_or("no SnapshotId")?.to_string();
     let mut image_sources = Vec::new();
-    for i in 1..world::DISKS {
-        let made = ours.alibaba("CreateSnapshot", &[("DiskId", world::disk("alibaba", i))]).await?;
+    for k in 0..world::IMAGE_DISKS {
+        let made = ours.alibaba("CreateSnapshot", &[("DiskId", world::image_disk(k))]).await?;
         image_sources.push(made["SnapshotId"].as_str().ok_or("no SnapshotId")?.to_string());
     }
     // The peer: one instance from its first built-in image, its root volume, one snapshot.

@@ -15,6 +15,14 @@ pub fn disk(provider: &str, i: usize) -> String {
     }
 }
 
+/// Alibaba system disks to make images from (an image needs a system disk's snapshot), each on
+/// its own instance.
+pub const IMAGE_DISKS: usize = 50;
+
+pub fn image_disk(k: usize) -> String {
+    format!("d-bench-sys-{}", k % IMAGE_DISKS)
+}
+
 pub const INSTANCE: [(&str, &str); 3] =
     [("alibaba", "i-bench"), ("tencent", "ins-bench001"), ("zenlayer", "zl-bench-ins")];
 
@@ -34,6 +42,14 @@ pub fn text() -> String {
         instances.push(
             json!({"id": instance, "account": account, "region": region, "zone": zone, "status": "stopped"}),
         );
+        if provider == "alibaba" {
+            for k in 0..IMAGE_DISKS {
+                let instance = format!("i-bench-sys-{k}");
+                instances.push(json!({"id": instance, "account": account, "region": region, "zone": zone, "status": "stopped"}));
+                disks.push(json!({"id": image_disk(k), "account": account, "region": region, "zone": zone,
+                    "type": "system", "instance": instance}));
+            }
+        }
         for i in 0..DISKS {
             disks.push(json!({"id": disk(provider, i), "account": account, "region": region, "zone": zone,
                 "type": if i == 0 { "system" } else { "data" }, "instance": instance}));
