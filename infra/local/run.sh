@@ -142,6 +142,11 @@ client = zec_client.ZecClient(Credential("$ZL_ID", "$ZL_KEY"), Config(scheme="ht
 print(client.DescribeImages(models.DescribeImagesRequest()).totalCount)
 PY
 
+The control plane (on locally):
+  curl -s http://127.0.0.1:$PORT/_emulator/health
+  curl -s 'http://127.0.0.1:$PORT/_emulator/state?account=acct-ali&kind=snapshots'
+  curl -s -X POST http://127.0.0.1:$PORT/_emulator/reset     # reload $WORLD
+
 MSG
 
 TABLE="${TABLE_NAME:-cloud-images}"
@@ -155,11 +160,11 @@ if [[ -n "$LAMBDA" ]]; then
   start_lambda_watch "$WATCH_PORT" "$TABLE"
   log "functions at http://127.0.0.1:$WATCH_PORT/lambda-url/<function>/ (log: $RUN_DIR/watch-$WATCH_PORT.log)"
   log "starting the gateway in proxy mode on 127.0.0.1:$PORT (Ctrl-C to stop)"
-  "$REPO_ROOT/target/debug/gateway" --port "$PORT" --table "$TABLE" --world "$WORLD" \
+  "$REPO_ROOT/target/debug/gateway" --port "$PORT" --table "$TABLE" --world "$WORLD" --control-plane \
     --proxy "http://127.0.0.1:$WATCH_PORT" &
 else
   log "starting the gateway on 127.0.0.1:$PORT (Ctrl-C to stop)"
-  "$REPO_ROOT/target/debug/gateway" --port "$PORT" --table "$TABLE" --world "$WORLD" &
+  "$REPO_ROOT/target/debug/gateway" --port "$PORT" --table "$TABLE" --world "$WORLD" --control-plane &
 fi
 # In the background and waited for, so that a signal to this script stops everything at once.
 STOP_PIDS+=("$!")

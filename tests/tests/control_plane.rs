@@ -39,8 +39,11 @@ async fn off_it_is_an_unknown_path_and_on_with_a_token_it_asks_for_it() {
     let r = off.raw("GET", "/_emulator/health", &[], vec![]).await;
     // Answered by a dialect, in its envelope, as any unknown request.
     assert_eq!((r.status, r.code()), (400, "MissingParameter".to_string()), "{}", r.text);
-    let guarded =
-        Gateway::start_with_control(REFERENCE_WORLD, Some(Control { token: Some("s3cret".into()) })).await;
+    let guarded = Gateway::start_with_control(
+        REFERENCE_WORLD,
+        Some(Control { token: Some("s3cret".into()), world: None }),
+    )
+    .await;
     let refused = guarded.raw("GET", "/_emulator/health", &[], vec![]).await;
     assert_eq!(refused.status, 401, "{}", refused.text);
     let wrong = guarded.raw("GET", "/_emulator/health", &[("authorization", "Bearer nope")], vec![]).await;
@@ -49,4 +52,54 @@ async fn off_it_is_an_unknown_path_and_on_with_a_token_it_asks_for_it() {
         guarded.raw("GET", "/_emulator/health", &[("authorization", "Bearer s3cret")], vec![]).await;
     assert_eq!(allowed.status, 200, "{}", allowed.text);
     assert!(!allowed.text.contains("s3cret"));
+}
+
+#[tokio::test]
+async fn reset_reloads_the_world_tokens_included() {
+    let world = reference_with(|w| w["settings"]["timings"] = serde_json::json!({"snapshot_seconds": 0}));
+    let control = Control { token: None, world: Some(world.clone().into()) };
+    let gw = Gateway::start_with_control(&world, Some(control)).await;
+    let call = [("DiskId", "d-ali-expired"), ("ClientToken", "kept-until-reset")];
+    let first = gw.call(ALI, "CreateSnapshot", &call).await.field("SnapshotId");
+    assert!(gw.store.snapshot(&first).await.unwrap().is_some());
+    let reset = gw.raw("POST", "/_emulator/reset", &[], vec![]).await;
+    assert_eq!(reset.status, 200, "{}", reset.text);
+    let summary = reset.json();
+    assert_eq!(summary["loaded"]["accounts"], 12, "{summary}");
+    // Everything the accounts had, the new snapshot and its token included.
+    assert!(summary["removed"].as_u64().unwrap() >= 3, "{summary}");
+    // The snapshot is gone and the token is free again: the same call makes a new snapshot.
+    assert!(gw.store.snapshot(&first).await.unwrap().is_none());
+    let again = gw.call(ALI, "CreateSnapshot", &call).await.field("SnapshotId");
+    assert_ne!(again, first);
+    gw.assert_consistent().await;
+    // A world in the body, checked as the `world` command checks it.
+    let bad = gw.raw("POST", "/_emulator/reset", &[], b"{\"version\": 1, \"accounts\": 3}".to_vec()).await;
+    assert_eq!(bad.status, 400, "{}", bad.text);
+    assert!(bad.json()["error"].as_str().unwrap().contains("accounts"), "{}", bad.text);
+}
+
+#[tokio::test]
+async fn state_lists_accounts_and_resources_with_derived_states() {
+    let gw = Gateway::start_with_control(REFERENCE_WORLD, Some(Control::default())).await;
+    let made = gw.call(ALI, "CreateSnapshot", &[("DiskId", "d-ali-expired")]).await.field("SnapshotId");
+    let all = gw.raw("GET", "/_emulator/state", &[], vec![]).await;
+    assert_eq!(all.status, 200, "{}", all.text);
+    let accounts = all.json()["accounts"].as_array().unwrap().clone();
+    assert_eq!(accounts.len(), 12);
+    let ali = gw.raw("GET", "/_emulator/state?account=acct-ali&kind=snapshots", &[], vec![]).await.json();
+    let listed = &ali["accounts"];
+    assert_eq!(listed.as_array().unwrap().len(), 1, "{ali}");
+    assert!(listed[0].get("disks").is_none(), "only the kind asked for: {ali}");
+    let snapshot =
+        listed[0]["snapshots"].as_array().unwrap().iter().find(|s| s["id"] == made.as_str()).unwrap();
+    // Just made, with the reference world's timings: still being made.
+    assert_eq!(
+        (snapshot["state"].as_str(), snapshot["disk_id"].as_str()),
+        (Some("creating"), Some("d-ali-expired"))
+    );
+    assert!(snapshot["progress"].as_u64().unwrap() < 100);
+    for bad in ["/_emulator/state?kind=volumes", "/_emulator/state?owner=x"] {
+        assert_eq!(gw.raw("GET", bad, &[], vec![]).await.status, 400, "{bad}");
+    }
 }

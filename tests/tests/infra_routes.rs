@@ -150,15 +150,21 @@ fn the_scheduler_runs_every_hour() {
 }
 
 /// What each function's code does to the table (its least privilege): item actions on the table,
-/// and the indexes it queries. A request may record a nonce (PutItem) and count against a rate
-/// limit (UpdateItem); creates claim and give back client tokens (PutItem, DeleteItem) and commit
-/// in one transaction (Put, Update); the scheduler also releases snapshots (Delete).
+/// and the indexes it queries. Every request reads ahead in one BatchGetItem, may record a nonce
+/// (PutItem) and count against a rate limit (UpdateItem); creates claim and give back client tokens
+/// (PutItem, DeleteItem), commit in one transaction (Put, Update) and, on a full disk, release its
+/// expired snapshots (the disk's snapshots through `by_disk`, Delete); the scheduler makes
+/// snapshots as creates do and releases expired ones.
 const PRIVILEGES: [(&str, &[&str], &[&str]); 5] = [
-    ("catch-all", &["GetItem", "PutItem", "UpdateItem", "DeleteItem"], &["by_account", "by_disk"]),
-    ("create-snapshot", &["GetItem", "PutItem", "UpdateItem", "DeleteItem"], &[]),
-    ("create-image", &["GetItem", "PutItem", "UpdateItem", "DeleteItem"], &["by_account"]),
-    ("describe", &["GetItem", "PutItem", "UpdateItem"], &["by_account", "by_disk"]),
-    ("scheduler", &["GetItem", "PutItem", "UpdateItem", "DeleteItem"], &["by_kind", "by_expiry"]),
+    (
+        "catch-all",
+        &["GetItem", "BatchGetItem", "PutItem", "UpdateItem", "DeleteItem"],
+        &["by_account", "by_disk"],
+    ),
+    ("create-snapshot", &["GetItem", "BatchGetItem", "PutItem", "UpdateItem", "DeleteItem"], &["by_disk"]),
+    ("create-image", &["GetItem", "BatchGetItem", "PutItem", "UpdateItem", "DeleteItem"], &["by_account"]),
+    ("describe", &["GetItem", "BatchGetItem", "PutItem", "UpdateItem"], &["by_account", "by_disk"]),
+    ("scheduler", &["GetItem", "PutItem", "UpdateItem", "DeleteItem"], &["by_kind", "by_expiry", "by_disk"]),
 ];
 
 #[test]

@@ -18,8 +18,9 @@ pub mod proxy;
 pub enum Backend {
     /// Call the handlers in this process.
     InProcess(App),
-    /// Forward to `cargo lambda watch` at this base URL (e.g. `http://127.0.0.1:9000`).
-    Proxy(Box<proxy::Proxy>),
+    /// Forward to `cargo lambda watch` at this base URL (e.g. `http://127.0.0.1:9000`); the
+    /// control plane under `/_emulator/`, when the app has it on, is answered here.
+    Proxy(Box<proxy::Proxy>, App),
 }
 
 /// Serve HTTP/1.1 on `listener` until the task is dropped, answering in-process.
@@ -68,7 +69,8 @@ async fn answer(backend: &Backend, req: hyper::Request<Incoming>) -> hyper::Resp
     let req = http::Request::from_parts(parts, bytes);
     let resp = match backend {
         Backend::InProcess(app) => app.handle(req, Scope::All).await,
-        Backend::Proxy(proxy) => proxy.forward(req).await,
+        Backend::Proxy(_, app) if app.serves_control(&req) => app.handle(req, Scope::All).await,
+        Backend::Proxy(proxy, _) => proxy.forward(req).await,
     };
     resp.map(Full::new)
 }

@@ -64,6 +64,10 @@ async fn main() -> ExitCode {
     if args.control_plane && control.is_none() {
         control = Some(service::control::Control::default());
     }
+    // A reset without a body reloads the world this process started with.
+    if let (Some(c), Some(path)) = (control.as_mut(), &args.world) {
+        c.world = std::fs::read_to_string(path).ok().map(Into::into);
+    }
     let app = App::new(store::Store::from_env(args.table.clone()).await).with_control(control);
     if let Some(path) = &args.world {
         match gateway::load_world_file(&app.store, path).await {
@@ -87,7 +91,7 @@ async fn main() -> ExitCode {
     let backend = match &args.proxy {
         Some(url) => {
             eprintln!("gateway: forwarding to the functions at {url}");
-            gateway::Backend::Proxy(Box::new(gateway::proxy::Proxy::new(url)))
+            gateway::Backend::Proxy(Box::new(gateway::proxy::Proxy::new(url)), app)
         }
         None => gateway::Backend::InProcess(app),
     };

@@ -12,10 +12,12 @@ use serde_json::{json, Value};
 /// The reserved path prefix.
 pub const PREFIX: &str = "/_emulator/";
 
-/// Whether the control plane is on, and the bearer token it asks for (if any).
+/// Whether the control plane is on, the bearer token it asks for (if any), and the world a reset
+/// without a body reloads (the one the service started with; `None`: the project's default world).
 #[derive(Debug, Clone, Default)]
 pub struct Control {
     pub token: Option<String>,
+    pub world: Option<std::sync::Arc<str>>,
 }
 
 impl Control {
@@ -23,7 +25,10 @@ impl Control {
     /// (when set and not empty) is the bearer token it requires.
     pub fn from_env() -> Option<Control> {
         let on = std::env::var("EMULATOR_CONTROL_PLANE").is_ok_and(|v| v == "on" || v == "1" || v == "true");
-        on.then(|| Control { token: std::env::var("EMULATOR_CONTROL_TOKEN").ok().filter(|t| !t.is_empty()) })
+        on.then(|| Control {
+            token: std::env::var("EMULATOR_CONTROL_TOKEN").ok().filter(|t| !t.is_empty()),
+            world: None,
+        })
     }
 
     fn allows(&self, req: &WireRequest) -> bool {
@@ -45,6 +50,8 @@ pub async fn handle(app: &App, control: &Control, req: &WireRequest) -> WireResp
     let path = &req.uri().path()[PREFIX.len()..];
     match (req.method().as_str(), path) {
         ("GET", "health") => answer(200, health(app)),
+        ("POST", "reset") => reset(app, control, req.body()).await,
+        ("GET", "state") => state(app, req.uri().query().unwrap_or_default()).await,
         _ => answer(
             404,
             json!({"error": format!("no control endpoint {} {}", req.method(), req.uri().path())}),
@@ -61,10 +68,108 @@ fn health(app: &App) -> Value {
     json!({
         "status": "running",
         "table": app.store.table(),
-        "time": app.now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+        "time": rfc3339(app.now()),
         "dialects": dialects,
         "store_round_trips": app.store.round_trips(),
     })
+}
+
+/// Reload a world: the body's, or (with an empty body) the one the service started with. The same
+/// parsing and checks as the `world` command; the accounts it names lose everything they had.
+async fn reset(app: &App, control: &Control, body: &[u8]) -> WireResponse {
+    let text = match (std::str::from_utf8(body).map(str::trim), &control.world) {
+        (Ok(""), Some(start)) => start.to_string(),
+        (Ok(""), None) => world::REFERENCE_WORLD.to_string(),
+        (Ok(text), _) => text.to_string(),
+        (Err(_), _) => return answer(400, json!({"error": "the body is not UTF-8"})),
+    };
+    let parsed = match world::parse(&text, app.now()) {
+        Ok(w) => w,
+        Err(e) => return answer(400, json!({"error": format!("the world is not valid: {e}")})),
+    };
+    match app.store.load_world(&parsed).await {
+        Ok(summary) => answer(
+            200,
+            json!({
+                "loaded": {"accounts": summary.accounts, "items": summary.written},
+                "removed": summary.removed,
+            }),
+        ),
+        Err(e @ domain::DomainError::InvalidParameter { .. }) => answer(409, json!({"error": e.to_string()})),
+        Err(e) => answer(500, json!({"error": e.to_string()})),
+    }
+}
+
+/// The resource kinds `state` lists.
+const KINDS: [&str; 4] = ["instances", "disks", "snapshots", "images"];
+
+/// Accounts and their resources, with the states derived now. Query: `account`, `kind`.
+async fn state(app: &App, query: &str) -> WireResponse {
+    let pairs: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes()).into_owned().collect();
+    let wanted = |name: &str| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
+    if let Some((name, _)) = pairs.iter().find(|(k, _)| k != "account" && k != "kind") {
+        return answer(400, json!({"error": format!("unknown filter {name} (filters: account, kind)")}));
+    }
+    let kind = wanted("kind");
+    if let Some(k) = kind.filter(|k| !KINDS.contains(k)) {
+        return answer(400, json!({"error": format!("unknown kind {k} (kinds: {})", KINDS.join(", "))}));
+    }
+    match read_state(app, wanted("account"), kind).await {
+        Ok(accounts) => answer(200, json!({"time": rfc3339(app.now()), "accounts": accounts})),
+        Err(e) => answer(500, json!({"error": e.to_string()})),
+    }
+}
+
+async fn read_state(
+    app: &App,
+    account: Option<&str>,
+    kind: Option<&str>,
+) -> domain::DomainResult<Vec<Value>> {
+    let store = &app.store;
+    let now = app.now();
+    let with_state = |mut v: Value, progress: domain::model::Progress| {
+        let (state, percent) = match progress {
+            domain::model::Progress::InProgress { percent } => ("creating", percent),
+            domain::model::Progress::Done => ("available", 100),
+            domain::model::Progress::Failed => ("failed", 0),
+        };
+        v["state"] = json!(state);
+        v["progress"] = json!(percent);
+        v
+    };
+    let show = |k: &str| kind.is_none_or(|wanted| wanted == k);
+    let mut out = Vec::new();
+    for a in store.accounts().await?.into_iter().filter(|a| account.is_none_or(|id| a.id == id)) {
+        let mut entry = json!({"id": a.id, "provider": a.provider});
+        if show("instances") {
+            entry["instances"] =
+                serde_json::to_value(store.account_instances(&a.id).await?).unwrap_or_default();
+        }
+        if show("disks") {
+            entry["disks"] = serde_json::to_value(store.account_disks(&a.id).await?).unwrap_or_default();
+        }
+        if show("snapshots") {
+            let snapshots = store.account_snapshots(&a.id).await?;
+            let shown = snapshots.iter().map(|s| {
+                let mut v = with_state(serde_json::to_value(s).unwrap_or_default(), s.state(now));
+                v["expired"] = json!(domain::schedule::expired(s, now));
+                v
+            });
+            entry["snapshots"] = Value::Array(shown.collect());
+        }
+        if show("images") {
+            let images = store.account_images(&a.id).await?;
+            let shown =
+                images.iter().map(|i| with_state(serde_json::to_value(i).unwrap_or_default(), i.state(now)));
+            entry["images"] = Value::Array(shown.collect());
+        }
+        out.push(entry);
+    }
+    Ok(out)
+}
+
+fn rfc3339(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
 fn answer(status: u16, body: Value) -> WireResponse {

@@ -61,12 +61,15 @@ impl App {
         (self.clock)()
     }
 
+    /// Whether this request is for the control plane and the control plane is on.
+    pub fn serves_control<B>(&self, req: &http::Request<B>) -> bool {
+        self.control.is_some() && req.uri().path().starts_with(control::PREFIX)
+    }
+
     /// Answer one request, serving only the routes `scope` allows.
     pub async fn handle(&self, req: WireRequest, scope: Scope) -> WireResponse {
-        if let Some(control) = &self.control {
-            if req.uri().path().starts_with(control::PREFIX) {
-                return control::handle(self, control, &req).await;
-            }
+        if let Some(control) = self.control.as_ref().filter(|_| self.serves_control(&req)) {
+            return control::handle(self, control, &req).await;
         }
         match Dialect::of(&req) {
             Dialect::Alibaba => pipeline::handle::<RpcRequest>(self, req, scope).await,

@@ -100,6 +100,8 @@ pub fn policy_item(policy: &domain::SnapshotPolicy) -> DomainResult<Item> {
 /// The `expiring` value of every expiring snapshot, and the `kind` of every policy.
 pub const EXPIRING: &str = "SNAP";
 pub const POLICY_KIND: &str = "POLICY";
+/// The `kind` of every account item, so that the control plane can list the accounts.
+pub const ACCOUNT_KIND: &str = "ACCOUNT";
 
 pub fn from_item<T: DeserializeOwned>(item: Item) -> DomainResult<T> {
     serde_dynamo::from_item(item).map_err(crate::internal)

@@ -14,6 +14,20 @@ impl Store {
         self.get(&key::account(id)).await
     }
 
+    /// Every account in the table (loaded by a world), through the sparse `by_kind` index.
+    pub async fn accounts(&self) -> DomainResult<Vec<Account>> {
+        let items = self.query_index(BY_KIND, "kind", items::ACCOUNT_KIND, None).await?;
+        let mut accounts: Vec<Account> =
+            items.into_iter().map(items::from_item).collect::<DomainResult<_>>()?;
+        accounts.sort_by(|a, b| a.id.cmp(&b.id));
+        Ok(accounts)
+    }
+
+    /// Every instance of an account.
+    pub async fn account_instances(&self, account: &str) -> DomainResult<Vec<domain::Instance>> {
+        self.owned(account, "INST#").await
+    }
+
     /// Every automatic snapshot policy in the table, through the sparse `by_kind` index.
     pub async fn policies(&self) -> DomainResult<Vec<SnapshotPolicy>> {
         let items = self.query_index(BY_KIND, "kind", items::POLICY_KIND, None).await?;

@@ -33,7 +33,9 @@ impl Store {
 
         let mut puts: Vec<Item> = Vec::new();
         for a in &world.accounts {
-            puts.push(items::item(&key::account(&a.id), Some(&a.id), a)?);
+            let mut item = items::item(&key::account(&a.id), Some(&a.id), a)?;
+            item.insert("kind".into(), items::s(items::ACCOUNT_KIND));
+            puts.push(item);
         }
         for c in &world.credentials {
             puts.push(items::item(&key::credential(&c.access_key_id), Some(&c.account.id), c)?);
