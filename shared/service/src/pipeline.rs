@@ -132,7 +132,7 @@ async fn run<P: Protocol>(
     let mut reads = vec![Ref::Credential(key.to_string())];
     reads.extend(parsed.reads(action, key));
     let mut app = app.read_ahead(&reads).await?;
-    let account = authenticate(&mut app, req, parsed, &presented, now, writes).await?;
+    let account = authenticate(&mut app, req, parsed, &presented, now).await?;
     let app = &app;
     let limit = format!("{}:{action}", P::DIALECT.name());
     if let Some(max) = account.settings.rate_limits.get(&limit) {
@@ -140,24 +140,30 @@ async fn run<P: Protocol>(
             return Err(DomainError::Throttled);
         }
     }
-    let outcome = parsed.run(app, action, &account, now).await;
-    // A replayed request is refused as such, whatever its action answered (it wrote nothing).
-    app.store.precondition().await?;
+    // A create records its nonce in its transaction (or after, when it wrote nothing); a read
+    // alongside its reads. A replayed request is refused as such, whatever its action answered.
+    // (Boxed: the action's future is large; the request's own stays small.)
+    let run = Box::pin(parsed.run(app, action, &account, now));
+    let outcome = if writes {
+        run.await
+    } else {
+        let (recorded, outcome) = tokio::join!(app.store.settle_nonce(), run);
+        recorded?;
+        outcome
+    };
     app.store.settle_nonce().await?;
     outcome
 }
 
 /// The caller's account, once its signature (unless the world turned checking off) and timestamp
-/// pass. The nonce is not a step of its own: for an action that `writes`, `app`'s store records
-/// it in the action's transaction (or at the end, when nothing was written); for a read, it is
-/// remembered alongside the reads.
+/// pass. The nonce is not a step of its own: `app`'s store holds it, to be recorded by the
+/// action's transaction or settled by the pipeline.
 async fn authenticate<P: Protocol>(
     app: &mut App,
     req: &WireRequest,
     parsed: &P,
     presented: &P::Presented,
     now: DateTime<Utc>,
-    writes: bool,
 ) -> DomainResult<Account> {
     let key = P::access_key(presented);
     let credential = app
@@ -172,16 +178,8 @@ async fn authenticate<P: Protocol>(
         parsed.verify(req, presented, &credential.secret, now, skew).map_err(DomainError::Auth)?;
         // Only a request that proved its key is remembered: an unauthenticated one cannot grow the
         // table.
-        if let Some(nonce) = P::nonce(presented).filter(|_| writes) {
+        if let Some(nonce) = P::nonce(presented) {
             app.store = app.store.with_nonce(key, nonce, now, NONCE_MEMORY_SECONDS);
-        } else if let Some(nonce) = P::nonce(presented) {
-            let (store, key, nonce) = (app.store.clone(), key.to_string(), nonce.to_string());
-            app.store = app.store.gated(async move {
-                match store.remember_nonce(&key, &nonce, now, NONCE_MEMORY_SECONDS).await? {
-                    true => Ok(()),
-                    false => Err(DomainError::Auth(AuthFailure::NonceReused)),
-                }
-            });
         }
     }
     Ok(credential.account)

@@ -2,10 +2,10 @@
 //! `TransactWriteItems` whose conditions enforce the rules concurrency could break; nothing is
 //! read and then written on the strength of that read.
 
-mod gate;
 mod images;
 mod invariants;
 mod items;
+mod nonce;
 mod policies;
 mod read_ahead;
 mod round_trips;
@@ -41,10 +41,8 @@ pub struct Store {
     ahead: Option<Ahead>,
     attachments: Attachments,
     accounts: Accounts,
-    /// What must have passed before this request's transactions are sent (see [`Store::gated`]).
-    gate: Option<Arc<gate::Gate>>,
     /// The signature nonce this request's first transaction records (see [`Store::with_nonce`]).
-    nonce: Option<Arc<gate::PendingNonce>>,
+    nonce: Option<Arc<nonce::PendingNonce>>,
 }
 
 impl Store {
@@ -58,7 +56,6 @@ impl Store {
             ahead: None,
             attachments: Attachments::default(),
             accounts: Accounts::default(),
-            gate: None,
             nonce: None,
         }
     }

@@ -55,7 +55,6 @@ impl Store {
         actions: Vec<TransactWriteItem>,
         outcome: impl Fn(usize, Option<&Item>) -> DomainError,
     ) -> DomainResult<()> {
-        self.precondition().await?;
         // The request's nonce rides in its first transaction, last.
         let nonce = self.nonce.as_ref().filter(|p| !p.is_written());
         let mut actions = actions;

@@ -43,6 +43,11 @@ struct Stored {
     record: TokenRecord,
 }
 
+/// The record, unless there is none or it has expired.
+fn live(stored: Option<Stored>, now: DateTime<Utc>) -> Option<TokenRecord> {
+    stored.filter(|s| s.expires_at >= now.timestamp()).map(|s| s.record)
+}
+
 /// The outcome of claiming a token.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Claim {
@@ -93,14 +98,12 @@ impl Store {
         now: DateTime<Utc>,
     ) -> DomainResult<Option<Option<TokenRecord>>> {
         let Some(found) = self.take_ahead(&key.pk()) else { return Ok(None) };
-        let stored: Option<Stored> = found.map(items::from_item).transpose()?;
-        Ok(Some(stored.filter(|s| s.expires_at >= now.timestamp()).map(|s| s.record)))
+        Ok(Some(live(found.map(items::from_item).transpose()?, now)))
     }
 
     /// The token's record, unless it is absent or expired.
     pub async fn live_token(&self, key: &TokenKey, now: DateTime<Utc>) -> DomainResult<Option<TokenRecord>> {
-        let stored: Option<Stored> = self.get(&key.pk()).await?;
-        Ok(stored.filter(|s| s.expires_at >= now.timestamp()).map(|s| s.record))
+        Ok(live(self.get(&key.pk()).await?, now))
     }
 
     /// Give a claim back after the call failed, so the token can be used again.
@@ -219,15 +222,14 @@ pub(crate) async fn remember_nonce(
     now: DateTime<Utc>,
     ttl_seconds: i64,
 ) -> DomainResult<bool> {
-    let now = now.timestamp();
+    let (item, condition, values) = crate::nonce::nonce_put(access_key_id, nonce, now, ttl_seconds);
     let result = store
         .client
         .put_item()
         .table_name(&store.table)
-        .item("pk", s(items::key::nonce(access_key_id, nonce)))
-        .item(TTL_ATTRIBUTE, n(now + ttl_seconds))
-        .condition_expression("attribute_not_exists(pk) OR expires_at < :now")
-        .expression_attribute_values(":now", n(now))
+        .set_item(Some(item))
+        .condition_expression(condition)
+        .set_expression_attribute_values(Some(values))
         .send()
         .await;
     match result {

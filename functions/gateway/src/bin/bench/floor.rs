@@ -57,35 +57,23 @@ fn commands(snapshot: &str) -> &'static Commands {
 }
 
 /// What the pipeline does before any action: read the credential together with what the action
-/// will read (one `BatchGetItem`), and, for the dialects whose signatures carry a nonce, have one
-/// recorded: by the action's transaction when it `writes`, else alongside its reads.
+/// will read (one `BatchGetItem`), and, for the dialects whose signatures carry a nonce, hand the
+/// store one to record (by the action's transaction, or settled by [`run`]).
 async fn authenticate(
     ctx: &Ctx,
     key: &str,
     nonce: bool,
-    writes: bool,
     reads: Vec<Ref>,
 ) -> Result<(Store, domain::Account), String> {
-    let now = Utc::now();
     let mut all = vec![Ref::Credential(key.to_string())];
     all.extend(reads);
     let store = ctx.store.read_ahead(&all).await.map_err(|e| e.to_string())?;
     let credential = store.credential(key).await.map_err(|e| e.to_string())?.ok_or("no credential")?;
-    if !nonce {
-        return Ok((store, credential.account));
-    }
-    let fresh = uuid::Uuid::new_v4().to_string();
-    if writes {
-        return Ok((store.with_nonce(key, &fresh, now, 2 * 86_400), credential.account));
-    }
-    let (plain, key) = (store.clone(), key.to_string());
-    let gated = store.gated(async move {
-        match plain.remember_nonce(&key, &fresh, now, 2 * 86_400).await? {
-            true => Ok(()),
-            false => Err(domain::DomainError::Internal("a fresh nonce was taken".into())),
-        }
-    });
-    Ok((gated, credential.account))
+    let store = match nonce {
+        true => store.with_nonce(key, &uuid::Uuid::new_v4().to_string(), Utc::now(), 2 * 86_400),
+        false => store,
+    };
+    Ok((store, credential.account))
 }
 
 pub async fn run(ctx: &Ctx, call: Call, c: usize, i: usize) -> Result<(), String> {
@@ -123,8 +111,7 @@ pub async fn run(ctx: &Ctx, call: Call, c: usize, i: usize) -> Result<(), String
         Call::AliCreateSnapshot => vec![Ref::Disk(world::disk("alibaba", i))],
         _ => vec![token_ref(), Ref::Disk(world::disk("alibaba", i))],
     };
-    let writes = call != Call::AliDescribeSnapshots;
-    let (store, account) = authenticate(ctx, key, nonce, writes, reads).await?;
+    let (store, account) = authenticate(ctx, key, nonce, reads).await?;
     let store = &store;
     let caller = Caller { account: &account, dialect, action, now: Utc::now() };
     let outcome = match call {
@@ -142,8 +129,12 @@ pub async fn run(ctx: &Ctx, call: Call, c: usize, i: usize) -> Result<(), String
             create_image::run(store, &caller, &cmd, false, |_| format!("m-{}", fresh(20))).await.map(drop)
         }
         Call::AliDescribeSnapshots => {
+            // A read records its nonce alongside its reads, as the pipeline does.
             let ids = [ctx.snapshot.clone()];
-            match describe::snapshots(store, &caller, Some("cn-hangzhou"), SnapshotScope::Ids(&ids)).await {
+            let read = describe::snapshots(store, &caller, Some("cn-hangzhou"), SnapshotScope::Ids(&ids));
+            let (recorded, found) = tokio::join!(store.settle_nonce(), read);
+            recorded.map_err(|e| e.to_string())?;
+            match found {
                 Ok(found) if found.len() == 1 => Ok(()),
                 Ok(_) => return Err("the snapshot was not found".into()),
                 Err(e) => Err(e),
@@ -162,7 +153,6 @@ pub async fn run(ctx: &Ctx, call: Call, c: usize, i: usize) -> Result<(), String
             create_snapshot::run(store, &caller, &cmd, zl_id).await.map(drop)
         }
     };
-    store.precondition().await.map_err(|e| e.to_string())?;
     store.settle_nonce().await.map_err(|e| e.to_string())?;
     outcome.map_err(|e| e.to_string())
 }

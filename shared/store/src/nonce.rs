@@ -1,49 +1,9 @@
-//! A precondition for a request's writes: a check that runs alongside the request's reads (it is
-//! started at once, on its own task) and must have passed before the request's transaction is
-//! sent. The pipeline uses it for the signature nonce: remembering the nonce costs no step of
-//! its own, yet a replayed request never writes.
+//! The signature nonce of a request: recorded by the request's first transaction (a replayed
+//! create fails on it and writes nothing), or, when the request writes nothing, on its own.
 
 use crate::Store;
 use domain::{DomainError, DomainResult};
-use std::future::Future;
 use std::sync::Arc;
-use tokio::sync::{Mutex, OnceCell};
-use tokio::task::JoinHandle;
-
-#[derive(Debug)]
-pub(crate) struct Gate {
-    running: Mutex<Option<JoinHandle<DomainResult<()>>>>,
-    outcome: OnceCell<DomainResult<()>>,
-}
-
-impl Gate {
-    async fn passed(&self) -> DomainResult<()> {
-        let outcome = self.outcome.get_or_init(|| async {
-            let Some(task) = self.running.lock().await.take() else {
-                return Err(DomainError::Internal("a write precondition was lost".into()));
-            };
-            task.await
-                .unwrap_or_else(|e| Err(DomainError::Internal(format!("a write precondition failed: {e}"))))
-        });
-        outcome.await.clone()
-    }
-}
-
-impl Store {
-    /// This store, whose transactions first wait for `check` (started now) to pass.
-    pub fn gated(&self, check: impl Future<Output = DomainResult<()>> + Send + 'static) -> Store {
-        let gate = Gate { running: Mutex::new(Some(tokio::spawn(check))), outcome: OnceCell::new() };
-        Store { gate: Some(Arc::new(gate)), ..self.clone() }
-    }
-
-    /// Wait for this store's precondition (if any) and answer its outcome (the same every time).
-    pub async fn precondition(&self) -> DomainResult<()> {
-        match &self.gate {
-            Some(gate) => gate.passed().await,
-            None => Ok(()),
-        }
-    }
-}
 
 /// A signature nonce that rides in the request's first transaction (one write fewer for a
 /// create), or, when the request writes nothing, is remembered on its own at the end.
@@ -59,14 +19,13 @@ pub(crate) struct PendingNonce {
 impl PendingNonce {
     /// The conditional put of the nonce, for a transaction.
     pub(crate) fn put(&self, table: &str) -> DomainResult<aws_sdk_dynamodb::types::TransactWriteItem> {
-        use crate::items::{key, n, s};
-        let now = self.now.timestamp();
+        let (item, condition, values) =
+            nonce_put(&self.access_key_id, &self.nonce, self.now, self.ttl_seconds);
         let put = aws_sdk_dynamodb::types::Put::builder()
             .table_name(table)
-            .item("pk", s(key::nonce(&self.access_key_id, &self.nonce)))
-            .item(crate::table::TTL_ATTRIBUTE, n(now + self.ttl_seconds))
-            .condition_expression("attribute_not_exists(pk) OR expires_at < :now")
-            .expression_attribute_values(":now", n(now))
+            .set_item(Some(item))
+            .condition_expression(condition)
+            .set_expression_attribute_values(Some(values))
             .build()
             .map_err(crate::internal)?;
         Ok(aws_sdk_dynamodb::types::TransactWriteItem::builder().put(put).build())
@@ -79,6 +38,24 @@ impl PendingNonce {
     pub(crate) fn mark_written(&self) {
         self.written.store(true, std::sync::atomic::Ordering::SeqCst)
     }
+}
+
+/// A nonce's item, and the condition (with its values) on which it may be written: new, or
+/// remembered so long ago that it expired.
+pub(crate) fn nonce_put(
+    access_key_id: &str,
+    nonce: &str,
+    now: chrono::DateTime<chrono::Utc>,
+    ttl_seconds: i64,
+) -> (crate::items::Item, &'static str, crate::items::Item) {
+    use crate::items::{key, n, s};
+    let now = now.timestamp();
+    let item = [
+        ("pk".to_string(), s(key::nonce(access_key_id, nonce))),
+        (crate::table::TTL_ATTRIBUTE.to_string(), n(now + ttl_seconds)),
+    ];
+    let values = [(":now".to_string(), n(now))];
+    (item.into(), "attribute_not_exists(pk) OR expires_at < :now", values.into())
 }
 
 impl Store {
