@@ -115,8 +115,9 @@ impl Store {
         Ok(Store { ahead: Some(Arc::new(Mutex::new(found))), ..self.clone() })
     }
 
-    /// One consistent `BatchGetItem`, asking again for what DynamoDB leaves unprocessed.
-    async fn batch_get(&self, pks: &[String]) -> DomainResult<Vec<Item>> {
+    /// One consistent `BatchGetItem` of at most 100 keys, asking again for what DynamoDB leaves
+    /// unprocessed.
+    pub(crate) async fn batch_get(&self, pks: &[String]) -> DomainResult<Vec<Item>> {
         let keys: Vec<Item> = pks.iter().map(|pk| HashMap::from([("pk".to_string(), s(pk))])).collect();
         let mut pending = Some(keys);
         let mut out = Vec::new();

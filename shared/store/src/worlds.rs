@@ -2,9 +2,8 @@
 
 use crate::items::{self, key, Item};
 use crate::{internal, Store};
-use aws_sdk_dynamodb::types::{AttributeValue, DeleteRequest, KeysAndAttributes, PutRequest, WriteRequest};
+use aws_sdk_dynamodb::types::{AttributeValue, DeleteRequest, PutRequest, WriteRequest};
 use domain::{DomainError, DomainResult};
-use std::collections::HashMap;
 use world::World;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -96,41 +95,24 @@ impl Store {
         owned.extend(world.snapshots.iter().map(|sn| (key::snapshot(&sn.id), sn.account.as_str())));
         owned.extend(world.images.iter().map(|im| (key::image(&im.id), im.account.as_str())));
         owned.extend(world.snapshot_policies.iter().map(|p| (key::policy(&p.id), p.account.as_str())));
-        for chunk in owned.chunks(100) {
-            let mut keys = KeysAndAttributes::builder().projection_expression("pk, acct");
-            for (pk, _) in chunk {
-                keys = keys.keys(HashMap::from([("pk".to_string(), items::s(pk))]));
-            }
-            let mut request = HashMap::from([(self.table.clone(), keys.build().map_err(internal)?)]);
-            for _ in 0..10 {
-                let out = self
-                    .client
-                    .batch_get_item()
-                    .set_request_items(Some(request))
-                    .send()
-                    .await
-                    .map_err(internal)?;
-                for item in out.responses.and_then(|mut r| r.remove(&self.table)).unwrap_or_default() {
-                    let (Some(AttributeValue::S(pk)), Some(AttributeValue::S(acct))) =
-                        (item.get("pk"), item.get("acct"))
-                    else {
-                        continue;
-                    };
-                    if let Some((_, owner)) = chunk.iter().find(|(k, _)| k == pk) {
-                        if acct != owner {
-                            let id = pk.split_once('#').map_or(pk.as_str(), |(_, id)| id);
-                            return Err(DomainError::invalid(
-                                "world",
-                                format!(
-                                    "{id:?} already belongs to account {acct:?} in this table, not {owner:?}"
-                                ),
-                            ));
-                        }
+        let pks: Vec<String> = owned.iter().map(|(pk, _)| pk.clone()).collect();
+        for chunk in pks.chunks(100) {
+            for item in self.batch_get(chunk).await? {
+                let (Some(AttributeValue::S(pk)), Some(AttributeValue::S(acct))) =
+                    (item.get("pk"), item.get("acct"))
+                else {
+                    continue;
+                };
+                if let Some((_, owner)) = owned.iter().find(|(k, _)| k == pk) {
+                    if acct != owner {
+                        let id = pk.split_once('#').map_or(pk.as_str(), |(_, id)| id);
+                        return Err(DomainError::invalid(
+                            "world",
+                            format!(
+                                "{id:?} already belongs to account {acct:?} in this table, not {owner:?}"
+                            ),
+                        ));
                     }
-                }
-                match out.unprocessed_keys.filter(|u| !u.is_empty()) {
-                    Some(rest) => request = rest,
-                    None => break,
                 }
             }
         }
