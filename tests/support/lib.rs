@@ -362,6 +362,19 @@ impl Gateway {
         Self::serve(App::new(self.store.clone()), self.store.clone()).await
     }
 
+    /// A second process on the same table: its own DynamoDB client and caches, serving
+    /// `/_emulator/` as `control` says.
+    pub async fn second_process(&self, control: Option<service::control::Control>) -> Gateway {
+        let store = Store::connect(Some(dynamodb_endpoint()), self.store.table()).await;
+        Self::serve(App::new(store.clone()).with_control(control), store).await
+    }
+
+    /// A control-plane call with a JSON body (`Value::Null`: none).
+    pub async fn control(&self, method: &str, path: &str, body: Value) -> Reply {
+        let body = if body.is_null() { Vec::new() } else { body.to_string().into_bytes() };
+        self.raw(method, &format!("/_emulator/{path}"), &[("content-type", "application/json")], body).await
+    }
+
     /// Call with the given key, RPC v1 signing.
     pub async fn call(&self, key: (&str, &str), action: &str, params: &[(&str, &str)]) -> Reply {
         self.call_signed(Signing::V1, key, action, params).await

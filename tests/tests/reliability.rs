@@ -91,11 +91,9 @@ async fn one_rule_for_expired_snapshots_and_images_keep_theirs() {
     let made =
         gw.call(ALI, "CreateImage", &[region, ("SnapshotId", "s-ret-image"), ("ImageName", "keeps")]).await;
     assert_eq!(made.status, 200, "{}", made.text);
-    fn three_days_on() -> chrono::DateTime<chrono::Utc> {
-        chrono::Utc::now() + chrono::Duration::days(3)
-    }
-    let later = App::with_clock(gw.store.clone(), three_days_on);
-    let report = service::scheduler::run(&later, three_days_on()).await.unwrap();
+    let three_days_on = chrono::Utc::now() + chrono::Duration::days(3);
+    let later = App::new(gw.store.clone()).at(three_days_on);
+    let report = service::scheduler::run(&later, three_days_on).await.unwrap();
     assert!(report.kept.contains(&"s-ret-image".to_string()), "{report:?}");
     assert!(report.released.contains(&"s-ret-plain".to_string()), "{report:?}");
     assert!(report.released.contains(&"s-ret-gone".to_string()), "{report:?}");

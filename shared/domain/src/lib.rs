@@ -1,6 +1,7 @@
 //! The domain of the emulator: resources, the rules the provider pages state, and one typed
 //! error. Pure: no I/O, the clock and fresh ids are passed in.
 
+pub mod chaos;
 pub mod error;
 pub mod idempotency;
 pub mod image;

@@ -25,19 +25,43 @@ use store::Store;
 #[derive(Clone)]
 pub struct App {
     pub store: Store,
-    clock: fn() -> DateTime<Utc>,
+    clock: Clock,
     /// The operator's control plane under `/_emulator/`, when switched on.
     control: Option<control::Control>,
+    /// The last requests this process answered, for the control plane's dashboard.
+    pub served: control::served::Served,
+}
+
+/// The time the domain sees: real time moved by the virtual clock's offset (kept in the table, so
+/// that every process agrees), or an instant fixed by the caller (the scheduler's slots, tests).
+/// Signature freshness always goes by real time: a client signs with its own clock.
+#[derive(Debug, Clone, Copy)]
+enum Clock {
+    Real { offset_ms: i64 },
+    Fixed(DateTime<Utc>),
 }
 
 impl App {
     pub fn new(store: Store) -> Self {
-        App { store, clock: Utc::now, control: None }
+        App { store, clock: Clock::Real { offset_ms: 0 }, control: None, served: Default::default() }
     }
 
-    /// The same with another clock (tests that need time to have passed).
-    pub fn with_clock(store: Store, clock: fn() -> DateTime<Utc>) -> Self {
-        App { store, clock, control: None }
+    /// The same with the time fixed at `at`.
+    pub fn at(self, at: DateTime<Utc>) -> Self {
+        App { clock: Clock::Fixed(at), ..self }
+    }
+
+    /// The same with the virtual clock as the table has it now (one read).
+    pub async fn synced(&self) -> domain::DomainResult<App> {
+        let offset_ms = self.store.clock_offset_ms().await?;
+        Ok(self.with_offset(offset_ms))
+    }
+
+    fn with_offset(&self, offset_ms: i64) -> App {
+        match self.clock {
+            Clock::Real { .. } => App { clock: Clock::Real { offset_ms }, ..self.clone() },
+            Clock::Fixed(_) => self.clone(),
+        }
     }
 
     /// Switch the control plane on (or off, with `None`).
@@ -52,13 +76,36 @@ impl App {
         App::new(Store::from_env(table).await).with_control(control::Control::from_env())
     }
 
-    /// The same, for one request, with `reads` read ahead (see [`Store::read_ahead`]).
+    /// The same, for one request, with `reads` read ahead (see [`Store::read_ahead`]), and with
+    /// them the virtual clock and the runtime faults: what every request reads anyway.
     pub async fn read_ahead(&self, reads: &[store::Ref]) -> domain::DomainResult<App> {
-        Ok(App { store: self.store.read_ahead(reads).await?, ..self.clone() })
+        let mut all = Vec::with_capacity(reads.len() + 2);
+        all.extend_from_slice(reads);
+        all.extend([store::Ref::Clock, store::Ref::Faults]);
+        let store = self.store.read_ahead(&all).await?;
+        let offset_ms = store.clock_offset_ms().await?;
+        Ok(App { store, ..self.with_offset(offset_ms) })
     }
 
+    /// The time the domain sees (see [`Clock`]).
     pub fn now(&self) -> DateTime<Utc> {
-        (self.clock)()
+        match self.clock {
+            Clock::Real { offset_ms } => Utc::now() + chrono::Duration::milliseconds(offset_ms),
+            Clock::Fixed(at) => at,
+        }
+    }
+
+    /// Real time, whatever the virtual clock says: what signatures are checked against.
+    pub fn real_now(&self) -> DateTime<Utc> {
+        Utc::now()
+    }
+
+    /// How far the virtual clock this app last read is ahead of real time, in milliseconds.
+    pub fn clock_offset_ms(&self) -> i64 {
+        match self.clock {
+            Clock::Real { offset_ms } => offset_ms,
+            Clock::Fixed(at) => (at - Utc::now()).num_milliseconds(),
+        }
     }
 
     /// Whether this request is for the control plane and the control plane is on.

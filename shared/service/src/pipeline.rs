@@ -80,11 +80,9 @@ pub async fn handle<P: Protocol>(app: &App, req: WireRequest, scope: Scope) -> W
             Ok(fields) => parsed.success(&action, &request_id, fields),
             Err(e) => refusal(Some(&parsed), &action, &e, &request_id),
         };
-        tracing::info!(
-            status = response.status().as_u16(),
-            ms = started.elapsed().as_millis() as u64,
-            "answered"
-        );
+        let ms = started.elapsed().as_millis() as u64;
+        tracing::info!(status = response.status().as_u16(), ms, "answered");
+        app.served.record(app.real_now(), P::DIALECT, &action, &response, ms);
         response
     }
     .instrument(span)
@@ -121,7 +119,8 @@ async fn run<P: Protocol>(
         return Err(DomainError::UnknownAction(action.to_string()));
     };
     let writes = route.function != routes::Function::Describe;
-    let now = app.now();
+    // Signatures go by real time; everything else by the virtual clock, read with the reads.
+    let real_now = app.real_now();
     let presented = parsed.presented(req).map_err(DomainError::Auth)?;
     let key = P::access_key(&presented);
     // No nonce is longer than this; a longer one would only be a way to grow the table.
@@ -132,14 +131,20 @@ async fn run<P: Protocol>(
     let mut reads = vec![Ref::Credential(key.to_string())];
     reads.extend(parsed.reads(action, key));
     let mut app = app.read_ahead(&reads).await?;
-    let account = authenticate(&mut app, req, parsed, &presented, now).await?;
+    let account = authenticate(&mut app, req, parsed, &presented, real_now).await?;
     let app = &app;
     let limit = format!("{}:{action}", P::DIALECT.name());
     if let Some(max) = account.settings.rate_limits.get(&limit) {
-        if !app.store.count_request(&account.id, &limit, now, *max).await? {
+        if !app.store.count_request(&account.id, &limit, real_now, *max).await? {
             return Err(DomainError::Throttled);
         }
     }
+    let named: Vec<&str> = reads.iter().filter_map(Ref::resource_id).collect();
+    if let Err(fault) = crate::control::faults::strike(app, P::DIALECT, action, &account.id, &named).await {
+        app.store.settle_nonce().await?;
+        return Err(fault);
+    }
+    let now = app.now();
     // A create records its nonce in its transaction (or after, when it wrote nothing); a read
     // alongside its reads. A replayed request is refused as such, whatever its action answered.
     // (Boxed: the action's future is large; the request's own stays small.)

@@ -15,8 +15,11 @@ use serde::Serialize;
 /// What one run did.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Report {
-    /// The instant the run was for (the event's time).
+    /// The instant the run was for (the event's time; for a clock moved on, where it stopped).
     pub at: String,
+    /// The hours whose policies were applied, when the clock moved across several.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub slots: Vec<String>,
     pub due_policies: Vec<String>,
     /// Snapshots made by this run.
     pub created: Vec<String>,
@@ -48,21 +51,104 @@ fn snapshot_id(provider: Provider) -> fn() -> String {
     }
 }
 
+/// How long one holder may keep the scheduler's lease, and how long another waits for it.
+const LEASE: std::time::Duration = std::time::Duration::from_secs(120);
+
+/// Run `work` while holding the scheduler's lease, waiting for it while another process (or
+/// request) holds it: scheduler runs and clock changes happen one at a time, so that every slot
+/// fires at its own hour, in order. (A snapshot made at a later virtual hour would otherwise keep
+/// the disk busy for an earlier slot fired after it.)
+pub async fn exclusively<T>(
+    app: &App,
+    work: impl std::future::Future<Output = DomainResult<T>>,
+) -> DomainResult<T> {
+    let holder = uuid::Uuid::new_v4().to_string();
+    let started = std::time::Instant::now();
+    loop {
+        let now = Utc::now().timestamp_millis();
+        if app.store.take_scheduler_lease(&holder, now, now + LEASE.as_millis() as i64).await? {
+            break;
+        }
+        if started.elapsed() > LEASE {
+            return Err(domain::DomainError::Unavailable);
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    let outcome = Box::pin(work).await;
+    app.store.end_scheduler_lease(&holder).await?;
+    outcome
+}
+
 /// Apply every policy due at `at`, then release what has expired by now.
 pub async fn run(app: &App, at: DateTime<Utc>) -> DomainResult<Report> {
-    let now = app.now();
     let mut report = Report { at: at.to_rfc3339(), ..Report::default() };
-    for policy in app.store.policies().await? {
-        let Some(slot) = schedule::due(&policy, at) else { continue };
+    let policies = app.store.policies().await?;
+    apply(app, &policies, at, &mut report).await?;
+    release(app, &mut report).await?;
+    log(&report);
+    Ok(report)
+}
+
+/// A scheduled event delivered at the real instant `delivered`: it acts for the hour the virtual
+/// clock shows then (the same hour when the clock is real).
+pub async fn fire(app: &App, delivered: DateTime<Utc>) -> DomainResult<Report> {
+    exclusively(app, async {
+        let app = app.synced().await?;
+        let at = delivered + chrono::Duration::milliseconds(app.clock_offset_ms());
+        run(&app, at).await
+    })
+    .await
+}
+
+/// The virtual clock moved from `from` to `to`: fire, in order, every hourly event EventBridge
+/// would have delivered in between (each top of the hour in `(from, to]`), each at its own
+/// instant, then release what has expired by `to`. Each disk gets one snapshot per slot however
+/// often the slot fires (its client token is the slot's), so a process firing the same hour
+/// meanwhile makes nothing twice.
+pub async fn pass(app: &App, from: DateTime<Utc>, to: DateTime<Utc>) -> DomainResult<Report> {
+    let mut report = Report { at: to.to_rfc3339(), ..Report::default() };
+    let policies = app.store.policies().await?;
+    let hour_ms = 3_600_000;
+    let mut top = from.timestamp_millis().div_euclid(hour_ms) + 1;
+    while top * hour_ms <= to.timestamp_millis() {
+        let Some(at) = DateTime::<Utc>::from_timestamp_millis(top * hour_ms) else { break };
+        if policies.iter().any(|p| schedule::due(p, at).is_some()) {
+            report.slots.push(at.to_rfc3339());
+            Box::pin(apply(&app.clone().at(at), &policies, at, &mut report)).await?;
+        }
+        top += 1;
+    }
+    release(&app.clone().at(to), &mut report).await?;
+    log(&report);
+    Ok(report)
+}
+
+/// Snapshot the disks of every policy due at `at` (as of `app`'s time).
+async fn apply(
+    app: &App,
+    policies: &[SnapshotPolicy],
+    at: DateTime<Utc>,
+    report: &mut Report,
+) -> DomainResult<()> {
+    let now = app.now();
+    for policy in policies {
+        let Some(slot) = schedule::due(policy, at) else { continue };
         let Some(account) = app.store.account(&policy.account).await? else {
             tracing::warn!(policy = %policy.id, "policy of an unknown account");
             continue;
         };
         report.due_policies.push(policy.id.clone());
         for disk in &policy.disks {
-            snapshot_disk(app, &account, &policy, &slot, disk, now, &mut report).await;
+            // Boxed: a create's future is large, and a clock change nests it deep.
+            Box::pin(snapshot_disk(app, &account, policy, &slot, disk, now, report)).await;
         }
     }
+    Ok(())
+}
+
+/// Release the snapshots whose retention has passed by `app`'s time.
+async fn release(app: &App, report: &mut Report) -> DomainResult<()> {
+    let now = app.now();
     for snapshot in app.store.snapshots_due(now).await? {
         let past = snapshot.expires_at().is_some_and(|end| end <= now);
         if past && !schedule::expired(&snapshot, now) {
@@ -85,6 +171,10 @@ pub async fn run(app: &App, at: DateTime<Utc>) -> DomainResult<Report> {
             }
         }
     }
+    Ok(())
+}
+
+fn log(report: &Report) {
     tracing::info!(
         created = report.created.len(),
         already_made = report.already_made.len(),
@@ -92,7 +182,6 @@ pub async fn run(app: &App, at: DateTime<Utc>) -> DomainResult<Report> {
         released = report.released.len(),
         "scheduled snapshots applied"
     );
-    Ok(report)
 }
 
 async fn snapshot_disk(

@@ -2,6 +2,7 @@
 //! `TransactWriteItems` whose conditions enforce the rules concurrency could break; nothing is
 //! read and then written on the strength of that read.
 
+mod emulator;
 mod images;
 mod invariants;
 mod items;
@@ -161,13 +162,7 @@ impl Store {
             .expression_attribute_values(":acct", items::s(account))
             .send()
             .await;
-        match result {
-            Ok(_) => Ok(true),
-            Err(e) if e.as_service_error().is_some_and(|s| s.is_conditional_check_failed_exception()) => {
-                Ok(false)
-            }
-            Err(e) => Err(internal(e)),
-        }
+        crate::conditional(result)
     }
 
     async fn get<T: serde::de::DeserializeOwned>(&self, pk: &str) -> DomainResult<Option<T>> {
@@ -188,6 +183,24 @@ impl Store {
             .await
             .map_err(internal)?;
         out.item.map(items::from_item).transpose()
+    }
+}
+
+/// Whether a conditional write went through: `Ok(false)` when its condition did not hold, the
+/// store's error otherwise.
+pub(crate) fn conditional<O, E, R>(
+    result: Result<O, aws_sdk_dynamodb::error::SdkError<E, R>>,
+) -> DomainResult<bool>
+where
+    E: aws_sdk_dynamodb::error::ProvideErrorMetadata + std::fmt::Debug,
+    R: std::fmt::Debug,
+{
+    match result {
+        Ok(_) => Ok(true),
+        Err(e) if e.as_service_error().and_then(|s| s.code()) == Some("ConditionalCheckFailedException") => {
+            Ok(false)
+        }
+        Err(e) => Err(internal(e)),
     }
 }
 

@@ -20,6 +20,10 @@ pub enum Ref {
     Instance(String),
     Snapshot(String),
     Image(String),
+    /// The virtual clock (see [`Store::clock_offset_ms`]).
+    Clock,
+    /// The runtime faults (see [`Store::faults`]).
+    Faults,
     /// An item of the account behind `access_key`, read ahead when this process has seen that
     /// key before (the account is not known until the credential is read).
     OfCaller {
@@ -37,6 +41,16 @@ pub enum CallerItem {
 }
 
 impl Ref {
+    /// The id of the resource (or region) this names, for matching runtime faults.
+    pub fn resource_id(&self) -> Option<&str> {
+        match self {
+            Ref::Region(id) | Ref::Disk(id) | Ref::Instance(id) | Ref::Snapshot(id) | Ref::Image(id) => {
+                Some(id)
+            }
+            _ => None,
+        }
+    }
+
     /// The item's key; `None` for an item of a caller whose account is not known yet.
     fn pk(&self, accounts: &Accounts) -> Option<String> {
         let account = |key: &str| accounts.lock().expect("not poisoned").get(key).cloned();
@@ -47,6 +61,8 @@ impl Ref {
             Ref::Instance(id) => key::instance(id),
             Ref::Snapshot(id) => key::snapshot(id),
             Ref::Image(id) => key::image(id),
+            Ref::Clock => crate::emulator::CLOCK_PK.to_string(),
+            Ref::Faults => crate::emulator::FAULTS_PK.to_string(),
             Ref::OfCaller { access_key, item } => {
                 let account = account(access_key)?;
                 match item {

@@ -119,14 +119,8 @@ impl Store {
             .expression_attribute_values(":in_progress", s("IN_PROGRESS"))
             .send()
             .await;
-        match result {
-            Ok(_) => Ok(()),
-            // Someone else's claim by now: nothing of ours to release.
-            Err(e) if e.as_service_error().is_some_and(|s| s.is_conditional_check_failed_exception()) => {
-                Ok(())
-            }
-            Err(e) => Err(internal(e)),
-        }
+        // Someone else's claim by now: nothing of ours to release.
+        crate::conditional(result).map(|_| ())
     }
 }
 
@@ -232,11 +226,5 @@ pub(crate) async fn remember_nonce(
         .set_expression_attribute_values(Some(values))
         .send()
         .await;
-    match result {
-        Ok(_) => Ok(true),
-        Err(e) if e.as_service_error().is_some_and(|s| s.is_conditional_check_failed_exception()) => {
-            Ok(false)
-        }
-        Err(e) => Err(internal(e)),
-    }
+    crate::conditional(result)
 }

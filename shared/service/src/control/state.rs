@@ -1,65 +1,13 @@
-//! The operator's control plane, under `/_emulator/`: JSON in and out, next to the cloud APIs.
-//! Off unless switched on; when a token is configured, every call must bring it as
-//! `Authorization: Bearer <token>`. With the control plane off, `/_emulator/…` is just an unknown
-//! path to the dialects.
+//! Health, reset, and the accounts' resources with their states derived now.
 
+use super::{answer, rfc3339, Control};
 use crate::routes::ROUTES;
 use crate::App;
-use bytes::Bytes;
-use dialects::{WireRequest, WireResponse};
+use dialects::WireResponse;
 use serde_json::{json, Value};
 
-/// The reserved path prefix.
-pub const PREFIX: &str = "/_emulator/";
-
-/// Whether the control plane is on, the bearer token it asks for (if any), and the world a reset
-/// without a body reloads (the one the service started with; `None`: the project's default world).
-#[derive(Debug, Clone, Default)]
-pub struct Control {
-    pub token: Option<String>,
-    pub world: Option<std::sync::Arc<str>>,
-}
-
-impl Control {
-    /// From the environment: `EMULATOR_CONTROL_PLANE=on` switches it on, `EMULATOR_CONTROL_TOKEN`
-    /// (when set and not empty) is the bearer token it requires.
-    pub fn from_env() -> Option<Control> {
-        let on = std::env::var("EMULATOR_CONTROL_PLANE").is_ok_and(|v| v == "on" || v == "1" || v == "true");
-        on.then(|| Control {
-            token: std::env::var("EMULATOR_CONTROL_TOKEN").ok().filter(|t| !t.is_empty()),
-            world: None,
-        })
-    }
-
-    fn allows(&self, req: &WireRequest) -> bool {
-        let Some(token) = &self.token else { return true };
-        let presented = req
-            .headers()
-            .get(http::header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "));
-        presented.is_some_and(|p| dialects::crypto::constant_time_eq(p.as_bytes(), token.as_bytes()))
-    }
-}
-
-/// Answer a control-plane request.
-pub async fn handle(app: &App, control: &Control, req: &WireRequest) -> WireResponse {
-    if !control.allows(req) {
-        return answer(401, json!({"error": "a bearer token is required (Authorization: Bearer …)"}));
-    }
-    let path = &req.uri().path()[PREFIX.len()..];
-    match (req.method().as_str(), path) {
-        ("GET", "health") => answer(200, health(app)),
-        ("POST", "reset") => reset(app, control, req.body()).await,
-        ("GET", "state") => state(app, req.uri().query().unwrap_or_default()).await,
-        _ => answer(
-            404,
-            json!({"error": format!("no control endpoint {} {}", req.method(), req.uri().path())}),
-        ),
-    }
-}
-
-fn health(app: &App) -> Value {
+/// `round_trips`: the store's count before this call.
+pub(super) fn health(app: &App, round_trips: u64) -> Value {
     let mut dialects = serde_json::Map::new();
     for route in ROUTES {
         let actions = dialects.entry(route.dialect.name()).or_insert_with(|| json!([]));
@@ -70,29 +18,37 @@ fn health(app: &App) -> Value {
         "table": app.store.table(),
         "time": rfc3339(app.now()),
         "dialects": dialects,
-        "store_round_trips": app.store.round_trips(),
+        "store_round_trips": round_trips,
     })
 }
 
 /// Reload a world: the body's, or (with an empty body) the one the service started with. The same
 /// parsing and checks as the `world` command; the accounts it names lose everything they had.
-async fn reset(app: &App, control: &Control, body: &[u8]) -> WireResponse {
+pub(super) async fn reset(app: &App, control: &Control, body: &[u8]) -> WireResponse {
     let text = match (std::str::from_utf8(body).map(str::trim), &control.world) {
         (Ok(""), Some(start)) => start.to_string(),
         (Ok(""), None) => world::REFERENCE_WORLD.to_string(),
         (Ok(text), _) => text.to_string(),
         (Err(_), _) => return answer(400, json!({"error": "the body is not UTF-8"})),
     };
-    let parsed = match world::parse(&text, app.now()) {
+    // A reset starts over: the clock back to real time, no runtime fault in force.
+    let parsed = match world::parse(&text, app.real_now()) {
         Ok(w) => w,
         Err(e) => return answer(400, json!({"error": format!("the world is not valid: {e}")})),
     };
-    match app.store.load_world(&parsed).await {
-        Ok(summary) => answer(
+    let loaded = async {
+        let summary = app.store.load_world(&parsed).await?;
+        app.store.set_clock_offset(0).await?;
+        Ok::<_, domain::DomainError>((summary, app.store.clear_faults().await?))
+    };
+    match loaded.await {
+        Ok((summary, faults)) => answer(
             200,
             json!({
                 "loaded": {"accounts": summary.accounts, "items": summary.written},
                 "removed": summary.removed,
+                "clock": "real",
+                "faults_removed": faults,
             }),
         ),
         Err(e @ domain::DomainError::InvalidParameter { .. }) => answer(409, json!({"error": e.to_string()})),
@@ -104,7 +60,7 @@ async fn reset(app: &App, control: &Control, body: &[u8]) -> WireResponse {
 const KINDS: [&str; 4] = ["instances", "disks", "snapshots", "images"];
 
 /// Accounts and their resources, with the states derived now. Query: `account`, `kind`.
-async fn state(app: &App, query: &str) -> WireResponse {
+pub(super) async fn state(app: &App, query: &str) -> WireResponse {
     let pairs: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes()).into_owned().collect();
     let wanted = |name: &str| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
     if let Some((name, _)) = pairs.iter().find(|(k, _)| k != "account" && k != "kind") {
@@ -166,16 +122,4 @@ async fn read_state(
         out.push(entry);
     }
     Ok(out)
-}
-
-fn rfc3339(t: chrono::DateTime<chrono::Utc>) -> String {
-    t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
-}
-
-fn answer(status: u16, body: Value) -> WireResponse {
-    http::Response::builder()
-        .status(status)
-        .header("content-type", "application/json")
-        .body(Bytes::from(body.to_string()))
-        .expect("a valid response")
 }
