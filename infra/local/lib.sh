@@ -140,6 +140,26 @@ stop_dynamodb_local() {
 }
 
 # A Python venv at DIR with REQUIREMENTS installed, reinstalled when the file changes.
+# Debian's Chromium and its ChromeDriver, for the dashboard's browser test: installed from the
+# distribution's packages when missing (no browser download from elsewhere works on these machines).
+ensure_chromium() {
+  if command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1; then
+    return 0
+  fi
+  local sudo=""
+  if [[ "$(id -u)" -ne 0 ]]; then
+    command -v sudo >/dev/null 2>&1 || die "chromium and chromedriver are missing and this user cannot install them; run:
+    apt-get install -y chromium chromium-driver"
+    sudo="sudo"
+  fi
+  log "installing chromium and chromium-driver from the distribution's packages"
+  if ! DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q chromium chromium-driver >"$RUN_DIR/apt.log" 2>&1; then
+    $sudo apt-get update -q >>"$RUN_DIR/apt.log" 2>&1 || true
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q chromium chromium-driver >>"$RUN_DIR/apt.log" 2>&1 \
+      || die "could not install chromium and chromium-driver (log: $RUN_DIR/apt.log)"
+  fi
+}
+
 ensure_python_env() {
   local dir="$1" requirements="$2"
   [[ -f "$requirements" ]] || die "missing $requirements"

@@ -142,10 +142,18 @@ client = zec_client.ZecClient(Credential("$ZL_ID", "$ZL_KEY"), Config(scheme="ht
 print(client.DescribeImages(models.DescribeImagesRequest()).totalCount)
 PY
 
-The control plane (on locally):
+The control plane (on locally; the dashboard: http://127.0.0.1:$PORT/_emulator/):
   curl -s http://127.0.0.1:$PORT/_emulator/health
   curl -s 'http://127.0.0.1:$PORT/_emulator/state?account=acct-ali&kind=snapshots'
-  curl -s -X POST http://127.0.0.1:$PORT/_emulator/reset     # reload $WORLD
+  curl -s -X POST http://127.0.0.1:$PORT/_emulator/clock -d '{"advance": "36h"}'   # fires the hours passed
+  curl -s -X POST http://127.0.0.1:$PORT/_emulator/clock -d '{"real": true}'
+  curl -s -X POST http://127.0.0.1:$PORT/_emulator/scheduler                       # fire the current hour now
+  curl -s -X POST http://127.0.0.1:$PORT/_emulator/faults \
+       -d '{"dialect": "tencent", "action": "CreateImage", "code": "InternalError", "count": 1}'
+  curl -s -X DELETE http://127.0.0.1:$PORT/_emulator/faults
+  curl -s http://127.0.0.1:$PORT/_emulator/requests
+  curl -s -X POST http://127.0.0.1:$PORT/_emulator/reset     # reload $WORLD, real time, no faults
+The snapshot scheduler fires at the top of every hour, as EventBridge does in a deployment.
 
 MSG
 
@@ -161,10 +169,11 @@ if [[ -n "$LAMBDA" ]]; then
   log "functions at http://127.0.0.1:$WATCH_PORT/lambda-url/<function>/ (log: $RUN_DIR/watch-$WATCH_PORT.log)"
   log "starting the gateway in proxy mode on 127.0.0.1:$PORT (Ctrl-C to stop)"
   "$REPO_ROOT/target/debug/gateway" --port "$PORT" --table "$TABLE" --world "$WORLD" --control-plane \
-    --proxy "http://127.0.0.1:$WATCH_PORT" &
+    --scheduler-every 3600 --proxy "http://127.0.0.1:$WATCH_PORT" &
 else
   log "starting the gateway on 127.0.0.1:$PORT (Ctrl-C to stop)"
-  "$REPO_ROOT/target/debug/gateway" --port "$PORT" --table "$TABLE" --world "$WORLD" --control-plane &
+  "$REPO_ROOT/target/debug/gateway" --port "$PORT" --table "$TABLE" --world "$WORLD" --control-plane \
+    --scheduler-every 3600 &
 fi
 # In the background and waited for, so that a signal to this script stops everything at once.
 STOP_PIDS+=("$!")

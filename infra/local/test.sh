@@ -2,7 +2,8 @@
 # Runs every test: the Rust workspace tests, the SDK conformance suite against a live gateway, the
 # deployment template's lint, and the Lambda path (cargo lambda watch behind the gateway's proxy mode).
 # Usage: infra/local/test.sh          (CI runs exactly this)
-# Needs java, npm (first run only), python3, cargo. Caches go to <repo>/.cache/.
+# Needs java, npm (first run only), python3, cargo; installs Debian's chromium and chromium-driver when
+# missing (the dashboard's browser test). Caches go to <repo>/.cache/.
 
 set -euo pipefail
 
@@ -13,8 +14,10 @@ stop_on_exit
 
 cd "$REPO_ROOT"
 
+mkdir -p "$RUN_DIR"
 ensure_venv
 ensure_tools
+ensure_chromium
 start_local_store
 
 log "cargo test --workspace (DYNAMODB_ENDPOINT=$DYNAMODB_ENDPOINT)"
@@ -27,7 +30,7 @@ GATEWAY_PORT="$(free_port)"
 GATEWAY_TABLE="conformance"
 GATEWAY_LOG="$RUN_DIR/gateway.log"
 log "starting the gateway on 127.0.0.1:$GATEWAY_PORT (table $GATEWAY_TABLE, log: $GATEWAY_LOG)"
-"$REPO_ROOT/target/debug/gateway" --port "$GATEWAY_PORT" --table "$GATEWAY_TABLE" \
+"$REPO_ROOT/target/debug/gateway" --port "$GATEWAY_PORT" --table "$GATEWAY_TABLE" --control-plane \
   --world "$REPO_ROOT/infra/worlds/reference.json" >"$GATEWAY_LOG" 2>&1 </dev/null &
 GATEWAY_PID=$!
 STOP_PIDS+=("$GATEWAY_PID")

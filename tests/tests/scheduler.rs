@@ -130,3 +130,102 @@ async fn zenlayer_policies_make_snapshots_in_zenlayer_form() {
     let listed = gw.zl(ZL, "DescribeSnapshots", json!({"snapshotIds": [id]})).await.json();
     assert_eq!(listed["response"]["dataSet"][0]["snapshotType"], "Auto", "{listed}");
 }
+
+/// The world above with one every-hour policy on two disks that can be snapshotted.
+fn every_hour_world() -> String {
+    reference_with(|w| {
+        w["settings"]["timings"]["snapshot_seconds"] = 0.into();
+        w["snapshot_policies"] = json!([{
+            "id": "sp-every-hour", "account": "acct-ali", "region": "cn-hangzhou",
+            "time_points": (0..24).collect::<Vec<u8>>(), "disks": ["d-ali-stopped-data", "d-ali-expired"]
+        }]);
+    })
+}
+
+#[tokio::test]
+async fn the_gateway_fires_the_scheduler_on_time_for_the_virtual_hour() {
+    // No policy while the clock moves (moving it fires the hours it passes), then the policy.
+    let without = reference_with(|w| w["snapshot_policies"] = json!([]));
+    let gw = Gateway::start_with_control(&without, Some(service::control::Control::default())).await;
+    let moved = gw.control("POST", "clock", json!({"advance": "5h30m"})).await;
+    assert_eq!(moved.status, 200, "{}", moved.text);
+    let with = world::parse(&every_hour_world(), Utc::now()).unwrap();
+    gw.store.load_world(&with).await.unwrap();
+    let before: usize = gw.store.account_snapshots("acct-ali").await.unwrap().len();
+    // Every second instead of every hour; each firing acts for the hour the virtual clock shows.
+    let app = App::new(gw.store.clone());
+    let firing = tokio::spawn(gateway::fire_scheduler(
+        gateway::Backend::InProcess(app),
+        std::time::Duration::from_secs(1),
+    ));
+    tokio::time::sleep(std::time::Duration::from_millis(2_600)).await;
+    firing.abort();
+    let hours: std::collections::BTreeSet<String> = [0, 3]
+        .iter()
+        .map(|s| {
+            let at = Utc::now() + Duration::minutes(330) - Duration::seconds(*s);
+            format!(
+                "auto_{}_{}",
+                at.format("%Y%m%d"),
+                at.format("%H").to_string().parse::<u32>().unwrap() + 1
+            )
+        })
+        .collect();
+    let snapshots = gw.store.account_snapshots("acct-ali").await.unwrap();
+    let autos: Vec<(String, String)> = snapshots[..]
+        .iter()
+        .filter_map(|s| s.name.clone().filter(|n| n.starts_with("auto_")).map(|n| (s.disk_id.clone(), n)))
+        .collect();
+    assert_eq!(snapshots.len() - before, autos.len());
+    let distinct: std::collections::BTreeSet<_> = autos.iter().cloned().collect();
+    assert_eq!(distinct.len(), autos.len(), "two firings in one hour made one snapshot per disk: {autos:?}");
+    assert!(autos.len() >= 2, "{autos:?}");
+    assert!(
+        autos.iter().all(|(_, name)| hours.contains(name)),
+        "named for the virtual hour {hours:?}: {autos:?}"
+    );
+}
+
+#[tokio::test]
+async fn through_the_functions_the_gateway_invokes_the_scheduler_with_an_eventbridge_event() {
+    use http_body_util::BodyExt;
+    // A stand-in for `cargo lambda watch`'s invoke API that keeps what it is sent.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let (sent, mut received) = tokio::sync::mpsc::unbounded_channel::<(String, serde_json::Value)>();
+    tokio::spawn(async move {
+        loop {
+            let (stream, _) = listener.accept().await.unwrap();
+            let sent = sent.clone();
+            let svc = hyper::service::service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
+                let sent = sent.clone();
+                async move {
+                    let path = req.uri().path().to_string();
+                    let body = req.into_body().collect().await.unwrap().to_bytes();
+                    sent.send((path, serde_json::from_slice(&body).unwrap_or_default())).ok();
+                    let report = http_body_util::Full::new(bytes::Bytes::from_static(b"{\"created\":[]}"));
+                    Ok::<_, std::convert::Infallible>(hyper::Response::new(report))
+                }
+            });
+            tokio::spawn(
+                hyper::server::conn::http1::Builder::new()
+                    .serve_connection(hyper_util::rt::TokioIo::new(stream), svc),
+            );
+        }
+    });
+    let gw = Gateway::start(&every_hour_world()).await;
+    let backend =
+        gateway::Backend::Proxy(Box::new(gateway::proxy::Proxy::new(&base)), App::new(gw.store.clone()));
+    let firing = tokio::spawn(gateway::fire_scheduler(backend, std::time::Duration::from_secs(1)));
+    let (path, event) =
+        tokio::time::timeout(std::time::Duration::from_secs(5), received.recv()).await.unwrap().unwrap();
+    firing.abort();
+    assert_eq!(path, "/2015-03-31/functions/scheduler/invocations");
+    assert_eq!(
+        (event["source"].as_str(), event["detail-type"].as_str()),
+        (Some("aws.events"), Some("Scheduled Event"))
+    );
+    let at = chrono::DateTime::parse_from_rfc3339(event["time"].as_str().unwrap()).unwrap();
+    assert!((Utc::now() - at.with_timezone(&Utc)).num_seconds().abs() <= 2, "{event}");
+    assert_eq!(at.timestamp_subsec_millis(), 0, "on the tick: {event}");
+}

@@ -82,6 +82,42 @@ async fn answer(backend: &Backend, req: hyper::Request<Incoming>) -> hyper::Resp
     resp.map(Full::new)
 }
 
+/// Fire the snapshot scheduler at every multiple of `period` in Unix time (an hour: the top of
+/// every hour), as the deployment's EventBridge rule does, until the task is dropped: in this
+/// process, or through the scheduler function under `cargo lambda watch`. Each firing acts for
+/// the hour the virtual clock shows.
+pub async fn fire_scheduler(backend: Backend, period: std::time::Duration) {
+    let period_ms = period.as_millis().max(1) as i64;
+    loop {
+        let now = chrono::Utc::now().timestamp_millis();
+        let next = (now.div_euclid(period_ms) + 1) * period_ms;
+        tokio::time::sleep(std::time::Duration::from_millis((next - now) as u64)).await;
+        let at = chrono::DateTime::from_timestamp_millis(next).unwrap_or_else(chrono::Utc::now);
+        let outcome = match &backend {
+            Backend::InProcess(app) => service::scheduler::fire(app, at)
+                .await
+                .map(|r| {
+                    format!(
+                        "{} made, {} again, {} released",
+                        r.created.len(),
+                        r.already_made.len(),
+                        r.released.len()
+                    )
+                })
+                .map_err(|e| e.to_string()),
+            Backend::Proxy(proxy, _) => {
+                proxy.invoke_scheduler(at).await.map(|body| String::from_utf8_lossy(&body).into_owned())
+            }
+        };
+        match outcome {
+            Ok(report) => tracing::info!(at = %at, report = %report, "scheduler fired"),
+            Err(e) => {
+                tracing::warn!(at = %at, error = %e, "scheduler firing failed; the next one tries again")
+            }
+        }
+    }
+}
+
 /// Create the table if needed and load a world file into it, refusing a malformed one.
 pub async fn load_world_file(store: &store::Store, path: &str) -> Result<store::LoadSummary, String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}"))?;

@@ -1,4 +1,5 @@
-//! `gateway [--host 127.0.0.1] [--port 18080] [--table NAME] [--world FILE] [--proxy URL] [--control-plane]`
+//! `gateway [--host 127.0.0.1] [--port 18080] [--table NAME] [--world FILE] [--proxy URL] [--control-plane]
+//! [--scheduler-every SECONDS]`
 //!
 //! Serves every dialect and action on one port: in-process, or with `--proxy URL` by forwarding
 //! each request to its function under `cargo lambda watch` at URL. With `--world`, creates the
@@ -6,6 +7,8 @@
 //! (unset: the AWS default chain); the table from `--table`, else `TABLE_NAME`, else
 //! `cloud-images`. `--control-plane` switches the operator's endpoints under `/_emulator/` on (as
 //! does `EMULATOR_CONTROL_PLANE=on`; `EMULATOR_CONTROL_TOKEN` then asks for a bearer token).
+//! `--scheduler-every 3600` fires the snapshot scheduler at the top of every hour, as the
+//! deployment's EventBridge rule does (with `--proxy`, through the scheduler function).
 
 use service::App;
 use std::process::ExitCode;
@@ -17,6 +20,7 @@ struct Args {
     world: Option<String>,
     proxy: Option<String>,
     control_plane: bool,
+    scheduler_every: Option<u64>,
 }
 
 fn args() -> Result<Args, String> {
@@ -27,6 +31,7 @@ fn args() -> Result<Args, String> {
         world: None,
         proxy: None,
         control_plane: false,
+        scheduler_every: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -38,6 +43,10 @@ fn args() -> Result<Args, String> {
             "--world" => a.world = Some(value()?),
             "--proxy" => a.proxy = Some(value()?),
             "--control-plane" => a.control_plane = true,
+            "--scheduler-every" => {
+                let seconds = value()?.parse().ok().filter(|s| *s > 0);
+                a.scheduler_every = Some(seconds.ok_or("--scheduler-every takes a number of seconds")?);
+            }
             "-h" | "--help" => return Err(String::new()),
             other => return Err(format!("unknown argument {other}")),
         }
@@ -54,7 +63,7 @@ async fn main() -> ExitCode {
                 eprintln!("gateway: {e}");
             }
             eprintln!(
-                "usage: gateway [--host 127.0.0.1] [--port 18080] [--table NAME] [--world FILE] [--proxy URL] [--control-plane]"
+                "usage: gateway [--host 127.0.0.1] [--port 18080] [--table NAME] [--world FILE] [--proxy URL] [--control-plane] [--scheduler-every SECONDS]"
             );
             return ExitCode::from(2);
         }
@@ -95,6 +104,10 @@ async fn main() -> ExitCode {
         }
         None => gateway::Backend::InProcess(app),
     };
+    if let Some(seconds) = args.scheduler_every {
+        eprintln!("gateway: firing the snapshot scheduler every {seconds} s");
+        tokio::spawn(gateway::fire_scheduler(backend.clone(), std::time::Duration::from_secs(seconds)));
+    }
     eprintln!("gateway: listening on http://{}:{} (table {})", args.host, args.port, args.table);
     tokio::select! {
         _ = gateway::serve_with(listener, backend) => {}

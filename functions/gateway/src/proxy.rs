@@ -55,6 +55,34 @@ impl Proxy {
     }
 }
 
+impl Proxy {
+    /// Invoke the scheduler function as EventBridge's hourly rule does: an event of `time`, through
+    /// the Lambda invoke API that `cargo lambda watch` serves. Gives the function's answer (its
+    /// report), or why there is none.
+    pub async fn invoke_scheduler(&self, time: chrono::DateTime<chrono::Utc>) -> Result<Bytes, String> {
+        let event = serde_json::json!({
+            "version": "0", "id": uuid::Uuid::new_v4().to_string(), "detail-type": "Scheduled Event",
+            "source": "aws.events", "account": "000000000000", "region": "us-east-1",
+            "time": time.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            "resources": ["arn:aws:events:us-east-1:000000000000:rule/scheduler-hourly"], "detail": {},
+        });
+        let req = http::Request::builder()
+            .method("POST")
+            .uri(format!("{}/2015-03-31/functions/scheduler/invocations", self.base))
+            .header("content-type", "application/json")
+            .body(Full::new(Bytes::from(event.to_string())))
+            .map_err(|e| e.to_string())?;
+        let resp = self.client.request(req).await.map_err(|e| e.to_string())?;
+        let status = resp.status();
+        let body = resp.into_body().collect().await.map_err(|e| e.to_string())?.to_bytes();
+        if status.is_success() {
+            Ok(body)
+        } else {
+            Err(format!("{status}: {}", String::from_utf8_lossy(&body)))
+        }
+    }
+}
+
 /// The functions cannot be reached: the gateway's own failure, as a load balancer reports it.
 fn unavailable() -> WireResponse {
     http::Response::builder()
