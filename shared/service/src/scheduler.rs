@@ -51,6 +51,10 @@ fn snapshot_id(provider: Provider) -> fn() -> String {
     }
 }
 
+/// What runs under the lease: boxed and type-erased, which keeps the nested futures of a clock
+/// move (a pass, each slot, each create) small on the stack and quick to compile.
+pub type Work<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = DomainResult<T>> + Send + 'a>>;
+
 /// How long one holder may keep the scheduler's lease, and how long another waits for it.
 const LEASE: std::time::Duration = std::time::Duration::from_secs(120);
 
@@ -58,10 +62,7 @@ const LEASE: std::time::Duration = std::time::Duration::from_secs(120);
 /// request) holds it: scheduler runs and clock changes happen one at a time, so that every slot
 /// fires at its own hour, in order. (A snapshot made at a later virtual hour would otherwise keep
 /// the disk busy for an earlier slot fired after it.)
-pub async fn exclusively<T>(
-    app: &App,
-    work: impl std::future::Future<Output = DomainResult<T>>,
-) -> DomainResult<T> {
+pub async fn exclusively<T>(app: &App, work: Work<'_, T>) -> DomainResult<T> {
     let holder = uuid::Uuid::new_v4().to_string();
     let started = std::time::Instant::now();
     loop {
@@ -74,7 +75,7 @@ pub async fn exclusively<T>(
         }
         tokio::time::sleep(std::time::Duration::from_millis(25)).await;
     }
-    let outcome = Box::pin(work).await;
+    let outcome = work.await;
     app.store.end_scheduler_lease(&holder).await?;
     outcome
 }
@@ -92,12 +93,12 @@ pub async fn run(app: &App, at: DateTime<Utc>) -> DomainResult<Report> {
 /// A scheduled event delivered at the real instant `delivered`: it acts for the hour the virtual
 /// clock shows then (the same hour when the clock is real).
 pub async fn fire(app: &App, delivered: DateTime<Utc>) -> DomainResult<Report> {
-    exclusively(app, async {
+    let work = Box::pin(async move {
         let app = app.synced().await?;
         let at = delivered + chrono::Duration::milliseconds(app.clock_offset_ms());
         run(&app, at).await
-    })
-    .await
+    });
+    exclusively(app, work).await
 }
 
 /// The virtual clock moved from `from` to `to`: fire, in order, every hourly event EventBridge

@@ -121,11 +121,12 @@ pub(super) async fn change(app: &App, body: &[u8]) -> WireResponse {
 
 /// Run the scheduler now, for the current virtual hour.
 pub(super) async fn scheduler(app: &App) -> WireResponse {
-    let ran = scheduler::exclusively(app, async {
+    let work = Box::pin(async {
         // The clock as it is once the lease is held (a change may have just finished).
         let app = app.synced().await?;
         scheduler::run(&app, app.now()).await
     });
+    let ran = scheduler::exclusively(app, work);
     match ran.await {
         Ok(report) => answer(200, json!(report)),
         Err(e) => answer(503, json!({"error": e.to_string()})),
