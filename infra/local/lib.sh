@@ -13,6 +13,7 @@ DDB_DIR="$CACHE_DIR/dynamodb-local"
 DDB_NPM_VERSION="11.1.0"
 VENV_DIR="$CACHE_DIR/venv"
 TOOLS_DIR="$CACHE_DIR/tools"
+TCCLI_DIR="$CACHE_DIR/tccli"
 PEER_DIR="$CACHE_DIR/peer"
 REQUIREMENTS="$REPO_ROOT/tests/conformance/requirements.txt"
 export REPO_ROOT CACHE_DIR RUN_DIR
@@ -140,6 +141,22 @@ stop_dynamodb_local() {
 }
 
 # A Python venv at DIR with REQUIREMENTS installed, reinstalled when the file changes.
+# Tencent's command line in its own venv. It verifies TLS against its certifi bundle only (the SDK
+# passes that file to requests, so REQUESTS_CA_BUNDLE is not read): the local CA, once the gateway
+# has made it, is added to that bundle (trust_ca_for_tccli).
+ensure_tccli() {
+  ensure_python_env "$TCCLI_DIR" "$LIB_DIR/tccli-requirements.txt"
+}
+
+# Add the CA certificate in $1 to tccli's certifi bundle, once.
+trust_ca_for_tccli() {
+  local ca="$1" bundle
+  bundle="$("$TCCLI_DIR/bin/python" -m certifi)" || die "certifi not found in $TCCLI_DIR"
+  if ! grep -qF "$(sed -n 2p "$ca")" "$bundle"; then
+    { echo; echo "# cloud-images local CA ($ca)"; cat "$ca"; } >>"$bundle"
+  fi
+}
+
 # Debian's Chromium and its ChromeDriver, for the dashboard's browser test: installed from the
 # distribution's packages when missing (no browser download from elsewhere works on these machines).
 ensure_chromium() {

@@ -142,6 +142,20 @@ client = zec_client.ZecClient(Credential("$ZL_ID", "$ZL_KEY"), Config(scheme="ht
 print(client.DescribeImages(models.DescribeImagesRequest()).totalCount)
 PY
 
+HTTPS on the same port: https://127.0.0.1:$PORT (and https://localhost:$PORT), with a certificate of the
+local CA in $CACHE_DIR/tls/ca.pem (made on first start, kept; also served at /_emulator/ca.pem).
+What each client needs to trust it:
+  curl                      curl --cacert $CACHE_DIR/tls/ca.pem https://127.0.0.1:$PORT/_emulator/health
+  Alibaba tea SDK (Python)  SSL_CERT_FILE=$CACHE_DIR/tls/ca.pem, and protocol="https"
+  Tencent SDK (Python)      HttpProfile(protocol="https", certification="$CACHE_DIR/tls/ca.pem")
+  Zenlayer SDK (Python)     Config(scheme="https", certification="$CACHE_DIR/tls/ca.pem")
+  requests, boto-style      REQUESTS_CA_BUNDLE=$CACHE_DIR/tls/ca.pem
+  Node.js                   NODE_EXTRA_CA_CERTS=$CACHE_DIR/tls/ca.pem
+  tccli                     verifies against its certifi bundle only (no variable reaches it); add the CA:
+                            cat $CACHE_DIR/tls/ca.pem >> "\$(python -m certifi)"   # with tccli's python
+                            then: tccli cvm DescribeImages --endpoint 127.0.0.1:$PORT --region $TC_REGION \\
+                                    --secretId $TC_ID --secretKey <its secret>
+
 The control plane (on locally; the dashboard: http://127.0.0.1:$PORT/_emulator/):
   curl -s http://127.0.0.1:$PORT/_emulator/health
   curl -s 'http://127.0.0.1:$PORT/_emulator/state?account=acct-ali&kind=snapshots'
@@ -169,11 +183,11 @@ if [[ -n "$LAMBDA" ]]; then
   log "functions at http://127.0.0.1:$WATCH_PORT/lambda-url/<function>/ (log: $RUN_DIR/watch-$WATCH_PORT.log)"
   log "starting the gateway in proxy mode on 127.0.0.1:$PORT (Ctrl-C to stop)"
   "$REPO_ROOT/target/debug/gateway" --port "$PORT" --table "$TABLE" --world "$WORLD" --control-plane \
-    --scheduler-every 3600 --proxy "http://127.0.0.1:$WATCH_PORT" &
+    --scheduler-every 3600 --tls-dir "$CACHE_DIR/tls" --proxy "http://127.0.0.1:$WATCH_PORT" &
 else
   log "starting the gateway on 127.0.0.1:$PORT (Ctrl-C to stop)"
   "$REPO_ROOT/target/debug/gateway" --port "$PORT" --table "$TABLE" --world "$WORLD" --control-plane \
-    --scheduler-every 3600 &
+    --scheduler-every 3600 --tls-dir "$CACHE_DIR/tls" &
 fi
 # In the background and waited for, so that a signal to this script stops everything at once.
 STOP_PIDS+=("$!")

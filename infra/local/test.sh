@@ -17,6 +17,7 @@ cd "$REPO_ROOT"
 mkdir -p "$RUN_DIR"
 ensure_venv
 ensure_tools
+ensure_tccli
 ensure_chromium
 start_local_store
 
@@ -31,14 +32,20 @@ GATEWAY_TABLE="conformance"
 GATEWAY_LOG="$RUN_DIR/gateway.log"
 log "starting the gateway on 127.0.0.1:$GATEWAY_PORT (table $GATEWAY_TABLE, log: $GATEWAY_LOG)"
 "$REPO_ROOT/target/debug/gateway" --port "$GATEWAY_PORT" --table "$GATEWAY_TABLE" --control-plane \
+  --tls-dir "$CACHE_DIR/tls" \
   --world "$REPO_ROOT/infra/worlds/reference.json" >"$GATEWAY_LOG" 2>&1 </dev/null &
 GATEWAY_PID=$!
 STOP_PIDS+=("$GATEWAY_PID")
 wait_for_port "$GATEWAY_PORT" "$GATEWAY_PID" 60 "$GATEWAY_LOG" || die "the gateway did not start"
 
-log "conformance suite (tests/conformance) against 127.0.0.1:$GATEWAY_PORT"
+GATEWAY_CA="$CACHE_DIR/tls/ca.pem"
+trust_ca_for_tccli "$GATEWAY_CA"
+
+log "conformance suite (tests/conformance) against 127.0.0.1:$GATEWAY_PORT (http and https)"
 rc=0
 GATEWAY_ENDPOINT="127.0.0.1:$GATEWAY_PORT" \
+  GATEWAY_CA="$GATEWAY_CA" \
+  TCCLI_BIN="$TCCLI_DIR/bin/tccli" \
   GATEWAY_TABLE="$GATEWAY_TABLE" \
   WORLD_BIN="$REPO_ROOT/target/debug/world" \
   GATEWAY_BIN="$REPO_ROOT/target/debug/gateway" \

@@ -59,12 +59,28 @@ pub struct Gateway {
     pub store: Store,
     client: Client<hyper_util::client::legacy::connect::HttpConnector, Full<Bytes>>,
     task: tokio::task::JoinHandle<()>,
+    /// When set, requests go over HTTPS with this client configuration (one connection each).
+    https: Option<std::sync::Arc<rustls::ClientConfig>>,
 }
 
 impl Drop for Gateway {
     fn drop(&mut self) {
         self.task.abort();
     }
+}
+
+/// A TLS client configuration that trusts the certificate in `pem` alone.
+pub fn client_config(pem: &str) -> std::sync::Arc<rustls::ClientConfig> {
+    use rustls::pki_types::{pem::PemObject, CertificateDer};
+    let mut roots = rustls::RootCertStore::empty();
+    roots.add(CertificateDer::from_pem_slice(pem.as_bytes()).expect("a PEM certificate")).unwrap();
+    let provider = std::sync::Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    let config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    std::sync::Arc::new(config)
 }
 
 /// What came back.
@@ -186,7 +202,7 @@ impl Gateway {
         let addr = listener.local_addr().unwrap();
         let task = tokio::spawn(gateway::serve(listener, app));
         let client = Client::builder(TokioExecutor::new()).build_http();
-        Gateway { addr, store, client, task }
+        Gateway { addr, store, client, task, https: None }
     }
 
     /// Send raw bytes: method, path and query, headers, body.
@@ -205,18 +221,56 @@ impl Gateway {
         self.send(b.body(Bytes::from(body)).unwrap()).await
     }
 
+    /// The same world and table served with HTTPS on the same port (`tls`), and a client that
+    /// speaks HTTPS to it trusting `trusted` (the local CA, or another).
+    pub async fn start_with_tls(world: &str, tls: gateway::tls::LocalTls, trusted: &str) -> Gateway {
+        let mut gw = Self::start(world).await;
+        gw.task.abort();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        gw.addr = listener.local_addr().unwrap();
+        let backend = gateway::Backend::InProcess(App::new(gw.store.clone()));
+        gw.task = tokio::spawn(gateway::serve_on(listener, backend, Some(tls)));
+        gw.https = Some(client_config(trusted));
+        gw
+    }
+
+    /// Switch this client to plain HTTP (`None`) or to HTTPS trusting `trusted`.
+    pub fn use_https(&mut self, trusted: Option<&str>) {
+        self.https = trusted.map(client_config);
+    }
+
     async fn send(&self, req: http::Request<Bytes>) -> Reply {
         let (parts, body) = req.into_parts();
-        let resp = self
-            .client
-            .request(http::Request::from_parts(parts, Full::new(body)))
-            .await
-            .expect("gateway answers");
+        let req = http::Request::from_parts(parts, Full::new(body));
+        let resp = match &self.https {
+            Some(config) => self.send_tls(config.clone(), req).await,
+            None => self.client.request(req).await.expect("gateway answers"),
+        };
         let status = resp.status().as_u16();
         let content_type =
             resp.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
         let bytes = resp.into_body().collect().await.unwrap().to_bytes();
         Reply { status, content_type, text: String::from_utf8_lossy(&bytes).into_owned() }
+    }
+
+    /// One request over a TLS connection of its own, to the gateway's name 127.0.0.1.
+    async fn send_tls(
+        &self,
+        config: std::sync::Arc<rustls::ClientConfig>,
+        mut req: http::Request<Full<Bytes>>,
+    ) -> hyper::Response<hyper::body::Incoming> {
+        let tcp = tokio::net::TcpStream::connect(self.addr).await.expect("connect");
+        let name = rustls::pki_types::ServerName::try_from("127.0.0.1").unwrap();
+        let stream =
+            tokio_rustls::TlsConnector::from(config).connect(name, tcp).await.expect("the TLS handshake");
+        let (mut sender, conn) = hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream))
+            .await
+            .expect("HTTP over TLS");
+        tokio::spawn(conn);
+        // Over a connection of its own the request goes in origin form.
+        let path = req.uri().path_and_query().map_or("/".to_string(), |p| p.to_string());
+        *req.uri_mut() = path.parse().unwrap();
+        sender.send_request(req).await.expect("gateway answers over TLS")
     }
 
     /// Call an Alibaba action with `key`, signed by `signing`.

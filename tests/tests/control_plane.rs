@@ -45,7 +45,7 @@ async fn off_it_is_an_unknown_path_and_on_with_a_token_it_asks_for_it() {
     assert_eq!((r.status, r.code()), (400, "MissingParameter".to_string()), "{}", r.text);
     let guarded = Gateway::start_with_control(
         REFERENCE_WORLD,
-        Some(Control { token: Some("s3cret".into()), world: None }),
+        Some(Control { token: Some("s3cret".into()), ..Control::default() }),
     )
     .await;
     let refused = guarded.raw("GET", "/_emulator/health", &[], vec![]).await;
@@ -61,7 +61,7 @@ async fn off_it_is_an_unknown_path_and_on_with_a_token_it_asks_for_it() {
 #[tokio::test]
 async fn reset_reloads_the_world_tokens_included() {
     let world = reference_with(|w| w["settings"]["timings"] = serde_json::json!({"snapshot_seconds": 0}));
-    let control = Control { token: None, world: Some(world.clone().into()) };
+    let control = Control { world: Some(world.clone().into()), ..Control::default() };
     let gw = Gateway::start_with_control(&world, Some(control)).await;
     let call = [("DiskId", "d-ali-expired"), ("ClientToken", "kept-until-reset")];
     let first = gw.call(ALI, "CreateSnapshot", &call).await.field("SnapshotId");

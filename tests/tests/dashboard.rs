@@ -128,7 +128,7 @@ fn shows(id: &str) -> String {
 #[tokio::test]
 async fn the_dashboard_lists_the_world_and_a_click_moves_the_clock() {
     let world = reference_with(|w| w["settings"]["timings"] = json!({"snapshot_seconds": 0}));
-    let control = Control { token: Some(TOKEN.into()), world: None };
+    let control = Control { token: Some(TOKEN.into()), ..Control::default() };
     let gw = Gateway::start_with_control(&world, Some(control)).await;
     let bearer = format!("Bearer {TOKEN}");
     let made = gw.call(ALI, "CreateSnapshot", &[("DiskId", "d-ali-expired"), ("RetentionDays", "1")]).await;

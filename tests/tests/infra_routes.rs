@@ -204,3 +204,25 @@ fn each_function_is_granted_only_what_it_uses() {
         assert_eq!(granted_indexes, want_indexes, "{binary}: indexes");
     }
 }
+
+#[test]
+fn the_listener_serves_https_exactly_when_a_certificate_is_given() {
+    let t = template();
+    assert_eq!(t["Parameters"]["CertificateArn"]["Default"].as_str(), Some(""));
+    let yaml = |v: &Value| serde_yaml_ng::to_string(v).unwrap();
+    let condition = yaml(&t["Conditions"]["Https"]);
+    assert!(condition.contains("!Not") && condition.contains("CertificateArn"), "{condition}");
+    let (_, listener) = &of_type(&t, "AWS::ElasticLoadBalancingV2::Listener")[0];
+    let p = &listener["Properties"];
+    // Each is `!If [Https, <with the certificate>, <without>]`.
+    for (field, with, without) in [("Port", "443", "80"), ("Protocol", "HTTPS", "HTTP")] {
+        let shown = yaml(&p[field]);
+        let expected = format!("!If\n- Https\n- {with}\n- {without}\n");
+        assert_eq!(shown, expected, "{field}");
+    }
+    let certificates = yaml(&p["Certificates"]);
+    assert!(
+        certificates.contains("CertificateArn") && certificates.contains("AWS::NoValue"),
+        "{certificates}"
+    );
+}

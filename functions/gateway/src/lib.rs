@@ -1,6 +1,7 @@
 //! The local HTTP gateway: one process that answers every route, as the deployed load balancer
 //! plus functions would — either in-process (the default) or by forwarding each request, by the
-//! same routing table, to the functions that `cargo lambda watch` serves.
+//! same routing table, to the functions that `cargo lambda watch` serves. HTTP and HTTPS share its
+//! one port (see [`tls`]).
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
@@ -12,6 +13,7 @@ use std::convert::Infallible;
 use tokio::net::TcpListener;
 
 pub mod proxy;
+pub mod tls;
 
 /// Where requests are answered.
 #[derive(Clone)]
@@ -30,6 +32,12 @@ pub async fn serve(listener: TcpListener, app: App) {
 
 /// Serve HTTP/1.1 on `listener` until the task is dropped.
 pub async fn serve_with(listener: TcpListener, backend: Backend) {
+    serve_on(listener, backend, None).await
+}
+
+/// Serve HTTP/1.1 on `listener` until the task is dropped, and HTTPS on the same port when `tls`
+/// is given: a connection whose first byte opens a TLS handshake is served over TLS.
+pub async fn serve_on(listener: TcpListener, backend: Backend, tls: Option<tls::LocalTls>) {
     loop {
         let (stream, _) = match listener.accept().await {
             Ok(conn) => conn,
@@ -39,22 +47,44 @@ pub async fn serve_with(listener: TcpListener, backend: Backend) {
             }
         };
         let backend = backend.clone();
+        let tls = tls.clone();
         tokio::spawn(async move {
-            let svc = service_fn(move |req| {
-                let backend = backend.clone();
-                async move { Ok::<_, Infallible>(answer(&backend, req).await) }
-            });
-            // A header line that is not valid HTTP (a control character in its value) is dropped
-            // rather than answered with hyper's bare 400: the request then reaches its dialect,
-            // which refuses it in its own envelope when the header mattered (a signed header, the
-            // action) and ignores it like any unknown header otherwise.
-            let conn = hyper::server::conn::http1::Builder::new()
-                .ignore_invalid_headers(true)
-                .serve_connection(TokioIo::new(stream), svc);
-            if let Err(e) = conn.await {
-                tracing::debug!(error = %e, "connection ended");
+            let Some(tls) = tls else { return connection(TokioIo::new(stream), backend).await };
+            let mut first = [0u8; 1];
+            // A client that opens a connection and says nothing for this long is let go.
+            let peeked =
+                tokio::time::timeout(std::time::Duration::from_secs(30), stream.peek(&mut first)).await;
+            if !matches!(peeked, Ok(Ok(1))) {
+                return;
+            }
+            if first[0] != tls::HANDSHAKE {
+                return connection(TokioIo::new(stream), backend).await;
+            }
+            match tls.acceptor.accept(stream).await {
+                Ok(stream) => connection(TokioIo::new(stream), backend).await,
+                Err(e) => tracing::debug!(error = %e, "TLS handshake failed"),
             }
         });
+    }
+}
+
+/// Serve one connection, plain or TLS.
+async fn connection<I>(io: I, backend: Backend)
+where
+    I: hyper::rt::Read + hyper::rt::Write + Unpin + Send + 'static,
+{
+    let svc = service_fn(move |req| {
+        let backend = backend.clone();
+        async move { Ok::<_, Infallible>(answer(&backend, req).await) }
+    });
+    // A header line that is not valid HTTP (a control character in its value) is dropped rather
+    // than answered with hyper's bare 400: the request then reaches its dialect, which refuses it
+    // in its own envelope when the header mattered (a signed header, the action) and ignores it
+    // like any unknown header otherwise.
+    let conn =
+        hyper::server::conn::http1::Builder::new().ignore_invalid_headers(true).serve_connection(io, svc);
+    if let Err(e) = conn.await {
+        tracing::debug!(error = %e, "connection ended");
     }
 }
 

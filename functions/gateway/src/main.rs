@@ -1,5 +1,5 @@
 //! `gateway [--host 127.0.0.1] [--port 18080] [--table NAME] [--world FILE] [--proxy URL] [--control-plane]
-//! [--scheduler-every SECONDS]`
+//! [--scheduler-every SECONDS] [--tls-dir DIR] [--tls-name NAME]... [--no-tls]`
 //!
 //! Serves every dialect and action on one port: in-process, or with `--proxy URL` by forwarding
 //! each request to its function under `cargo lambda watch` at URL. With `--world`, creates the
@@ -9,6 +9,10 @@
 //! does `EMULATOR_CONTROL_PLANE=on`; `EMULATOR_CONTROL_TOKEN` then asks for a bearer token).
 //! `--scheduler-every 3600` fires the snapshot scheduler at the top of every hour, as the
 //! deployment's EventBridge rule does (with `--proxy`, through the scheduler function).
+//!
+//! HTTPS is served on the same port: the local CA kept in `--tls-dir` (default `.cache/tls`, made
+//! on first start) signs a certificate for `localhost`, `127.0.0.1`, `::1` and each `--tls-name`.
+//! `--no-tls` serves plain HTTP only.
 
 use service::App;
 use std::process::ExitCode;
@@ -21,6 +25,8 @@ struct Args {
     proxy: Option<String>,
     control_plane: bool,
     scheduler_every: Option<u64>,
+    tls_dir: Option<String>,
+    tls_names: Vec<String>,
 }
 
 fn args() -> Result<Args, String> {
@@ -32,6 +38,8 @@ fn args() -> Result<Args, String> {
         proxy: None,
         control_plane: false,
         scheduler_every: None,
+        tls_dir: Some(".cache/tls".into()),
+        tls_names: Vec::new(),
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -47,6 +55,9 @@ fn args() -> Result<Args, String> {
                 let seconds = value()?.parse().ok().filter(|s| *s > 0);
                 a.scheduler_every = Some(seconds.ok_or("--scheduler-every takes a number of seconds")?);
             }
+            "--tls-dir" => a.tls_dir = Some(value()?),
+            "--tls-name" => a.tls_names.push(value()?),
+            "--no-tls" => a.tls_dir = None,
             "-h" | "--help" => return Err(String::new()),
             other => return Err(format!("unknown argument {other}")),
         }
@@ -63,7 +74,7 @@ async fn main() -> ExitCode {
                 eprintln!("gateway: {e}");
             }
             eprintln!(
-                "usage: gateway [--host 127.0.0.1] [--port 18080] [--table NAME] [--world FILE] [--proxy URL] [--control-plane] [--scheduler-every SECONDS]"
+                "usage: gateway [--host 127.0.0.1] [--port 18080] [--table NAME] [--world FILE] [--proxy URL] [--control-plane] [--scheduler-every SECONDS] [--tls-dir DIR] [--tls-name NAME]... [--no-tls]"
             );
             return ExitCode::from(2);
         }
@@ -76,6 +87,19 @@ async fn main() -> ExitCode {
     // A reset without a body reloads the world this process started with.
     if let (Some(c), Some(path)) = (control.as_mut(), &args.world) {
         c.world = std::fs::read_to_string(path).ok().map(Into::into);
+    }
+    let tls = match &args.tls_dir {
+        Some(dir) => match gateway::tls::local_tls(std::path::Path::new(dir), &args.tls_names) {
+            Ok(tls) => Some(tls),
+            Err(e) => {
+                eprintln!("gateway: HTTPS: {e}");
+                return ExitCode::FAILURE;
+            }
+        },
+        None => None,
+    };
+    if let (Some(c), Some(t)) = (control.as_mut(), &tls) {
+        c.ca_pem = Some(t.ca_pem.clone());
     }
     let app = App::new(store::Store::from_env(args.table.clone()).await).with_control(control);
     if let Some(path) = &args.world {
@@ -109,8 +133,16 @@ async fn main() -> ExitCode {
         tokio::spawn(gateway::fire_scheduler(backend.clone(), std::time::Duration::from_secs(seconds)));
     }
     eprintln!("gateway: listening on http://{}:{} (table {})", args.host, args.port, args.table);
+    if let Some(t) = &tls {
+        eprintln!(
+            "gateway: and on https://{}:{} (CA certificate: {})",
+            args.host,
+            args.port,
+            t.ca_path.display()
+        );
+    }
     tokio::select! {
-        _ = gateway::serve_with(listener, backend) => {}
+        _ = gateway::serve_on(listener, backend, tls) => {}
         _ = tokio::signal::ctrl_c() => eprintln!("gateway: stopping"),
     }
     ExitCode::SUCCESS

@@ -6,7 +6,8 @@
 //! - `state`: health, reset and the resources with their derived states;
 //! - `clock`: the virtual clock, and the scheduler run on demand;
 //! - `faults`: runtime fault injection (applied by the pipeline to every request);
-//! - `served`: the last requests answered; `dashboard`: the page for a person.
+//! - `served`: the last requests answered; `dashboard`: the page for a person;
+//! - `ca.pem`: the local CA's certificate, when the gateway serves HTTPS.
 
 mod clock;
 mod dashboard;
@@ -28,6 +29,8 @@ pub const PREFIX: &str = "/_emulator/";
 pub struct Control {
     pub token: Option<String>,
     pub world: Option<std::sync::Arc<str>>,
+    /// The certificate of the local CA behind the gateway's HTTPS, served at `ca.pem`.
+    pub ca_pem: Option<std::sync::Arc<str>>,
 }
 
 impl Control {
@@ -38,6 +41,7 @@ impl Control {
         on.then(|| Control {
             token: std::env::var("EMULATOR_CONTROL_TOKEN").ok().filter(|t| !t.is_empty()),
             world: None,
+            ca_pem: None,
         })
     }
 
@@ -82,6 +86,14 @@ pub async fn handle(app: &App, control: &Control, req: &WireRequest) -> WireResp
         ("POST", "faults") => faults::add(app, req.body()).await,
         ("DELETE", "faults") => faults::remove(app, query, req.body()).await,
         ("GET", "requests") => answer(200, app.served.to_json()),
+        ("GET", "ca.pem") => match &control.ca_pem {
+            Some(pem) => http::Response::builder()
+                .status(200)
+                .header("content-type", "application/x-pem-file")
+                .body(Bytes::from(pem.as_bytes().to_vec()))
+                .expect("a valid response"),
+            None => answer(404, json!({"error": "this process serves no HTTPS"})),
+        },
         _ => answer(
             404,
             json!({"error": format!("no control endpoint {} {}", req.method(), req.uri().path())}),
