@@ -154,7 +154,7 @@ What each client needs to trust it:
   tccli                     verifies against its certifi bundle only (no variable reaches it); add the CA:
                             cat $CACHE_DIR/tls/ca.pem >> "\$(python -m certifi)"   # with tccli's python
                             then: tccli cvm DescribeImages --endpoint 127.0.0.1:$PORT --region $TC_REGION \\
-                                    --secretId $TC_ID --secretKey <its secret>
+                                    --secretId $TC_ID --secretKey $TC_KEY
 
 The control plane (on locally; the dashboard: http://127.0.0.1:$PORT/_emulator/):
   curl -s http://127.0.0.1:$PORT/_emulator/health
