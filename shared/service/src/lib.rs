@@ -30,6 +30,8 @@ pub struct App {
     control: Option<control::Control>,
     /// The last requests this process answered, for the control plane's dashboard.
     pub served: control::served::Served,
+    /// The runtime faults in force, as last read with the virtual clock.
+    faults: std::sync::Arc<Vec<domain::chaos::RuntimeFault>>,
 }
 
 /// The time the domain sees: real time moved by the virtual clock's offset (kept in the table, so
@@ -43,7 +45,13 @@ enum Clock {
 
 impl App {
     pub fn new(store: Store) -> Self {
-        App { store, clock: Clock::Real { offset_ms: 0 }, control: None, served: Default::default() }
+        App {
+            store,
+            clock: Clock::Real { offset_ms: 0 },
+            control: None,
+            served: Default::default(),
+            faults: Default::default(),
+        }
     }
 
     /// The same with the time fixed at `at`.
@@ -51,17 +59,22 @@ impl App {
         App { clock: Clock::Fixed(at), ..self }
     }
 
-    /// The same with the virtual clock as the table has it now (one read).
+    /// The same with the virtual clock and the faults as the table has them now (one read).
     pub async fn synced(&self) -> domain::DomainResult<App> {
-        let offset_ms = self.store.clock_offset_ms().await?;
-        Ok(self.with_offset(offset_ms))
+        Ok(self.with_state(self.store.emulator_state().await?))
     }
 
-    fn with_offset(&self, offset_ms: i64) -> App {
-        match self.clock {
-            Clock::Real { .. } => App { clock: Clock::Real { offset_ms }, ..self.clone() },
-            Clock::Fixed(_) => self.clone(),
-        }
+    fn with_state(&self, state: store::EmulatorState) -> App {
+        let clock = match self.clock {
+            Clock::Real { .. } => Clock::Real { offset_ms: state.offset_ms },
+            fixed @ Clock::Fixed(_) => fixed,
+        };
+        App { clock, faults: std::sync::Arc::new(state.faults), ..self.clone() }
+    }
+
+    /// The runtime faults in force (as read with the request's reads).
+    pub fn faults(&self) -> &[domain::chaos::RuntimeFault] {
+        &self.faults
     }
 
     /// Switch the control plane on (or off, with `None`).
@@ -77,14 +90,15 @@ impl App {
     }
 
     /// The same, for one request, with `reads` read ahead (see [`Store::read_ahead`]), and with
-    /// them the virtual clock and the runtime faults: what every request reads anyway.
+    /// them the emulator's state (the virtual clock, the runtime faults): one more key in the batch
+    /// every request makes anyway.
     pub async fn read_ahead(&self, reads: &[store::Ref]) -> domain::DomainResult<App> {
-        let mut all = Vec::with_capacity(reads.len() + 2);
+        let mut all = Vec::with_capacity(reads.len() + 1);
         all.extend_from_slice(reads);
-        all.extend([store::Ref::Clock, store::Ref::Faults]);
+        all.push(store::Ref::Emulator);
         let store = self.store.read_ahead(&all).await?;
-        let offset_ms = store.clock_offset_ms().await?;
-        Ok(App { store, ..self.with_offset(offset_ms) })
+        let state = store.emulator_state().await?;
+        Ok(App { store, ..self.with_state(state) })
     }
 
     /// The time the domain sees (see [`Clock`]).

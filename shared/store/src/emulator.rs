@@ -1,6 +1,7 @@
-//! The emulator's own items, shared by every process on the table: the virtual clock (an offset
-//! from real time) and the runtime faults. Both are read ahead with every request's own reads
-//! (see [`crate::Ref::Clock`] and [`crate::Ref::Faults`]), so neither costs a round trip of its own.
+//! The emulator's own state, shared by every process on the table: the virtual clock (an offset
+//! from real time) and the runtime faults, on one item that every request reads ahead with its own
+//! reads ([`crate::Ref::Emulator`]), so that neither costs a round trip, or a key, of its own. The
+//! scheduler's lease is an item apart: no request reads it.
 
 use crate::items::{self, Item};
 use crate::{internal, Store};
@@ -8,12 +9,11 @@ use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
 use domain::chaos::RuntimeFault;
 use domain::DomainResult;
 
-pub(crate) const CLOCK_PK: &str = "EMULATOR#CLOCK";
-pub(crate) const FAULTS_PK: &str = "EMULATOR#FAULTS";
+pub(crate) const STATE_PK: &str = "EMULATOR#STATE";
 const SCHEDULER_PK: &str = "EMULATOR#SCHEDULER";
 
-/// On the faults item, each fault is two attributes: its spec (JSON) and, for a fault limited to
-/// a number of requests, how many it has left.
+/// On the state item the clock is `offset_ms`, and each fault is two attributes: its spec (JSON)
+/// and, for a fault limited to a number of requests, how many it has left.
 const SPEC: &str = "f_";
 const LEFT: &str = "n_";
 
@@ -21,10 +21,37 @@ fn offset_of(item: &Item) -> i64 {
     item.get("offset_ms").and_then(|v| v.as_n().ok()).and_then(|n| n.parse().ok()).unwrap_or(0)
 }
 
-impl Store {
+/// The clock and the faults, as one read gives them.
+#[derive(Debug, Clone, Default)]
+pub struct EmulatorState {
     /// How far the virtual clock is ahead of real time, in milliseconds (0: real time).
-    pub async fn clock_offset_ms(&self) -> DomainResult<i64> {
-        Ok(self.raw_item(CLOCK_PK).await?.as_ref().map_or(0, offset_of))
+    pub offset_ms: i64,
+    /// The runtime faults in force, each with the requests it has left (when limited).
+    pub faults: Vec<RuntimeFault>,
+}
+
+fn state_of(item: &Item) -> EmulatorState {
+    let mut faults = Vec::new();
+    for (name, value) in item {
+        let (Some(id), Ok(spec)) = (name.strip_prefix(SPEC), value.as_s()) else { continue };
+        let Ok(mut fault) = serde_json::from_str::<RuntimeFault>(spec) else {
+            tracing::warn!(fault = %id, "a runtime fault that cannot be read is ignored");
+            continue;
+        };
+        if fault.count.is_some() {
+            let left = item.get(&format!("{LEFT}{id}")).and_then(|v| v.as_n().ok());
+            fault.count = Some(left.and_then(|n| n.parse().ok()).unwrap_or(0));
+        }
+        faults.push(fault);
+    }
+    faults.sort_by(|a, b| a.id.cmp(&b.id));
+    EmulatorState { offset_ms: offset_of(item), faults }
+}
+
+impl Store {
+    /// The clock and the faults (read ahead when they were).
+    pub async fn emulator_state(&self) -> DomainResult<EmulatorState> {
+        Ok(self.raw_item(STATE_PK).await?.as_ref().map(state_of).unwrap_or_default())
     }
 
     /// Move the virtual clock by `by_ms`, atomically (two processes advancing at once each move it
@@ -34,7 +61,7 @@ impl Store {
             .client
             .update_item()
             .table_name(&self.table)
-            .key("pk", items::s(CLOCK_PK))
+            .key("pk", items::s(STATE_PK))
             .update_expression("ADD offset_ms :by")
             .expression_attribute_values(":by", items::n(by_ms))
             .return_values(ReturnValue::UpdatedNew)
@@ -47,31 +74,16 @@ impl Store {
 
     /// Set the virtual clock's offset (0: back to real time). Gives the offset before.
     pub async fn set_clock_offset(&self, offset_ms: i64) -> DomainResult<i64> {
-        let old = if offset_ms == 0 {
-            let out = self
-                .client
-                .delete_item()
-                .table_name(&self.table)
-                .key("pk", items::s(CLOCK_PK))
-                .return_values(ReturnValue::AllOld)
-                .send()
-                .await
-                .map_err(internal)?;
-            out.attributes
+        let update = self.client.update_item().table_name(&self.table).key("pk", items::s(STATE_PK));
+        let update = if offset_ms == 0 {
+            update.update_expression("REMOVE offset_ms")
         } else {
-            let out = self
-                .client
-                .put_item()
-                .table_name(&self.table)
-                .item("pk", items::s(CLOCK_PK))
-                .item("offset_ms", items::n(offset_ms))
-                .return_values(ReturnValue::AllOld)
-                .send()
-                .await
-                .map_err(internal)?;
-            out.attributes
+            update
+                .update_expression("SET offset_ms = :o")
+                .expression_attribute_values(":o", items::n(offset_ms))
         };
-        Ok(old.as_ref().map_or(0, offset_of))
+        let out = update.return_values(ReturnValue::UpdatedOld).send().await.map_err(internal)?;
+        Ok(out.attributes.as_ref().map_or(0, offset_of))
     }
 
     /// Take the scheduler's lease for `holder` until `until_ms` (real time, Unix milliseconds):
@@ -107,26 +119,6 @@ impl Store {
         crate::conditional(result).map(|_| ())
     }
 
-    /// The runtime faults in force, each with the requests it has left (when limited).
-    pub async fn faults(&self) -> DomainResult<Vec<RuntimeFault>> {
-        let Some(item) = self.raw_item(FAULTS_PK).await? else { return Ok(Vec::new()) };
-        let mut faults = Vec::new();
-        for (name, value) in &item {
-            let (Some(id), Ok(spec)) = (name.strip_prefix(SPEC), value.as_s()) else { continue };
-            let Ok(mut fault) = serde_json::from_str::<RuntimeFault>(spec) else {
-                tracing::warn!(fault = %id, "a runtime fault that cannot be read is ignored");
-                continue;
-            };
-            if fault.count.is_some() {
-                let left = item.get(&format!("{LEFT}{id}")).and_then(|v| v.as_n().ok());
-                fault.count = Some(left.and_then(|n| n.parse().ok()).unwrap_or(0));
-            }
-            faults.push(fault);
-        }
-        faults.sort_by(|a, b| a.id.cmp(&b.id));
-        Ok(faults)
-    }
-
     /// Put a fault in force (replacing one with the same id).
     pub async fn add_fault(&self, fault: &RuntimeFault) -> DomainResult<()> {
         let spec = serde_json::to_string(fault).map_err(internal)?;
@@ -134,7 +126,7 @@ impl Store {
             .client
             .update_item()
             .table_name(&self.table)
-            .key("pk", items::s(FAULTS_PK))
+            .key("pk", items::s(STATE_PK))
             .expression_attribute_names("#spec", format!("{SPEC}{}", fault.id))
             .expression_attribute_names("#left", format!("{LEFT}{}", fault.id))
             .expression_attribute_values(":spec", items::s(spec));
@@ -155,7 +147,7 @@ impl Store {
             .client
             .update_item()
             .table_name(&self.table)
-            .key("pk", items::s(FAULTS_PK))
+            .key("pk", items::s(STATE_PK))
             .update_expression("SET #left = #left - :one")
             .condition_expression("#left > :zero")
             .expression_attribute_names("#left", format!("{LEFT}{id}"))
@@ -166,18 +158,22 @@ impl Store {
         crate::conditional(result)
     }
 
-    /// Remove every fault; gives how many there were.
+    /// Remove every fault (the clock stays); gives how many there were.
     pub async fn clear_faults(&self) -> DomainResult<usize> {
-        let out = self
-            .client
-            .delete_item()
-            .table_name(&self.table)
-            .key("pk", items::s(FAULTS_PK))
-            .return_values(ReturnValue::AllOld)
-            .send()
-            .await
-            .map_err(internal)?;
-        Ok(out.attributes.unwrap_or_default().keys().filter(|k| k.starts_with(SPEC)).count())
+        let state = self.raw_item(STATE_PK).await?.unwrap_or_default();
+        let names: Vec<&String> =
+            state.keys().filter(|k| k.starts_with(SPEC) || k.starts_with(LEFT)).collect();
+        if names.is_empty() {
+            return Ok(0);
+        }
+        let mut update = self.client.update_item().table_name(&self.table).key("pk", items::s(STATE_PK));
+        let mut removed = Vec::new();
+        for (i, name) in names.iter().enumerate() {
+            update = update.expression_attribute_names(format!("#a{i}"), name.as_str());
+            removed.push(format!("#a{i}"));
+        }
+        update.update_expression(format!("REMOVE {}", removed.join(", "))).send().await.map_err(internal)?;
+        Ok(names.iter().filter(|k| k.starts_with(SPEC)).count())
     }
 
     /// Remove one fault; false when there was none with that id.
@@ -186,7 +182,7 @@ impl Store {
             .client
             .update_item()
             .table_name(&self.table)
-            .key("pk", items::s(FAULTS_PK))
+            .key("pk", items::s(STATE_PK))
             .update_expression("REMOVE #spec, #left")
             .condition_expression("attribute_exists(#spec)")
             .expression_attribute_names("#spec", format!("{SPEC}{id}"))

@@ -21,6 +21,7 @@ use domain::{Credential, DomainError, DomainResult};
 use std::sync::Arc;
 use std::time::Duration;
 
+pub use emulator::EmulatorState;
 use read_ahead::{Accounts, Ahead, Attachments};
 pub use read_ahead::{CallerItem, Ref};
 use round_trips::RoundTrips;

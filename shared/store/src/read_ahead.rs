@@ -20,10 +20,8 @@ pub enum Ref {
     Instance(String),
     Snapshot(String),
     Image(String),
-    /// The virtual clock (see [`Store::clock_offset_ms`]).
-    Clock,
-    /// The runtime faults (see [`Store::faults`]).
-    Faults,
+    /// The virtual clock and the runtime faults (see [`Store::emulator_state`]).
+    Emulator,
     /// An item of the account behind `access_key`, read ahead when this process has seen that
     /// key before (the account is not known until the credential is read).
     OfCaller {
@@ -61,8 +59,7 @@ impl Ref {
             Ref::Instance(id) => key::instance(id),
             Ref::Snapshot(id) => key::snapshot(id),
             Ref::Image(id) => key::image(id),
-            Ref::Clock => crate::emulator::CLOCK_PK.to_string(),
-            Ref::Faults => crate::emulator::FAULTS_PK.to_string(),
+            Ref::Emulator => crate::emulator::STATE_PK.to_string(),
             Ref::OfCaller { access_key, item } => {
                 let account = account(access_key)?;
                 match item {

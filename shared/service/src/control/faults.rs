@@ -26,7 +26,7 @@ pub async fn strike(
     account: &str,
     named: &[&str],
 ) -> DomainResult<()> {
-    for fault in app.store.faults().await? {
+    for fault in app.faults().iter().cloned() {
         if !fault.applies(dialect.name(), action, account, named) || !chance(fault.probability) {
             continue;
         }
@@ -56,8 +56,8 @@ fn chance(p: f64) -> bool {
 }
 
 pub(super) async fn list(app: &App) -> WireResponse {
-    match app.store.faults().await {
-        Ok(faults) => answer(200, json!({"faults": faults})),
+    match app.store.emulator_state().await {
+        Ok(state) => answer(200, json!({"faults": state.faults})),
         Err(e) => answer(503, json!({"error": e.to_string()})),
     }
 }

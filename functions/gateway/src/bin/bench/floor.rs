@@ -67,6 +67,8 @@ async fn authenticate(
 ) -> Result<(Store, domain::Account), String> {
     let mut all = vec![Ref::Credential(key.to_string())];
     all.extend(reads);
+    // Every request also reads the emulator's state (virtual clock, runtime faults) in that batch.
+    all.push(Ref::Emulator);
     let store = ctx.store.read_ahead(&all).await.map_err(|e| e.to_string())?;
     let credential = store.credential(key).await.map_err(|e| e.to_string())?.ok_or("no credential")?;
     let store = match nonce {
