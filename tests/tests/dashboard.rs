@@ -22,8 +22,11 @@ struct Browser {
 }
 
 impl Drop for Browser {
+    /// ChromeDriver and the browser it started share a process group of their own: end them all,
+    /// whether or not the test got as far as closing its session.
     fn drop(&mut self) {
-        self.driver.kill().ok();
+        let group = format!("-{}", self.driver.id());
+        Command::new("kill").args(["-TERM", "--", &group]).status().ok();
         self.driver.wait().ok();
     }
 }
@@ -57,8 +60,10 @@ impl Browser {
         let driver_path = installed("CHROMEDRIVER", CHROMEDRIVER);
         let chromium = installed("CHROMIUM", CHROMIUM);
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        use std::os::unix::process::CommandExt;
         let driver = Command::new(driver_path)
             .arg(format!("--port={port}"))
+            .process_group(0)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -178,6 +183,8 @@ async fn the_dashboard_lists_the_world_and_a_click_moves_the_clock() {
     let path = dir.join("dashboard.png");
     std::fs::write(&path, &png).unwrap();
     eprintln!("figures: dashboard: screenshot {} ({} bytes)", path.display(), png.len());
+    // Closing the session closes the browser.
+    webdriver("DELETE", &format!("{}/session/{}", browser.base, browser.session), None).await;
 }
 
 fn base64_decode(text: &str) -> Vec<u8> {
