@@ -100,14 +100,15 @@ async fn answer(backend: &Backend, req: hyper::Request<Incoming>) -> hyper::Resp
     let resp = match backend {
         Backend::InProcess(app) => app.handle(req, Scope::All).await,
         Backend::Proxy(_, app) if app.serves_control(&req) => app.handle(req, Scope::All).await,
-        Backend::Proxy(proxy, app) => {
+        Backend::Proxy(proxy, app) if app.control_on() => {
             let started = std::time::Instant::now();
             let (dialect, action) = service::dialect_action(&req);
             let resp = proxy.forward(req).await;
             let ms = started.elapsed().as_millis() as u64;
-            app.served.record(app.real_now(), dialect, action.as_deref().unwrap_or(""), &resp, ms);
+            app.note_served(dialect, action.as_deref().unwrap_or(""), &resp, ms);
             resp
         }
+        Backend::Proxy(proxy, _) => proxy.forward(req).await,
     };
     resp.map(Full::new)
 }

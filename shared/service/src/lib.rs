@@ -29,7 +29,7 @@ pub struct App {
     /// The operator's control plane under `/_emulator/`, when switched on.
     control: Option<control::Control>,
     /// The last requests this process answered, for the control plane's dashboard.
-    pub served: control::served::Served,
+    served: control::served::Served,
     /// The runtime faults in force, as last read with the virtual clock.
     faults: std::sync::Arc<Vec<domain::chaos::RuntimeFault>>,
 }
@@ -119,6 +119,19 @@ impl App {
         match self.clock {
             Clock::Real { offset_ms } => offset_ms,
             Clock::Fixed(at) => (at - Utc::now()).num_milliseconds(),
+        }
+    }
+
+    /// Whether the control plane is on in this process.
+    pub fn control_on(&self) -> bool {
+        self.control.is_some()
+    }
+
+    /// Remember an answered request for the control plane's `requests` and dashboard. With the
+    /// control plane off nothing is kept, so the answer is not read and no lock is taken.
+    pub fn note_served(&self, dialect: Dialect, action: &str, response: &WireResponse, ms: u64) {
+        if self.control_on() {
+            self.served.record(self.real_now(), dialect, action, response, ms);
         }
     }
 

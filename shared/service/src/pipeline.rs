@@ -82,7 +82,7 @@ pub async fn handle<P: Protocol>(app: &App, req: WireRequest, scope: Scope) -> W
         };
         let ms = started.elapsed().as_millis() as u64;
         tracing::info!(status = response.status().as_u16(), ms, "answered");
-        app.served.record(app.real_now(), P::DIALECT, &action, &response, ms);
+        app.note_served(P::DIALECT, &action, &response, ms);
         response
     }
     .instrument(span)

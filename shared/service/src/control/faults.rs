@@ -26,7 +26,7 @@ pub async fn strike(
     account: &str,
     named: &[&str],
 ) -> DomainResult<()> {
-    for fault in app.faults().iter().cloned() {
+    for fault in app.faults() {
         if !fault.applies(dialect.name(), action, account, named) || !chance(fault.probability) {
             continue;
         }
@@ -38,8 +38,8 @@ pub async fn strike(
         if fault.latency_ms > 0 {
             tokio::time::sleep(std::time::Duration::from_millis(fault.latency_ms)).await;
         }
-        if let Some(code) = fault.code {
-            return Err(DomainError::Fault(code));
+        if let Some(code) = &fault.code {
+            return Err(DomainError::Fault(code.clone()));
         }
     }
     Ok(())
