@@ -159,10 +159,10 @@ What each client needs to trust it:
 The control plane (on locally; the dashboard: http://127.0.0.1:$PORT/_emulator/):
   curl -s http://127.0.0.1:$PORT/_emulator/health
   curl -s 'http://127.0.0.1:$PORT/_emulator/state?account=acct-ali&kind=snapshots'
-  curl -s -X POST http://127.0.0.1:$PORT/_emulator/clock -d '{"advance": "36h"}'   # fires the hours passed
-  curl -s -X POST http://127.0.0.1:$PORT/_emulator/clock -d '{"real": true}'
+  curl -s -X POST http://127.0.0.1:$PORT/_emulator/clock -H 'content-type: application/json' -d '{"advance": "36h"}'   # fires the hours passed
+  curl -s -X POST http://127.0.0.1:$PORT/_emulator/clock -H 'content-type: application/json' -d '{"real": true}'
   curl -s -X POST http://127.0.0.1:$PORT/_emulator/scheduler                       # fire the current hour now
-  curl -s -X POST http://127.0.0.1:$PORT/_emulator/faults \
+  curl -s -X POST http://127.0.0.1:$PORT/_emulator/faults -H 'content-type: application/json' \
        -d '{"dialect": "tencent", "action": "CreateImage", "code": "InternalError", "count": 1}'
   curl -s -X DELETE http://127.0.0.1:$PORT/_emulator/faults
   curl -s http://127.0.0.1:$PORT/_emulator/requests

@@ -78,7 +78,7 @@ async fn reset_reloads_the_world_tokens_included() {
     assert_ne!(again, first);
     gw.assert_consistent().await;
     // A world in the body, checked as the `world` command checks it.
-    let bad = gw.raw("POST", "/_emulator/reset", &[], b"{\"version\": 1, \"accounts\": 3}".to_vec()).await;
+    let bad = gw.control("POST", "reset", serde_json::json!({"version": 1, "accounts": 3})).await;
     assert_eq!(bad.status, 400, "{}", bad.text);
     assert!(bad.json()["error"].as_str().unwrap().contains("accounts"), "{}", bad.text);
 }

@@ -146,7 +146,12 @@ async fn the_dashboard_lists_the_world_and_a_click_moves_the_clock() {
     let fault =
         json!({"id": "shown-fault", "dialect": "tencent", "action": "CreateImage", "code": "InternalError"});
     let added = gw
-        .raw("POST", "/_emulator/faults", &[("authorization", &bearer)], fault.to_string().into_bytes())
+        .raw(
+            "POST",
+            "/_emulator/faults",
+            &[("authorization", &bearer), ("content-type", "application/json")],
+            fault.to_string().into_bytes(),
+        )
         .await;
     assert_eq!(added.status, 200, "{}", added.text);
 

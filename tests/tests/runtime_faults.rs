@@ -131,7 +131,8 @@ async fn probability_latency_and_checks() {
         let r = gw.control("POST", "faults", bad.clone()).await;
         assert_eq!(r.status, 400, "{bad}: {}", r.text);
     }
-    let bad_json = gw.raw("POST", "/_emulator/faults", &[], b"{not json".to_vec()).await;
+    let json = [("content-type", "application/json")];
+    let bad_json = gw.raw("POST", "/_emulator/faults", &json, b"{not json".to_vec()).await;
     assert_eq!(bad_json.status, 400);
 }
 

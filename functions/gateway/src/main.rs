@@ -84,6 +84,10 @@ async fn main() -> ExitCode {
     if args.control_plane && control.is_none() {
         control = Some(service::control::Control::default());
     }
+    // The names the certificate is made for are names the control plane is reached by.
+    if let Some(c) = control.as_mut() {
+        c.hosts.extend(args.tls_names.iter().map(|n| n.to_ascii_lowercase()));
+    }
     // A reset without a body reloads the world this process started with.
     if let (Some(c), Some(path)) = (control.as_mut(), &args.world) {
         c.world = std::fs::read_to_string(path).ok().map(Into::into);

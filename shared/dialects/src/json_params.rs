@@ -96,6 +96,17 @@ impl<'a> Params<'a> {
         }
     }
 
+    /// A list of strings of at most `max` items: id lists are bounded, as every Describe call of
+    /// the providers bounds them, before any id is looked up.
+    pub fn ids(&self, name: &str, max: usize) -> DomainResult<Option<Vec<String>>> {
+        if let Some(Value::Array(items)) = self.value(name) {
+            if items.len() > max {
+                return Err(DomainError::invalid(name, format!("It takes at most {max} items.")));
+            }
+        }
+        self.strings(name)
+    }
+
     pub fn objects(&self, name: &str) -> DomainResult<Vec<&'a Map<String, Value>>> {
         match self.value(name) {
             None => Ok(Vec::new()),

@@ -43,6 +43,47 @@ pub fn due(policy: &SnapshotPolicy, at: DateTime<Utc>) -> Option<Slot> {
     Some(Slot { policy_id: policy.id.clone(), date: local.date_naive(), hour, index })
 }
 
+/// The instants in `(from, to]` at which `policy` fires, in order, at most `limit` of them.
+///
+/// Computed from the policy's days and hours, not by visiting every hour: the work is
+/// proportional to the firings found (a policy fires at least once a week when it fires at all),
+/// however far apart `from` and `to` are.
+pub fn firings(
+    policy: &SnapshotPolicy,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    limit: usize,
+) -> Vec<(DateTime<Utc>, Slot)> {
+    let mut hours = policy.time_points.clone();
+    hours.retain(|h| *h < 24);
+    hours.sort_unstable();
+    hours.dedup();
+    let fires = !hours.is_empty() && policy.repeat_weekdays.iter().any(|d| (1..=7).contains(d));
+    let mut out = Vec::new();
+    if !fires || from >= to {
+        return out;
+    }
+    let offset = Duration::hours(i64::from(policy.utc_offset_hours));
+    let mut date = (from + offset).date_naive();
+    let last = (to + offset).date_naive();
+    while date <= last && out.len() < limit {
+        let weekday = date.weekday().number_from_monday() as u8;
+        if policy.repeat_weekdays.contains(&weekday) {
+            for (i, hour) in hours.iter().enumerate() {
+                let Some(local) = date.and_hms_opt(u32::from(*hour), 0, 0) else { continue };
+                let at = local.and_utc() - offset;
+                if at > from && at <= to && out.len() < limit {
+                    let slot = Slot { policy_id: policy.id.clone(), date, hour: *hour, index: i + 1 };
+                    out.push((at, slot));
+                }
+            }
+        }
+        let Some(next) = date.succ_opt() else { break };
+        date = next;
+    }
+    out
+}
+
 /// A snapshot whose retention period has passed: the provider releases it — unless an image is
 /// made from it, which the providers never delete from under the image. The one visibility rule:
 /// an expired snapshot is not listed, cannot make an image, and is released by the scheduler.
@@ -69,6 +110,35 @@ mod tests {
 
     fn at(s: &str) -> DateTime<Utc> {
         DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+    }
+
+    #[test]
+    fn firings_are_computed_not_replayed() {
+        // Mondays and Thursdays at 01:00 and 13:00, UTC+8.
+        let p = policy(vec![13, 1], vec![1, 4], 8);
+        let (from, to) = (at("2026-11-22T00:00:00Z"), at("2026-12-06T00:00:00Z"));
+        let all = firings(&p, from, to, usize::MAX);
+        // The same as visiting every hour.
+        let mut hourly = Vec::new();
+        let mut t = from + Duration::hours(1);
+        while t <= to {
+            if let Some(slot) = due(&p, t) {
+                hourly.push((t, slot));
+            }
+            t += Duration::hours(1);
+        }
+        assert_eq!(all, hourly);
+        assert_eq!(all.len(), 8);
+        assert_eq!(firings(&p, from, to, 3), hourly[..3].to_vec());
+        // Ten years ask for no more work than the firings wanted.
+        let started = std::time::Instant::now();
+        let decade = firings(&p, at("2016-01-01T00:00:00Z"), at("2026-01-01T00:00:00Z"), 64);
+        assert_eq!(decade.len(), 64);
+        assert!(decade.windows(2).all(|w| w[0].0 < w[1].0));
+        assert!(started.elapsed() < std::time::Duration::from_millis(50));
+        // A policy without days or hours never fires.
+        assert!(firings(&policy(vec![], vec![1], 0), from, to, 10).is_empty());
+        assert!(firings(&policy(vec![1], vec![], 0), from, to, 10).is_empty());
     }
 
     #[test]

@@ -32,6 +32,8 @@ pub struct App {
     served: control::served::Served,
     /// The runtime faults in force, as last read with the virtual clock.
     faults: std::sync::Arc<Vec<domain::chaos::RuntimeFault>>,
+    /// The key sealing paging tokens, as last read with the virtual clock (once one was made).
+    seal_key: Option<std::sync::Arc<str>>,
 }
 
 /// The time the domain sees: real time moved by the virtual clock's offset (kept in the table, so
@@ -51,6 +53,7 @@ impl App {
             control: None,
             served: Default::default(),
             faults: Default::default(),
+            seal_key: None,
         }
     }
 
@@ -69,7 +72,14 @@ impl App {
             Clock::Real { .. } => Clock::Real { offset_ms: state.offset_ms },
             fixed @ Clock::Fixed(_) => fixed,
         };
-        App { clock, faults: std::sync::Arc::new(state.faults), ..self.clone() }
+        let seal_key = state.seal_key.map(Into::into);
+        App { clock, faults: std::sync::Arc::new(state.faults), seal_key, ..self.clone() }
+    }
+
+    /// The key that seals the paging tokens this service issues, shared by every process on the
+    /// table: read with the request, or made the first time one is needed.
+    pub async fn seal_key(&self) -> domain::DomainResult<String> {
+        self.store.seal_key(self.seal_key.as_deref()).await
     }
 
     /// The runtime faults in force (as read with the request's reads).
@@ -156,6 +166,18 @@ impl App {
 /// The answer to a request whose body is over [`dialects::MAX_BODY_BYTES`], in its dialect.
 pub fn too_large<B>(head: &http::Request<B>) -> WireResponse {
     let e = domain::DomainError::RequestTooLarge;
+    match Dialect::of_head(head) {
+        Dialect::Alibaba => pipeline::refusal::<RpcRequest>(None, "", &e, &RpcRequest::request_id()),
+        Dialect::Tencent => pipeline::refusal::<TcRequest>(None, "", &e, &TcRequest::request_id()),
+        Dialect::Zenlayer => pipeline::refusal::<ZlRequest>(None, "", &e, &ZlRequest::request_id()),
+    }
+}
+
+/// The answer to a request whose body could not be read — it stopped arriving, or its framing
+/// (a chunk size) is malformed — in its dialect: an invalid-parameter refusal of the body, saying
+/// `why`. Not [`too_large`]: nothing says the body was over the limit.
+pub fn unreadable_body<B>(head: &http::Request<B>, why: &str) -> WireResponse {
+    let e = domain::DomainError::invalid("(body)", why);
     match Dialect::of_head(head) {
         Dialect::Alibaba => pipeline::refusal::<RpcRequest>(None, "", &e, &RpcRequest::request_id()),
         Dialect::Tencent => pipeline::refusal::<TcRequest>(None, "", &e, &TcRequest::request_id()),

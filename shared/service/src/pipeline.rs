@@ -18,6 +18,9 @@ pub trait Protocol: Sized + Sync {
     const DIALECT: Dialect;
     /// Whose accounts may call in this dialect.
     const PROVIDER: Provider;
+    /// How far a signed timestamp may be from now, by the provider's rule; a world's
+    /// `signature_max_skew_seconds` can only narrow it.
+    const MAX_SKEW_SECONDS: u64;
     /// The credentials a request presents, before they are checked.
     type Presented: Send + Sync;
 
@@ -179,7 +182,7 @@ async fn authenticate<P: Protocol>(
         .ok_or(DomainError::Auth(AuthFailure::UnknownKey))?;
     let settings = &credential.account.settings;
     if settings.auth == AuthMode::Strict {
-        let skew = settings.signature_max_skew_seconds;
+        let skew = settings.signature_max_skew_seconds.min(P::MAX_SKEW_SECONDS);
         parsed.verify(req, presented, &credential.secret, now, skew).map_err(DomainError::Auth)?;
         // Only a request that proved its key is remembered: an unauthenticated one cannot grow the
         // table.

@@ -20,6 +20,9 @@ pub struct Report {
     /// The hours whose policies were applied, when the clock moved across several.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub slots: Vec<String>,
+    /// Firings a clock move passed over, and why (see [`pass`]).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub passed_over: Vec<String>,
     pub due_policies: Vec<String>,
     /// Snapshots made by this run.
     pub created: Vec<String>,
@@ -57,11 +60,15 @@ pub type Work<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = Domain
 
 /// How long one holder may keep the scheduler's lease, and how long another waits for it.
 const LEASE: std::time::Duration = std::time::Duration::from_secs(120);
+/// How long the work under the lease may take: less than the lease, so that it never runs on
+/// once another holder may have taken it.
+const WORK_LIMIT: std::time::Duration = std::time::Duration::from_secs(100);
 
 /// Run `work` while holding the scheduler's lease, waiting for it while another process (or
 /// request) holds it: scheduler runs and clock changes happen one at a time, so that every slot
 /// fires at its own hour, in order. (A snapshot made at a later virtual hour would otherwise keep
-/// the disk busy for an earlier slot fired after it.)
+/// the disk busy for an earlier slot fired after it.) The work is cut off at [`WORK_LIMIT`], and
+/// the lease is given back however the work ends, even when the caller goes away mid-way.
 pub async fn exclusively<T>(app: &App, work: Work<'_, T>) -> DomainResult<T> {
     let holder = uuid::Uuid::new_v4().to_string();
     let started = std::time::Instant::now();
@@ -75,9 +82,39 @@ pub async fn exclusively<T>(app: &App, work: Work<'_, T>) -> DomainResult<T> {
         }
         tokio::time::sleep(std::time::Duration::from_millis(25)).await;
     }
-    let outcome = work.await;
-    app.store.end_scheduler_lease(&holder).await?;
+    let mut lease = Lease { store: Some(app.store.clone()), holder };
+    let outcome = match tokio::time::timeout(WORK_LIMIT, work).await {
+        Ok(outcome) => outcome,
+        Err(_) => {
+            tracing::warn!("scheduler work cut off at its time limit");
+            Err(domain::DomainError::Unavailable)
+        }
+    };
+    if let Some(store) = lease.store.take() {
+        store.end_scheduler_lease(&lease.holder).await?;
+    }
     outcome
+}
+
+/// A lease held: given back on drop when the work's future is dropped before it ends (the
+/// client of a clock move went away).
+struct Lease {
+    store: Option<store::Store>,
+    holder: String,
+}
+
+impl Drop for Lease {
+    fn drop(&mut self) {
+        let (Some(store), Ok(runtime)) = (self.store.take(), tokio::runtime::Handle::try_current()) else {
+            return;
+        };
+        let holder = std::mem::take(&mut self.holder);
+        runtime.spawn(async move {
+            if let Err(e) = store.end_scheduler_lease(&holder).await {
+                tracing::warn!(error = %e, "the scheduler's lease could not be given back; it runs out");
+            }
+        });
+    }
 }
 
 /// Apply every policy due at `at`, then release what has expired by now.
@@ -101,23 +138,60 @@ pub async fn fire(app: &App, delivered: DateTime<Utc>) -> DomainResult<Report> {
     exclusively(app, work).await
 }
 
-/// The virtual clock moved from `from` to `to`: fire, in order, every hourly event EventBridge
-/// would have delivered in between (each top of the hour in `(from, to]`), each at its own
-/// instant, then release what has expired by `to`. Each disk gets one snapshot per slot however
-/// often the slot fires (its client token is the slot's), so a process firing the same hour
-/// meanwhile makes nothing twice.
+/// The most firings of one policy a clock move applies. A disk holds at most 64 snapshots, and
+/// the snapshots of the firings applied all outlive the move (see [`pass`]), so a policy's disks
+/// are full after that many: every later create would be refused by the quota.
+const MAX_FIRINGS_PER_POLICY: usize = 64;
+
+/// The virtual clock moved from `from` to `to`: fire, in order, the hourly events EventBridge
+/// would have delivered in between (each top of the hour in `(from, to]`) that can leave a
+/// snapshot behind, each at its own instant, then release what has expired by `to`. Each disk
+/// gets one snapshot per slot however often the slot fires (its client token is the slot's), so a
+/// process firing the same hour meanwhile makes nothing twice.
+///
+/// The firings are computed from the policies, not found by visiting every hour, and bounded:
+/// a firing whose snapshot would be past its retention at `to` is passed over (it would be made
+/// and released within the move), and so is every firing of a policy after its first
+/// [`MAX_FIRINGS_PER_POLICY`]. So the work is proportional to what can be seen after the move,
+/// not to how far the clock went. The report names what was passed over.
 pub async fn pass(app: &App, from: DateTime<Utc>, to: DateTime<Utc>) -> DomainResult<Report> {
     let mut report = Report { at: to.to_rfc3339(), ..Report::default() };
     let policies = app.store.policies().await?;
-    let hour_ms = 3_600_000;
-    let mut top = from.timestamp_millis().div_euclid(hour_ms) + 1;
-    while top * hour_ms <= to.timestamp_millis() {
-        let Some(at) = DateTime::<Utc>::from_timestamp_millis(top * hour_ms) else { break };
-        if policies.iter().any(|p| schedule::due(p, at).is_some()) {
-            report.slots.push(at.to_rfc3339());
-            Box::pin(apply(&app.clone().at(at), &policies, at, &mut report)).await?;
+    let mut firings = Vec::new();
+    for (i, policy) in policies.iter().enumerate() {
+        let mut start = from;
+        if policy.retention_days > 0 {
+            let kept_from = to - chrono::Duration::days(i64::from(policy.retention_days));
+            if kept_from > from {
+                start = kept_from;
+                report.passed_over.push(format!(
+                    "{}: firings up to {} (their snapshots would be released by {})",
+                    policy.id,
+                    start.to_rfc3339(),
+                    to.to_rfc3339()
+                ));
+            }
         }
-        top += 1;
+        let found = schedule::firings(policy, start, to, MAX_FIRINGS_PER_POLICY + 1);
+        if found.len() > MAX_FIRINGS_PER_POLICY {
+            let (at, _) = &found[MAX_FIRINGS_PER_POLICY];
+            report.passed_over.push(format!(
+                "{}: firings from {} (its disks' snapshot quota is full by then)",
+                policy.id,
+                at.to_rfc3339()
+            ));
+        }
+        firings.extend(found.into_iter().take(MAX_FIRINGS_PER_POLICY).map(|(at, _)| (at, i)));
+    }
+    firings.sort();
+    let mut k = 0;
+    while k < firings.len() {
+        let at = firings[k].0;
+        let due: Vec<SnapshotPolicy> =
+            firings[k..].iter().take_while(|(t, _)| *t == at).map(|(_, i)| policies[*i].clone()).collect();
+        k += due.len();
+        report.slots.push(at.to_rfc3339());
+        Box::pin(apply(&app.clone().at(at), &due, at, &mut report)).await?;
     }
     release(&app.clone().at(to), &mut report).await?;
     log(&report);

@@ -12,10 +12,18 @@ use domain::DomainResult;
 pub(crate) const STATE_PK: &str = "EMULATOR#STATE";
 const SCHEDULER_PK: &str = "EMULATOR#SCHEDULER";
 
-/// On the state item the clock is `offset_ms`, and each fault is two attributes: its spec (JSON)
-/// and, for a fault limited to a number of requests, how many it has left.
-const SPEC: &str = "f_";
-const LEFT: &str = "n_";
+/// On the state item the clock is `offset_ms`; the faults are one map attribute, `faults`, of id →
+/// `{spec: <JSON>, left: <requests left, for a limited fault>}`, so that removing them all is one
+/// constant-size update however many there were; `seal_key` keys the tokens Describe calls issue.
+const FAULTS: &str = "faults";
+const SEAL_KEY: &str = "seal_key";
+
+/// The most faults in force at once: the state item is read with every request, and an item
+/// holds at most 400 KB.
+pub const MAX_FAULTS: usize = 100;
+
+/// The farthest the virtual clock may be from real time, either way: ten years.
+pub const MAX_CLOCK_OFFSET_MS: i64 = 10 * 366 * 86_400_000;
 
 fn offset_of(item: &Item) -> i64 {
     item.get("offset_ms").and_then(|v| v.as_n().ok()).and_then(|n| n.parse().ok()).unwrap_or(0)
@@ -28,24 +36,41 @@ pub struct EmulatorState {
     pub offset_ms: i64,
     /// The runtime faults in force, each with the requests it has left (when limited).
     pub faults: Vec<RuntimeFault>,
+    /// The key that seals paging tokens, once one was made.
+    pub seal_key: Option<String>,
 }
 
 fn state_of(item: &Item) -> EmulatorState {
     let mut faults = Vec::new();
-    for (name, value) in item {
-        let (Some(id), Ok(spec)) = (name.strip_prefix(SPEC), value.as_s()) else { continue };
-        let Ok(mut fault) = serde_json::from_str::<RuntimeFault>(spec) else {
+    let entries = item.get(FAULTS).and_then(|v| v.as_m().ok());
+    for (id, entry) in entries.into_iter().flatten() {
+        let Ok(entry) = entry.as_m() else { continue };
+        let spec = entry.get("spec").and_then(|v| v.as_s().ok());
+        let Some(mut fault) = spec.and_then(|s| serde_json::from_str::<RuntimeFault>(s).ok()) else {
             tracing::warn!(fault = %id, "a runtime fault that cannot be read is ignored");
             continue;
         };
         if fault.count.is_some() {
-            let left = item.get(&format!("{LEFT}{id}")).and_then(|v| v.as_n().ok());
+            let left = entry.get("left").and_then(|v| v.as_n().ok());
             fault.count = Some(left.and_then(|n| n.parse().ok()).unwrap_or(0));
         }
         faults.push(fault);
     }
     faults.sort_by(|a, b| a.id.cmp(&b.id));
-    EmulatorState { offset_ms: offset_of(item), faults }
+    let seal_key = item.get(SEAL_KEY).and_then(|v| v.as_s().ok()).cloned();
+    EmulatorState { offset_ms: offset_of(item), faults, seal_key }
+}
+
+/// A fault as kept in the `faults` map.
+fn fault_entry(fault: &RuntimeFault) -> DomainResult<AttributeValue> {
+    let mut entry = std::collections::HashMap::from([(
+        "spec".to_string(),
+        items::s(serde_json::to_string(fault).map_err(internal)?),
+    )]);
+    if let Some(count) = fault.count {
+        entry.insert("left".to_string(), items::n(count));
+    }
+    Ok(AttributeValue::M(entry))
 }
 
 impl Store {
@@ -55,21 +80,33 @@ impl Store {
     }
 
     /// Move the virtual clock by `by_ms`, atomically (two processes advancing at once each move it
-    /// by their own amount). Gives the offsets before and after.
-    pub async fn shift_clock(&self, by_ms: i64) -> DomainResult<(i64, i64)> {
-        let out = self
+    /// by their own amount), unless that would take it more than [`MAX_CLOCK_OFFSET_MS`] from real
+    /// time (`None`). Gives the offsets before and after.
+    pub async fn shift_clock(&self, by_ms: i64) -> DomainResult<Option<(i64, i64)>> {
+        if by_ms.abs() > MAX_CLOCK_OFFSET_MS {
+            return Ok(None);
+        }
+        // The bound is on the offset the move leaves, checked in the same write.
+        let result = self
             .client
             .update_item()
             .table_name(&self.table)
             .key("pk", items::s(STATE_PK))
             .update_expression("ADD offset_ms :by")
+            .condition_expression("attribute_not_exists(offset_ms) OR offset_ms BETWEEN :lo AND :hi")
             .expression_attribute_values(":by", items::n(by_ms))
+            .expression_attribute_values(":lo", items::n(-MAX_CLOCK_OFFSET_MS - by_ms))
+            .expression_attribute_values(":hi", items::n(MAX_CLOCK_OFFSET_MS - by_ms))
             .return_values(ReturnValue::UpdatedNew)
             .send()
-            .await
-            .map_err(internal)?;
-        let after = out.attributes.as_ref().map_or(0, offset_of);
-        Ok((after - by_ms, after))
+            .await;
+        match result {
+            Ok(out) => {
+                let after = out.attributes.as_ref().map_or(0, offset_of);
+                Ok(Some((after - by_ms, after)))
+            }
+            Err(e) => crate::conditional::<(), _, _>(Err(e)).map(|_| None),
+        }
     }
 
     /// Set the virtual clock's offset (0: back to real time). Gives the offset before.
@@ -119,25 +156,54 @@ impl Store {
         crate::conditional(result).map(|_| ())
     }
 
-    /// Put a fault in force (replacing one with the same id).
-    pub async fn add_fault(&self, fault: &RuntimeFault) -> DomainResult<()> {
-        let spec = serde_json::to_string(fault).map_err(internal)?;
-        let mut update = self
-            .client
-            .update_item()
-            .table_name(&self.table)
-            .key("pk", items::s(STATE_PK))
-            .expression_attribute_names("#spec", format!("{SPEC}{}", fault.id))
-            .expression_attribute_names("#left", format!("{LEFT}{}", fault.id))
-            .expression_attribute_values(":spec", items::s(spec));
-        update = match fault.count {
-            Some(count) => update
-                .update_expression("SET #spec = :spec, #left = :left")
-                .expression_attribute_values(":left", items::n(count)),
-            None => update.update_expression("SET #spec = :spec REMOVE #left"),
-        };
-        update.send().await.map_err(internal)?;
-        Ok(())
+    /// Put a fault in force (replacing one with the same id): false when [`MAX_FAULTS`] are in
+    /// force already.
+    pub async fn add_fault(&self, fault: &RuntimeFault) -> DomainResult<bool> {
+        let entry = fault_entry(fault)?;
+        // The map exists: set the entry in it, if it is a replacement or there is room. It does
+        // not: create it holding the entry. Either may lose a race with the other; try again.
+        for _ in 0..4 {
+            let into_map = self
+                .client
+                .update_item()
+                .table_name(&self.table)
+                .key("pk", items::s(STATE_PK))
+                .update_expression("SET #f.#id = :entry")
+                .condition_expression("attribute_exists(#f) AND (attribute_exists(#f.#id) OR size(#f) < :max)")
+                .expression_attribute_names("#f", FAULTS)
+                .expression_attribute_names("#id", &fault.id)
+                .expression_attribute_values(":entry", entry.clone())
+                .expression_attribute_values(":max", items::n(MAX_FAULTS))
+                .send()
+                .await;
+            if crate::conditional(into_map)? {
+                return Ok(true);
+            }
+            let new_map = self
+                .client
+                .update_item()
+                .table_name(&self.table)
+                .key("pk", items::s(STATE_PK))
+                .update_expression("SET #f = :map")
+                .condition_expression("attribute_not_exists(#f)")
+                .expression_attribute_names("#f", FAULTS)
+                .expression_attribute_values(
+                    ":map",
+                    AttributeValue::M(std::collections::HashMap::from([(fault.id.clone(), entry.clone())])),
+                )
+                .send()
+                .await;
+            if crate::conditional(new_map)? {
+                return Ok(true);
+            }
+            // Both conditions failed: the map exists (so the first one failed for want of room),
+            // unless it was removed in between.
+            let state = self.emulator_state_now().await?;
+            if state.faults.len() >= MAX_FAULTS {
+                return Ok(false);
+            }
+        }
+        Err(domain::DomainError::Unavailable)
     }
 
     /// Take one of a limited fault's requests: false when none is left (another process took the
@@ -148,9 +214,11 @@ impl Store {
             .update_item()
             .table_name(&self.table)
             .key("pk", items::s(STATE_PK))
-            .update_expression("SET #left = #left - :one")
-            .condition_expression("#left > :zero")
-            .expression_attribute_names("#left", format!("{LEFT}{id}"))
+            .update_expression("SET #f.#id.#left = #f.#id.#left - :one")
+            .condition_expression("#f.#id.#left > :zero")
+            .expression_attribute_names("#f", FAULTS)
+            .expression_attribute_names("#id", id)
+            .expression_attribute_names("#left", "left")
             .expression_attribute_values(":one", items::n(1))
             .expression_attribute_values(":zero", items::n(0))
             .send()
@@ -158,22 +226,22 @@ impl Store {
         crate::conditional(result)
     }
 
-    /// Remove every fault (the clock stays); gives how many there were.
+    /// Remove every fault (the clock stays): one attribute, whatever it holds. Gives how many
+    /// there were.
     pub async fn clear_faults(&self) -> DomainResult<usize> {
-        let state = self.raw_item(STATE_PK).await?.unwrap_or_default();
-        let names: Vec<&String> =
-            state.keys().filter(|k| k.starts_with(SPEC) || k.starts_with(LEFT)).collect();
-        if names.is_empty() {
-            return Ok(0);
-        }
-        let mut update = self.client.update_item().table_name(&self.table).key("pk", items::s(STATE_PK));
-        let mut removed = Vec::new();
-        for (i, name) in names.iter().enumerate() {
-            update = update.expression_attribute_names(format!("#a{i}"), name.as_str());
-            removed.push(format!("#a{i}"));
-        }
-        update.update_expression(format!("REMOVE {}", removed.join(", "))).send().await.map_err(internal)?;
-        Ok(names.iter().filter(|k| k.starts_with(SPEC)).count())
+        let out = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key("pk", items::s(STATE_PK))
+            .update_expression("REMOVE #f")
+            .expression_attribute_names("#f", FAULTS)
+            .return_values(ReturnValue::UpdatedOld)
+            .send()
+            .await
+            .map_err(internal)?;
+        let old = out.attributes.unwrap_or_default();
+        Ok(old.get(FAULTS).and_then(|v| v.as_m().ok()).map_or(0, |m| m.len()))
     }
 
     /// Remove one fault; false when there was none with that id.
@@ -183,13 +251,50 @@ impl Store {
             .update_item()
             .table_name(&self.table)
             .key("pk", items::s(STATE_PK))
-            .update_expression("REMOVE #spec, #left")
-            .condition_expression("attribute_exists(#spec)")
-            .expression_attribute_names("#spec", format!("{SPEC}{id}"))
-            .expression_attribute_names("#left", format!("{LEFT}{id}"))
+            .update_expression("REMOVE #f.#id")
+            .condition_expression("attribute_exists(#f.#id)")
+            .expression_attribute_names("#f", FAULTS)
+            .expression_attribute_names("#id", id)
             .send()
             .await;
         crate::conditional(result)
+    }
+
+    /// The key that seals paging tokens: made once per table, kept on the state item (so every
+    /// process agrees), and never shown. `known` is the key as the request's read found it.
+    pub async fn seal_key(&self, known: Option<&str>) -> DomainResult<String> {
+        if let Some(key) = known {
+            return Ok(key.to_string());
+        }
+        let fresh = format!("{}{}", uuid::Uuid::new_v4().simple(), uuid::Uuid::new_v4().simple());
+        let out = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key("pk", items::s(STATE_PK))
+            .update_expression("SET #k = if_not_exists(#k, :fresh)")
+            .expression_attribute_names("#k", SEAL_KEY)
+            .expression_attribute_values(":fresh", items::s(fresh))
+            .return_values(ReturnValue::AllNew)
+            .send()
+            .await
+            .map_err(internal)?;
+        let kept = out.attributes.as_ref().and_then(|a| a.get(SEAL_KEY)).and_then(|v| v.as_s().ok());
+        kept.cloned().ok_or_else(|| domain::DomainError::Internal("no seal key kept".into()))
+    }
+
+    /// The state as the table has it now, not as read ahead.
+    async fn emulator_state_now(&self) -> DomainResult<EmulatorState> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key("pk", items::s(STATE_PK))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(internal)?;
+        Ok(out.item.as_ref().map(state_of).unwrap_or_default())
     }
 
     /// An item as stored (read ahead when it was).

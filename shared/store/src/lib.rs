@@ -21,7 +21,7 @@ use domain::{Credential, DomainError, DomainResult};
 use std::sync::Arc;
 use std::time::Duration;
 
-pub use emulator::EmulatorState;
+pub use emulator::{EmulatorState, MAX_CLOCK_OFFSET_MS, MAX_FAULTS};
 use read_ahead::{Accounts, Ahead, Attachments};
 pub use read_ahead::{CallerItem, Ref};
 use round_trips::RoundTrips;

@@ -140,7 +140,8 @@ fn paging(rpc: &RpcRequest, fingerprint: &str) -> DomainResult<Paging> {
 }
 
 /// The token that resumes `fingerprint`'s listing at `offset`: opaque, and checked on return so
-/// that an edited or foreign token is refused rather than misread.
+/// that an edited, forged or foreign token is refused rather than misread. The fingerprint is
+/// keyed with the service's own key (see [`fingerprint_of`]), so a client cannot compute a seal.
 pub fn token(offset: usize, fingerprint: &str) -> String {
     let text = format!("{offset}.{}", seal(offset, fingerprint));
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(text)
@@ -151,11 +152,11 @@ fn read_token(token: &str, fingerprint: &str) -> Option<usize> {
         String::from_utf8(base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(token).ok()?).ok()?;
     let (offset, seal_given) = text.split_once('.')?;
     let offset: usize = offset.parse().ok()?;
-    (seal(offset, fingerprint) == seal_given).then_some(offset)
+    crate::crypto::constant_time_eq(seal(offset, fingerprint).as_bytes(), seal_given.as_bytes()).then_some(offset)
 }
 
 fn seal(offset: usize, fingerprint: &str) -> String {
-    hex::encode(&Sha256::digest(format!("{offset}:{fingerprint}").as_bytes())[..12])
+    hex::encode(&crate::crypto::hmac_sha256(fingerprint.as_bytes(), offset.to_string().as_bytes())[..16])
 }
 
 /// One page of `items`, and the token for the next (empty at the end) when paging by token.
@@ -178,8 +179,9 @@ fn tags_match(want: &[Tag], have: &[Tag]) -> bool {
 }
 
 /// The identity of a query — whose it is, its region and filters, not its paging or signature —
-/// to bind tokens to it.
-fn fingerprint_of(rpc: &RpcRequest, account: &str) -> String {
+/// to bind tokens to it: an HMAC under the service's `key`, never shown, which tokens are sealed
+/// with.
+fn fingerprint_of(rpc: &RpcRequest, account: &str, key: &[u8]) -> String {
     let paging = ["MaxResults", "NextToken", "PageNumber", "PageSize"];
     let mut filters: Vec<(&String, &String)> = rpc
         .params
@@ -188,7 +190,7 @@ fn fingerprint_of(rpc: &RpcRequest, account: &str) -> String {
         .filter(|(k, _)| k.as_str() == "RegionId" || !super::params::is_common(k))
         .collect();
     filters.sort();
-    hex::encode(Sha256::digest(format!("{account}:{filters:?}").as_bytes()))
+    hex::encode(crate::crypto::hmac_sha256(key, format!("{account}:{filters:?}").as_bytes()))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -242,9 +244,10 @@ pub struct DescribeSnapshots {
 }
 
 /// `account` is the caller's: a token serves only the account it was issued to.
-pub fn describe_snapshots(rpc: &RpcRequest, account: &str) -> DomainResult<DescribeSnapshots> {
+/// `seal_key`: the service's key for the paging tokens.
+pub fn describe_snapshots(rpc: &RpcRequest, account: &str, seal_key: &[u8]) -> DomainResult<DescribeSnapshots> {
     only(rpc, &DESCRIBE_SNAPSHOTS)?;
-    let fingerprint = fingerprint_of(rpc, account);
+    let fingerprint = fingerprint_of(rpc, account, seal_key);
     Ok(DescribeSnapshots {
         region: required(rpc, "RegionId")?.to_string(),
         snapshot_ids: id_list(rpc, "SnapshotIds", true)?,

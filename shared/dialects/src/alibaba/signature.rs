@@ -106,6 +106,13 @@ pub fn verify(
             if nonce.as_deref().is_none_or(str::is_empty) {
                 return Err(AuthFailure::Missing("SignatureNonce".into()));
             }
+            // v1 signs the parameters and no header: what runs must be named by them, not by
+            // an `x-acs-action` or `x-acs-version` header added beside the signature.
+            for needed in ["Action", "Version"] {
+                if rpc.get(needed).is_none_or(str::is_empty) {
+                    return Err(AuthFailure::Missing(needed.into()));
+                }
+            }
             timestamp.as_deref().ok_or_else(|| AuthFailure::Missing("Timestamp".into()))?
         }
         Scheme::Acs3 { signed_headers, signature, date, nonce } => {
@@ -114,9 +121,13 @@ pub fn verify(
                     return Err(AuthFailure::Missing("Authorization".into()));
                 }
             }
-            // An action named only in the header must be signed, or a captured request could be
-            // replayed as another action (the SDK always signs it).
-            if rpc.get("Action").is_none() && !signed_headers.iter().any(|h| h == "x-acs-action") {
+            // Every `x-acs-*` header sent must be signed (the action and version among them), or
+            // a captured request could be replayed as another action; and so must the content
+            // type of a body, which decides whether the body is read as parameters at all.
+            let signed = |name: &str| signed_headers.iter().any(|h| h == name);
+            let unsigned_acs =
+                req.headers().keys().any(|k| k.as_str().starts_with("x-acs-") && !signed(k.as_str()));
+            if unsigned_acs || (!req.body().is_empty() && !signed("content-type")) {
                 return Err(AuthFailure::Missing("Authorization".into()));
             }
             let string_to_sign = acs3_string_to_sign(req, signed_headers);

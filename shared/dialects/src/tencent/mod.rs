@@ -27,6 +27,17 @@ use serde_json::{json, Map, Value};
 
 pub const API_VERSION: &str = "2017-03-12";
 
+/// The product an action belongs to, as a TC3 credential scope names it: CVM serves the images,
+/// CBS the snapshots. The signing key is derived for that service, so a signature scoped to
+/// another is not the provider's.
+pub fn service_of(action: &str) -> Option<&'static str> {
+    match action {
+        "CreateImage" | "DescribeImages" => Some("cvm"),
+        "CreateSnapshot" | "DescribeSnapshots" => Some("cbs"),
+        _ => None,
+    }
+}
+
 /// A fresh request id (a lower-case UUID, as the provider sends).
 pub fn request_id() -> String {
     uuid::Uuid::new_v4().to_string()

@@ -63,6 +63,10 @@ pub struct TcRequest {
     pub action: Option<String>,
     pub region: Option<String>,
     pub version: Option<String>,
+    /// The common parameters (`Action`, `Region`, `Version`) read from an `X-TC-*` header alone.
+    /// TC3 signs none of those headers, as the provider's API 3.0 does; the HmacSHA1/HmacSHA256
+    /// form signs its parameters only, so it must carry them as parameters.
+    pub header_only: Vec<&'static str>,
     /// Sent to `/v2/index.php`: the older page's rules and answer apply.
     pub legacy: bool,
 }
@@ -75,10 +79,29 @@ impl TcRequest {
         if is_form(req) {
             pairs.extend(form_pairs(req.body()).map_err(bad)?);
         }
-        let common = |name: &str| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
-        let action = header(req, "x-tc-action").map(str::to_string).or_else(|| common("Action"));
-        let region = header(req, "x-tc-region").map(str::to_string).or_else(|| common("Region"));
-        let version = header(req, "x-tc-version").map(str::to_string).or_else(|| common("Version"));
+        let mut header_only = Vec::new();
+        let mut common = |name: &'static str, header_name: &str| -> Result<Option<String>, DomainError> {
+            let param =
+                pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str()).filter(|v| !v.is_empty());
+            let given = header(req, header_name).filter(|v| !v.is_empty());
+            match (param, given) {
+                // The parameter is covered by every form's signature, the header by none: a
+                // request naming two values is refused rather than served as either.
+                (Some(p), Some(h)) if p != h => Err(DomainError::invalid(
+                    name,
+                    format!("The {name} parameter and the {header_name} header differ."),
+                )),
+                (Some(p), _) => Ok(Some(p.to_string())),
+                (None, Some(h)) => {
+                    header_only.push(name);
+                    Ok(Some(h.to_string()))
+                }
+                (None, None) => Ok(None),
+            }
+        };
+        let action = common("Action", "x-tc-action")?;
+        let region = common("Region", "x-tc-region")?;
+        let version = common("Version", "x-tc-version")?;
         let params = if json_body {
             crate::json_body::object(req.body()).map_err(|why| DomainError::invalid("(body)", why))?
         } else {
@@ -89,13 +112,19 @@ impl TcRequest {
         Ok(TcRequest {
             pairs,
             params,
-            action: action.filter(|a| !a.is_empty()),
-            region: region.filter(|r| !r.is_empty()),
-            version: version.filter(|v| !v.is_empty()),
+            action,
+            region,
+            version,
+            header_only,
             legacy: req.uri().path() == LEGACY_PATH,
         })
     }
 }
+
+/// The most segments a flattened name may have. The deepest the APIs take is five
+/// (`TagSpecification.0.Tags.0.Key`); the tree is rebuilt recursively, so an unbounded name would
+/// let one small unsigned request exhaust the stack.
+pub const MAX_NAME_SEGMENTS: usize = 10;
 
 /// A parameter tree being rebuilt from flattened names.
 enum Node {
@@ -109,7 +138,14 @@ fn unflatten(pairs: &[&(String, String)]) -> Result<Map<String, Value>, DomainEr
     for (name, value) in pairs {
         let clash =
             || DomainError::invalid(name, "the parameter is given twice, or as both a value and a list");
-        let segments: Vec<&str> = name.split('.').collect();
+        let segments: Vec<&str> = name.splitn(MAX_NAME_SEGMENTS + 1, '.').collect();
+        if segments.len() > MAX_NAME_SEGMENTS {
+            let shown: String = name.chars().take(64).collect();
+            return Err(DomainError::invalid(
+                &shown,
+                format!("A parameter name has at most {MAX_NAME_SEGMENTS} dot-separated parts."),
+            ));
+        }
         let mut level = &mut root;
         for (i, segment) in segments.iter().enumerate() {
             if i + 1 == segments.len() {
@@ -210,5 +246,14 @@ mod tests {
         assert_eq!(Value::Object(r.params), json!({"InstanceId": "ins-1"}));
         assert!(TcRequest::parse(&req("GET", "/?A=1&A.0=2", &[("X-TC-Action", "X")], "")).is_err());
         assert!(TcRequest::parse(&req("POST", "/", &[("X-TC-Action", "X")], "[1]")).is_err());
+    }
+
+    #[test]
+    fn deep_names_are_refused_before_any_tree_is_built() {
+        let deep = format!("/?a{}=1", ".a".repeat(1000));
+        let err = TcRequest::parse(&req("GET", &deep, &[("X-TC-Action", "X")], "")).unwrap_err();
+        assert!(err.to_string().contains("at most 10"), "{err}");
+        let ok = format!("/?a{}=1", ".a".repeat(MAX_NAME_SEGMENTS - 1));
+        assert!(TcRequest::parse(&req("GET", &ok, &[("X-TC-Action", "X")], "")).is_ok());
     }
 }

@@ -179,6 +179,9 @@ pub struct DescribeImages {
     pub page_size: usize,
 }
 
+/// The most ids one Describe call takes.
+const MAX_IDS: usize = 100;
+
 pub fn describe_images(zl: &ZlRequest) -> DomainResult<DescribeImages> {
     let known = [
         "zoneId",
@@ -198,7 +201,7 @@ pub fn describe_images(zl: &ZlRequest) -> DomainResult<DescribeImages> {
     let (page_num, page_size) = paging(&p)?;
     Ok(DescribeImages {
         zone: p.string("zoneId")?.filter(|z| !z.is_empty()),
-        image_ids: p.strings("imageIds")?,
+        image_ids: p.ids("imageIds", MAX_IDS)?,
         name: p.string("imageName")?.filter(|n| !n.is_empty()),
         category: p.string("category")?.filter(|c| !c.is_empty()),
         image_type: choice(&p, "imageType", &IMAGE_TYPES)?,
@@ -230,7 +233,7 @@ pub fn describe_custom_images(zl: &ZlRequest) -> DomainResult<DescribeImages> {
     let (page_num, page_size) = paging(&p)?;
     Ok(DescribeImages {
         region: p.string("regionId")?.filter(|r| !r.is_empty()),
-        image_ids: p.strings("imageIds")?,
+        image_ids: p.ids("imageIds", MAX_IDS)?,
         name: p.string("imageName")?.filter(|n| !n.is_empty()),
         category: p.string("category")?.filter(|c| !c.is_empty()),
         os_type: choice(&p, "osType", &OS_TYPES)?,
@@ -255,8 +258,16 @@ pub fn create_snapshot(zl: &ZlRequest, now: DateTime<Utc>) -> DomainResult<Creat
     }
     let deadline = match p.string("retentionTime")?.filter(|t| !t.is_empty()) {
         None => None,
+        // Exactly the page's `yyyy-MM-ddTHH:mm:ssZ`: the parser alone would take a signed,
+        // six-digit year.
         Some(t) => match NaiveDateTime::parse_from_str(&t, "%Y-%m-%dT%H:%M:%SZ") {
-            Ok(at) if at.and_utc() >= now + Duration::hours(24) => Some(at.and_utc()),
+            Ok(at)
+                if t.len() == 20
+                    && t.as_bytes()[..4].iter().all(u8::is_ascii_digit)
+                    && at.and_utc() >= now + Duration::hours(24) =>
+            {
+                Some(at.and_utc())
+            }
             _ => {
                 return Err(DomainError::invalid(
                     "retentionTime",
@@ -314,10 +325,10 @@ pub fn describe_snapshots(zl: &ZlRequest) -> DomainResult<DescribeSnapshots> {
     let p = Params::of(&zl.params, &known)?;
     let (page_num, page_size) = paging(&p)?;
     Ok(DescribeSnapshots {
-        snapshot_ids: p.strings("snapshotIds")?,
+        snapshot_ids: p.ids("snapshotIds", MAX_IDS)?,
         zone: p.string("zoneId")?.filter(|z| !z.is_empty()),
         status: choice(&p, "status", &SNAPSHOT_STATUSES)?,
-        disk_ids: p.strings("diskIds")?,
+        disk_ids: p.ids("diskIds", MAX_IDS)?,
         disk_type: choice(&p, "diskType", &["SYSTEM", "DATA"])?,
         snapshot_type: choice(&p, "snapshotType", &["Auto", "Manual"])?,
         name: p.string("snapshotName")?.filter(|n| !n.is_empty()),
@@ -383,6 +394,22 @@ mod tests {
     }
 
     #[test]
+    fn id_lists_take_at_most_a_hundred() {
+        let ids = |n: usize| (0..n).map(|i| i.to_string()).collect::<Vec<_>>();
+        let refused = |r: DomainResult<()>, name: &str| {
+            assert!(
+                matches!(r, Err(DomainError::InvalidParameter { name: ref n, .. }) if n == name),
+                "{name}: {r:?}"
+            );
+        };
+        assert!(describe_snapshots(&zl(json!({"snapshotIds": ids(100)}))).is_ok());
+        refused(describe_snapshots(&zl(json!({"snapshotIds": ids(5_000)}))).map(drop), "snapshotIds");
+        refused(describe_snapshots(&zl(json!({"diskIds": ids(101)}))).map(drop), "diskIds");
+        refused(describe_images(&zl(json!({"imageIds": ids(101)}))).map(drop), "imageIds");
+        refused(describe_custom_images(&zl(json!({"imageIds": ids(101)}))).map(drop), "imageIds");
+    }
+
+    #[test]
     fn snapshot_rules() {
         let now = Utc::now();
         let later = (now + Duration::hours(25)).format("%Y-%m-%dT%H:%M:%SZ").to_string();
@@ -397,6 +424,15 @@ mod tests {
         )
         .is_err());
         assert!(create_snapshot(&zl(json!({"diskId": "d", "snapshotName": "s-"})), now).is_err());
+        for odd in [
+            "+262142-12-31T23:59:59Z",
+            "2999-12-31T23:59:59.5Z",
+            "2999-12-31 23:59:59Z",
+            " 2999-12-31T23:59:59Z",
+        ] {
+            let body = json!({"diskId": "d", "snapshotName": "s-1", "retentionTime": odd});
+            assert!(create_snapshot(&zl(body), now).is_err(), "{odd}");
+        }
         assert_eq!(region_of_zone("asia-east-1a"), "asia-east-1");
     }
 }

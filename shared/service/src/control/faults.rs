@@ -26,6 +26,8 @@ pub async fn strike(
     account: &str,
     named: &[&str],
 ) -> DomainResult<()> {
+    // Several faults' latencies add up; the request waits no longer than one fault may make it.
+    let mut waited_ms = 0;
     for fault in app.faults() {
         if !fault.applies(dialect.name(), action, account, named) || !chance(fault.probability) {
             continue;
@@ -35,8 +37,10 @@ pub async fn strike(
             continue;
         }
         tracing::info!(fault = %fault.id, code = fault.code.as_deref().unwrap_or(""), "runtime fault hit");
-        if fault.latency_ms > 0 {
-            tokio::time::sleep(std::time::Duration::from_millis(fault.latency_ms)).await;
+        let latency = fault.latency_ms.min(MAX_LATENCY_MS - waited_ms);
+        if latency > 0 {
+            tokio::time::sleep(std::time::Duration::from_millis(latency)).await;
+            waited_ms += latency;
         }
         if let Some(code) = &fault.code {
             return Err(DomainError::Fault(code.clone()));
@@ -71,6 +75,10 @@ pub(super) async fn add(app: &App, body: &[u8]) -> WireResponse {
         Value::Array(items) => items,
         one => vec![one],
     };
+    if given.len() > store::MAX_FAULTS {
+        let e = format!("at most {} faults are in force at once", store::MAX_FAULTS);
+        return answer(400, json!({"error": e}));
+    }
     let mut faults = Vec::new();
     for (i, v) in given.iter().enumerate() {
         match fault_of(v) {
@@ -79,8 +87,14 @@ pub(super) async fn add(app: &App, body: &[u8]) -> WireResponse {
         }
     }
     for fault in &faults {
-        if let Err(e) = app.store.add_fault(fault).await {
-            return answer(503, json!({"error": e.to_string()}));
+        match app.store.add_fault(fault).await {
+            Ok(true) => {}
+            // Those before it are in force: the answer lists what is.
+            Ok(false) => {
+                let e = format!("{} faults are in force already (at most {}); fault {} was not added", store::MAX_FAULTS, store::MAX_FAULTS, fault.id);
+                return answer(409, json!({"error": e}));
+            }
+            Err(e) => return answer(503, json!({"error": e.to_string()})),
         }
     }
     list(app).await
@@ -125,6 +139,11 @@ fn fault_of(v: &Value) -> Result<RuntimeFault, String> {
     }
     if fault.count == Some(0) {
         return Err("count: at least 1 (leave it out for a fault that stays)".into());
+    }
+    for (name, value) in [("resource", &fault.resource), ("account", &fault.account)] {
+        if value.as_ref().is_some_and(|v| v.len() > 128) {
+            return Err(format!("{name}: at most 128 characters"));
+        }
     }
     if fault.latency_ms > MAX_LATENCY_MS {
         return Err(format!("latency_ms: at most {MAX_LATENCY_MS}"));

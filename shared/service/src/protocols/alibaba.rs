@@ -15,6 +15,9 @@ use store::{CallerItem, Ref};
 impl Protocol for RpcRequest {
     const DIALECT: Dialect = Dialect::Alibaba;
     const PROVIDER: Provider = Provider::Alibaba;
+    /// ECS API reference, common parameters: the timestamp is valid for 15 minutes
+    /// (`InvalidTimeStamp.Expired`).
+    const MAX_SKEW_SECONDS: u64 = 900;
     type Presented = signature::Presented;
 
     fn request_id() -> String {
@@ -137,7 +140,10 @@ async fn describe_snapshots(
     rpc: &RpcRequest,
     caller: &Caller<'_>,
 ) -> DomainResult<Map<String, Value>> {
-    let query = queries::describe_snapshots(rpc, &caller.account.id)?;
+    // Only paging by token needs the key (and, the first time on a table, a write to make it).
+    let by_token = ["MaxResults", "NextToken"].iter().any(|p| rpc.get(p).is_some());
+    let seal_key = if by_token { app.seal_key().await? } else { String::new() };
+    let query = queries::describe_snapshots(rpc, &caller.account.id, seal_key.as_bytes())?;
     // Read only what the narrowest filter names: the ids, else the disk, else the account.
     let scope = match (&query.snapshot_ids, &query.disk_id) {
         (Some(ids), _) => SnapshotScope::Ids(ids),

@@ -16,6 +16,9 @@ use store::{CallerItem, Ref};
 impl Protocol for TcRequest {
     const DIALECT: Dialect = Dialect::Tencent;
     const PROVIDER: Provider = Provider::Tencent;
+    /// Tencent Cloud API 3.0, signature: a timestamp more than five minutes from the server's
+    /// time is refused (`AuthFailure.SignatureExpire`).
+    const MAX_SKEW_SECONDS: u64 = 300;
     type Presented = signature::Presented;
 
     fn request_id() -> String {
@@ -76,6 +79,20 @@ impl Protocol for TcRequest {
         now: DateTime<Utc>,
         max_skew_seconds: u64,
     ) -> Result<(), AuthFailure> {
+        // The legacy form's signature covers its parameters and nothing else: what it runs must
+        // come from them.
+        if let (signature::Scheme::Legacy { .. }, Some(name)) = (&presented.scheme, self.header_only.first())
+        {
+            return Err(AuthFailure::Missing(name.to_string()));
+        }
+        // TC3's key is derived for one service: a CBS action signed for another is refused as
+        // the provider's own check of the derived key would refuse it.
+        if let signature::Scheme::Tc3 { service, .. } = &presented.scheme {
+            let expected = self.action.as_deref().and_then(tc::service_of);
+            if expected.is_some_and(|e| e != service) {
+                return Err(AuthFailure::Mismatch { string_to_sign: String::new() });
+            }
+        }
         signature::verify(req, &self.pairs, req.uri().path(), presented, secret, now, max_skew_seconds)
     }
 

@@ -15,6 +15,9 @@ use store::Ref;
 impl Protocol for ZlRequest {
     const DIALECT: Dialect = Dialect::Zenlayer;
     const PROVIDER: Provider = Provider::Zenlayer;
+    /// Zenlayer's signature page gives no window; its scheme is modelled on TC3, whose five
+    /// minutes it is given here.
+    const MAX_SKEW_SECONDS: u64 = 300;
     type Presented = signature::Presented;
 
     fn request_id() -> String {
