@@ -234,6 +234,22 @@ impl Gateway {
         gw
     }
 
+    /// The same world and table served with `limits` in place of the gateway's defaults (and
+    /// HTTPS on the same port when `tls` is given), for the tests of slow and idle clients.
+    pub async fn start_with_limits(
+        world: &str,
+        tls: Option<gateway::tls::LocalTls>,
+        limits: gateway::Limits,
+    ) -> Gateway {
+        let mut gw = Self::start(world).await;
+        gw.task.abort();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        gw.addr = listener.local_addr().unwrap();
+        let backend = gateway::Backend::InProcess(App::new(gw.store.clone()));
+        gw.task = tokio::spawn(gateway::serve_with_limits(listener, backend, tls, limits));
+        gw
+    }
+
     /// Switch this client to plain HTTP (`None`) or to HTTPS trusting `trusted`.
     pub fn use_https(&mut self, trusted: Option<&str>) {
         self.https = trusted.map(client_config);

@@ -68,7 +68,7 @@ impl Control {
         let name = host_name(host).to_ascii_lowercase();
         ["localhost", "127.0.0.1", "::1"].contains(&name.as_str())
             || name.ends_with(".localhost")
-            || self.hosts.iter().any(|h| *h == name)
+            || self.hosts.contains(&name)
     }
 
     fn allows(&self, req: &WireRequest) -> bool {
