@@ -169,7 +169,9 @@ impl Store {
                 .table_name(&self.table)
                 .key("pk", items::s(STATE_PK))
                 .update_expression("SET #f.#id = :entry")
-                .condition_expression("attribute_exists(#f) AND (attribute_exists(#f.#id) OR size(#f) < :max)")
+                .condition_expression(
+                    "attribute_exists(#f) AND (attribute_exists(#f.#id) OR size(#f) < :max)",
+                )
                 .expression_attribute_names("#f", FAULTS)
                 .expression_attribute_names("#id", &fault.id)
                 .expression_attribute_values(":entry", entry.clone())

@@ -152,7 +152,8 @@ fn read_token(token: &str, fingerprint: &str) -> Option<usize> {
         String::from_utf8(base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(token).ok()?).ok()?;
     let (offset, seal_given) = text.split_once('.')?;
     let offset: usize = offset.parse().ok()?;
-    crate::crypto::constant_time_eq(seal(offset, fingerprint).as_bytes(), seal_given.as_bytes()).then_some(offset)
+    crate::crypto::constant_time_eq(seal(offset, fingerprint).as_bytes(), seal_given.as_bytes())
+        .then_some(offset)
 }
 
 fn seal(offset: usize, fingerprint: &str) -> String {
@@ -245,7 +246,11 @@ pub struct DescribeSnapshots {
 
 /// `account` is the caller's: a token serves only the account it was issued to.
 /// `seal_key`: the service's key for the paging tokens.
-pub fn describe_snapshots(rpc: &RpcRequest, account: &str, seal_key: &[u8]) -> DomainResult<DescribeSnapshots> {
+pub fn describe_snapshots(
+    rpc: &RpcRequest,
+    account: &str,
+    seal_key: &[u8],
+) -> DomainResult<DescribeSnapshots> {
     only(rpc, &DESCRIBE_SNAPSHOTS)?;
     let fingerprint = fingerprint_of(rpc, account, seal_key);
     Ok(DescribeSnapshots {

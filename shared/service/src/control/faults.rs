@@ -91,7 +91,12 @@ pub(super) async fn add(app: &App, body: &[u8]) -> WireResponse {
             Ok(true) => {}
             // Those before it are in force: the answer lists what is.
             Ok(false) => {
-                let e = format!("{} faults are in force already (at most {}); fault {} was not added", store::MAX_FAULTS, store::MAX_FAULTS, fault.id);
+                let e = format!(
+                    "{} faults are in force already (at most {}); fault {} was not added",
+                    store::MAX_FAULTS,
+                    store::MAX_FAULTS,
+                    fault.id
+                );
                 return answer(409, json!({"error": e}));
             }
             Err(e) => return answer(503, json!({"error": e.to_string()})),

@@ -47,7 +47,11 @@ impl Control {
             token: std::env::var("EMULATOR_CONTROL_TOKEN").ok().filter(|t| !t.is_empty()),
             world: None,
             ca_pem: None,
-            hosts: hosts.split(',').map(|h| h.trim().to_ascii_lowercase()).filter(|h| !h.is_empty()).collect(),
+            hosts: hosts
+                .split(',')
+                .map(|h| h.trim().to_ascii_lowercase())
+                .filter(|h| !h.is_empty())
+                .collect(),
         })
     }
 
