@@ -263,3 +263,21 @@ async fn an_expired_snapshot_no_longer_counts_against_its_disks_quota() {
     assert_eq!(full.code(), "QuotaExceed.Snapshot", "{}", full.text);
     gw.assert_consistent().await;
 }
+
+/// The SDK retries a put whose answer was lost; when the lost attempt had been applied, the retry
+/// finds the nonce taken by the same request. That is not a replay: only another request's use of
+/// the nonce is.
+#[tokio::test]
+async fn a_retried_nonce_put_is_not_its_own_replay() {
+    let gw = Gateway::start(REFERENCE_WORLD).await;
+    let now = chrono::Utc::now();
+    assert!(gw.store.remember_nonce_by(ALI.0, "n-retried", now, 60, "request-1").await.unwrap());
+    assert!(
+        gw.store.remember_nonce_by(ALI.0, "n-retried", now, 60, "request-1").await.unwrap(),
+        "the same request's second attempt"
+    );
+    assert!(
+        !gw.store.remember_nonce_by(ALI.0, "n-retried", now, 60, "request-2").await.unwrap(),
+        "another request with the same nonce is a replay"
+    );
+}

@@ -125,7 +125,21 @@ impl Store {
         now: chrono::DateTime<chrono::Utc>,
         ttl_seconds: i64,
     ) -> DomainResult<bool> {
-        tokens::remember_nonce(self, access_key_id, nonce, now, ttl_seconds).await
+        self.remember_nonce_by(access_key_id, nonce, now, ttl_seconds, &uuid::Uuid::new_v4().to_string())
+            .await
+    }
+
+    /// [`Store::remember_nonce`] for the request `writer`: true again when the nonce was recorded
+    /// by that same writer (its earlier attempt was applied but its answer lost).
+    pub async fn remember_nonce_by(
+        &self,
+        access_key_id: &str,
+        nonce: &str,
+        now: chrono::DateTime<chrono::Utc>,
+        ttl_seconds: i64,
+        writer: &str,
+    ) -> DomainResult<bool> {
+        tokens::remember_nonce(self, access_key_id, nonce, now, ttl_seconds, writer).await
     }
 
     pub async fn region(&self, id: &str) -> DomainResult<Option<domain::Region>> {

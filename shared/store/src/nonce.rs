@@ -13,14 +13,19 @@ pub(crate) struct PendingNonce {
     nonce: String,
     now: chrono::DateTime<chrono::Utc>,
     ttl_seconds: i64,
+    /// This request's own id, recorded with the nonce (see `tokens::remember_nonce`).
+    writer: String,
     written: std::sync::atomic::AtomicBool,
 }
+
+/// The attribute of a nonce's item that names the request that recorded it.
+pub(crate) const WRITER: &str = "writer";
 
 impl PendingNonce {
     /// The conditional put of the nonce, for a transaction.
     pub(crate) fn put(&self, table: &str) -> DomainResult<aws_sdk_dynamodb::types::TransactWriteItem> {
         let (item, condition, values) =
-            nonce_put(&self.access_key_id, &self.nonce, self.now, self.ttl_seconds);
+            nonce_put(&self.access_key_id, &self.nonce, self.now, self.ttl_seconds, &self.writer);
         let put = aws_sdk_dynamodb::types::Put::builder()
             .table_name(table)
             .set_item(Some(item))
@@ -47,12 +52,14 @@ pub(crate) fn nonce_put(
     nonce: &str,
     now: chrono::DateTime<chrono::Utc>,
     ttl_seconds: i64,
+    writer: &str,
 ) -> (crate::items::Item, &'static str, crate::items::Item) {
     use crate::items::{key, n, s};
     let now = now.timestamp();
     let item = [
         ("pk".to_string(), s(key::nonce(access_key_id, nonce))),
         (crate::table::TTL_ATTRIBUTE.to_string(), n(now + ttl_seconds)),
+        (WRITER.to_string(), s(writer)),
     ];
     let values = [(":now".to_string(), n(now))];
     (item.into(), "attribute_not_exists(pk) OR expires_at < :now", values.into())
@@ -73,6 +80,7 @@ impl Store {
             nonce: nonce.to_string(),
             now,
             ttl_seconds,
+            writer: uuid::Uuid::new_v4().simple().to_string(),
             written: false.into(),
         };
         Store { nonce: Some(Arc::new(pending)), ..self.clone() }
@@ -84,7 +92,9 @@ impl Store {
         if p.is_written() {
             return Ok(());
         }
-        match self.remember_nonce(&p.access_key_id, &p.nonce, p.now, p.ttl_seconds).await? {
+        match crate::tokens::remember_nonce(self, &p.access_key_id, &p.nonce, p.now, p.ttl_seconds, &p.writer)
+            .await?
+        {
             true => {
                 p.mark_written();
                 Ok(())
