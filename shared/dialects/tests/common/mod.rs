@@ -1,6 +1,11 @@
-//! Reading the captured vectors (see the protocol notes: one JSON file per captured request).
+//! Reading the captured vectors (see the protocol notes: one JSON file per captured request); and,
+//! in the submodules, what the robustness and fuzz tests share.
 
 #![allow(dead_code)] // each test binary uses its own part of this
+
+pub mod exercise;
+pub mod noise;
+pub mod raw;
 
 use bytes::Bytes;
 use domain::AuthFailure;
