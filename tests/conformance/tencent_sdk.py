@@ -8,7 +8,7 @@ Client variants, named by ``sdk``:
   query string (``Filters.0.Values.0=…``);
 - ``hmac1``:   ``signMethod="HmacSHA1"``: the signature-v1 form with SHA-1.
 
-Every FIXTURES row runs with :data:`SDK_VARIANTS` (``tc3``, ``hmac256``); :data:`ALL_VARIANTS` adds
+Every documented error code's test runs with :data:`SDK_VARIANTS` (``tc3``, ``hmac256``); :data:`ALL_VARIANTS` adds
 the other two for a subset of calls.
 
 Every call goes through :func:`call`, which returns a :class:`TcOutcome` whatever the SDK did
@@ -23,8 +23,8 @@ Parameters are given as the API names them (PascalCase, nested lists and objects
 ``{"InstanceId": "ins-…", "ImageName": "x", "DataDiskIds": ["disk-…"],
 "TagSpecification": [{"ResourceType": "image", "Tags": [{"Key": "k", "Value": "v"}]}]}``.
 
-The legacy API 2.0 form (``/v2/index.php``, seed 001) has no SDK: :func:`legacy_call` builds and
-signs those requests by hand, as WIRE.md section 3 describes. :func:`tc3_raw` does the same for a
+The legacy API 2.0 form (``/v2/index.php``, the older CVM CreateImage page) has no SDK: :func:`legacy_call` builds and
+signs those requests by hand, with the API 2.0 signature (HmacSHA1 over the sorted parameters). :func:`tc3_raw` does the same for a
 TC3-HMAC-SHA256 request, for checks of the raw envelope and of requests the SDK cannot produce.
 
 Pacing: the reference world allows 10 CreateImage calls per second per account
@@ -310,7 +310,7 @@ def legacy_call(creds: Creds, params: Dict[str, Any], action: str = "CreateImage
                 secret: Optional[str] = None, signature_method: Optional[str] = None,
                 timestamp: Optional[int] = None, tamper: Optional[Dict[str, str]] = None,
                 sign_with: Optional[str] = None, pace: bool = True) -> TcOutcome:
-    """One API 2.0 style request (seed 001), signed HmacSHA1 without ``SignatureMethod`` by default.
+    """One API 2.0 style request (the older CVM CreateImage page), signed HmacSHA1 without ``SignatureMethod`` by default.
 
     ``params``: business parameters (strings). ``secret``: sign with this instead of the account's
     secret. ``signature_method``: send ``SignatureMethod`` and sign accordingly (``HmacSHA256``).
@@ -478,7 +478,7 @@ def parse_iso_z(value: Any) -> datetime:
 
 
 def parse_any_time(value: Any) -> Tuple[datetime, bool]:
-    """A time the brief leaves the format of: ISO 8601 with Z or an offset, or "YYYY-MM-DD HH:MM:SS".
+    """A time whose format the pages leave open: ISO 8601 with Z or an offset, or "YYYY-MM-DD HH:MM:SS".
 
     Returns (datetime, aware). A naive value is returned as if UTC, with aware=False.
     """

@@ -1,8 +1,8 @@
 """CreateImage (ECS 2014-05-26) through the official Alibaba Python SDKs.
 
-Each row of "Alibaba ECS CreateImage" in shared/worlds/FIXTURES.md is a test here, run with every
+Each documented error code of ECS CreateImage is a test here, run with every
 SDK variant (tea ACS3, tea v1, old core v1). Codes, HTTP statuses and messages are those of the
-CreateImage reference page (seed 000). The three sources rank InstanceId > DiskDeviceMapping.N >
+ECS API reference, CreateImage. The three sources rank InstanceId > DiskDeviceMapping.N >
 SnapshotId: the highest one given is used.
 """
 from __future__ import annotations

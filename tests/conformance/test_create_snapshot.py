@@ -1,8 +1,8 @@
 """CreateSnapshot (ECS 2014-05-26) through the official Alibaba Python SDKs.
 
-Each row of "Alibaba ECS CreateSnapshot" in shared/worlds/FIXTURES.md is a test here, run with
+Each documented error code of ECS CreateSnapshot is a test here, run with
 every SDK variant (tea ACS3, tea v1, old core v1). HTTP statuses and messages are those of the
-CreateSnapshot reference page (seed 004).
+ECS API reference, CreateSnapshot.
 """
 from __future__ import annotations
 
@@ -56,7 +56,7 @@ ERROR_BODY_FIELDS = ("RequestId", "HostId", "Code", "Message", "Recommend")
 
 
 def assert_seed_error(out, code):
-    """Code, HTTP status and request id as the seed page says; then the message and body shape."""
+    """Code, HTTP status and request id as the CreateSnapshot page says; then the message and body shape."""
     status, messages = SEED[code]
     assert_error(out, code, status)
     assert out.message in messages, "Message differs from the reference page: " + out.describe()

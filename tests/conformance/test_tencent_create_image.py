@@ -1,6 +1,6 @@
-"""CVM CreateImage (API 3.0, seed 003) on `/` through the official Tencent Python SDK.
+"""CVM CreateImage (API 3.0, CVM API reference, CreateImage) on `/` through the official Tencent Python SDK.
 
-Each row of "Tencent CVM CreateImage" in shared/worlds/FIXTURES.md is a test here, run with the
+Each documented error code of CVM CreateImage is a test here, run with the
 TC3-HMAC-SHA256 (JSON POST) and HmacSHA256 (form POST) clients; a subset also runs with TC3 over GET
 and HmacSHA1. Every answer must be HTTP 200 with Content-Type exactly application/json, errors as
 {"Response":{"Error":{"Code","Message"},"RequestId"}} (checked by tencent_sdk.assert_tc_error).
@@ -235,7 +235,7 @@ ORDER = [
                  id="existence-before-account"),
     pytest.param("OperationDenied.InstanceOperationInProgress", "acct-tc",
                  {"InstanceId": "ins-tc-busy", "ImageName": "golden-tc"}, id="instance-state-before-name"),
-    # FIXTURES ends with "then quota and name" as one step: which of the two wins is not decided,
+    # The page checks "then quota and name" as one step: which of the two wins is not decided,
     # so a call that meets both is not tested.
 ]
 
@@ -398,7 +398,7 @@ def test_running_instance_image_reaches_normal(api, sdk):
 def test_soft_shutdown_failure_ends_createfailed(api, sdk):
     started = time.monotonic()
     image_id = create(api, sdk, InstanceId="ins-tc-softfail", ImageName="tc-softfail")
-    # The brief says the image *ends* CREATEFAILED; whether it is CREATING first is not decided.
+    # The image *ends* CREATEFAILED; whether it is CREATING first is not decided.
     image, seen, _ = wait_image_settled(api, sdk, image_id, started, creating_first=False)
     assert image.get("ImageState") == "CREATEFAILED", "states seen %s: %s" % (seen, json.dumps(image))
     assert [s for s, _ in seen] in (["CREATING", "CREATEFAILED"], ["CREATEFAILED"]), seen

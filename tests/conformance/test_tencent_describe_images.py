@@ -117,7 +117,7 @@ def test_image_ids_with_filters_refused(api, sdk):
 @sdks
 @pytest.mark.parametrize("image_id", ["img-tcquota1", "img-zzzzzzzz"], ids=["other-account", "unknown"])
 def test_image_ids_of_other_account_or_unknown_never_show(api, sdk, image_id):
-    # The brief only says another account's images never show; an empty answer and
+    # Another account's images never show; an empty answer and
     # InvalidImageId.NotFound are both accepted (the same for an id nobody has).
     out = api.tc_describe_images(sdk, ImageIds=[image_id])
     if out.ok:

@@ -1,14 +1,14 @@
-"""CVM CreateImage in the legacy API 2.0 form (seed 001): `/v2/index.php`, requests made by hand.
+"""CVM CreateImage in the legacy API 2.0 form (the older CVM CreateImage page): `/v2/index.php`, requests made by hand.
 
 No SDK speaks this form any more, so the requests are built here (tencent_sdk.legacy_call), GET with
-the parameters in the query string and POST with a form body, signed as WIRE.md section 3 says:
+the parameters in the query string and POST with a form body, signed with the API 2.0 signature:
 HmacSHA1 without SignatureMethod, string to sign = METHOD + host:port + "/v2/index.php" + "?" + the
 decoded name=value pairs sorted by name and joined with "&".
 
-Seed 001's limits apply on this path only: ImageName at most 20 characters, ImageDescription at most
+The older page's limits apply on this path only: ImageName at most 20 characters, ImageDescription at most
 60; InstanceId and ImageName are required. Its answer carries RequestID (as the page shows) and
 RequestId (which the SDK's parser reads), equal, plus the ImageId. On `/` the same request follows
-seed 003 (see test_legacy_form_on_root_follows_api3).
+the API 3.0 page (see test_legacy_form_on_root_follows_api3).
 """
 from __future__ import annotations
 
@@ -181,7 +181,7 @@ def test_stale_timestamp(api, method):
 
 @pytest.mark.parametrize("method", ["GET", "POST"])
 def test_legacy_form_on_root_follows_api3(api, method):
-    # On `/` the signature-v1 form follows seed 003: a 21-character name is fine there, and the
+    # On `/` the signature-v1 form follows the API 3.0 page: a 21-character name is fine there, and the
     # answer is the API 3.0 one (ImageId, RequestId).
     out = api.tc_legacy("acct-tc", {"InstanceId": STOPPED, "ImageName": "n" * 21}, method=method, path="/")
     assert out.ok, out.describe()

@@ -1,4 +1,4 @@
-"""RequestLimitExceeded: at most 10 CreateImage calls per second per account (seed 003: "A maximum of 10
+"""RequestLimitExceeded: at most 10 CreateImage calls per second per account (CVM API reference, CreateImage: "A maximum of 10
 requests can be initiated per second for this API"; settings.rate_limits "tencent:CreateImage": 10).
 
 The calls are DryRun=True (they count, and create nothing). Each burst starts just after the start of a

@@ -237,7 +237,7 @@ def test_other_account_snapshots_never_show(api, sdk):
     out = api.tc_describe_snapshots(sdk, SnapshotIds=["snap-tc-other"])
     if out.ok:
         assert (out.body.get("TotalCount"), snapshot_set(out)) == (0, []), out.describe()
-    else:  # not decided by the brief: an empty answer or InvalidSnapshotId.NotFound
+    else:  # left open by the pages: an empty answer or InvalidSnapshotId.NotFound
         assert_tc_error(out, "InvalidSnapshotId.NotFound")
 
 

@@ -1,8 +1,8 @@
 """Zenlayer ZEC 2025-09-01 CreateImage through the official Python SDK (zenlayercloud-sdk-python).
 
-Every row of "Zenlayer ZEC CreateImage" in shared/worlds/FIXTURES.md is a test here, through the SDK
+Every documented error code of ZEC CreateImage is a test here, through the SDK
 (code, request id, and the HTTP status its transport saw) and as a raw signed request (HTTP status and
-the exact error envelope). Codes and statuses are those of the CreateImage page (seed 002); the refusals
+the exact error envelope). Codes and statuses are those of the ZEC API reference, CreateImage; the refusals
 the page does not name use the project's codes (INVALID_PARAMETER, MISSING_PARAMETER,
 INVALID_RESOURCE_GROUP_NOT_FOUND, INVALID_IMAGE_NAME_DUPLICATE).
 """
@@ -20,7 +20,7 @@ def zl(reference_world):
     return zs.ZlApi(reference_world, on_create=mark_dirty)
 
 
-# (account, instanceId, code, HTTP status) — FIXTURES.md "Zenlayer ZEC CreateImage"
+# (account, instanceId, code, HTTP status) — the documented error codes of ZEC CreateImage
 ROWS = [
     pytest.param("acct-zl-quota", "zl-ins-quota", "INVALID_IMAGE_QUOTA_EXCEED", 400, id="quota"),
     pytest.param("acct-zl", "zl-nope", "INVALID_INSTANCE_NOT_FOUND", 404, id="unknown-instance"),

@@ -8,7 +8,7 @@ Two ways in, both returning a :class:`ZlOutcome`:
   model is filled from a camelCase dict with the SDK's own ``from_json_string``. The SDK exposes
   neither the HTTP status nor the raw body, so the client's transport method is observed (never
   altered) to record them.
-- :func:`raw_call`: a ``requests`` POST to ``/api/v2/zec`` signed here (WIRE.md 4.2), with every part
+- :func:`raw_call`: a ``requests`` POST to ``/api/v2/zec`` signed here (Zenlayer API reference, signature), with every part
   overridable (secret, access key, body bytes, headers, timestamp), for the envelope and
   authentication tests and for the HTTP status of error rows.
 
@@ -157,7 +157,7 @@ def sha256_hex(data: bytes) -> str:
 
 def zc2_signature(secret: str, timestamp: str, body: bytes, content_type: str, host: str,
                   method: str = "POST") -> str:
-    """ZC2-HMAC-SHA256 as WIRE.md 4.2 and the SDK compute it: canonical URI `/`, empty query,
+    """ZC2-HMAC-SHA256 as the signature page and the SDK compute it: canonical URI `/`, empty query,
     signed headers content-type;host, the password as the HMAC key."""
     canonical = "%s\n/\n\ncontent-type:%s\nhost:%s\n\ncontent-type;host\n%s" % (
         method, content_type.strip(), host.strip(), sha256_hex(body))

@@ -1,4 +1,4 @@
-//! Alibaba CreateImage and DescribeImages: every CreateImage row of the fixtures table through
+//! Alibaba CreateImage and DescribeImages: every documented CreateImage error code through
 //! the wire, the three approaches, states, and the atomic name and quota rules.
 
 use integration_tests::*;

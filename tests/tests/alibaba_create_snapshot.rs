@@ -1,4 +1,4 @@
-//! Every CreateSnapshot row of the fixtures table, through the wire: code, HTTP status, message
+//! Every documented CreateSnapshot error code, through the wire: code, HTTP status, message
 //! and envelope, against the reference world in DynamoDB Local.
 
 use integration_tests::*;

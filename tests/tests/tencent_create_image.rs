@@ -1,4 +1,4 @@
-//! Tencent CVM CreateImage and DescribeImages: every Tencent row of the fixtures table through
+//! Tencent CVM CreateImage and DescribeImages: every documented Tencent error code through
 //! the wire (TC3 and the HmacSHA256 form; the older page on `/v2/index.php`), states, the soft
 //! shutdown, DryRun, the one-image-at-a-time rule and the per-second rate limit.
 

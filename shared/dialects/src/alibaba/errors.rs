@@ -1,5 +1,5 @@
 //! The one table from domain errors to Alibaba's codes, HTTP statuses and messages. Codes and
-//! messages are the seed pages' (CreateSnapshot, CreateImage) and the provider's common codes.
+//! messages are those of the ECS API reference pages (CreateSnapshot, CreateImage) and the provider's common codes.
 //! Where the two pages give one condition different statuses, the action decides.
 
 use domain::{AuthFailure, DiskStatus, DomainError, Field};

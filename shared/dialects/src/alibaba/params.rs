@@ -307,7 +307,7 @@ fn mappings(rpc: &RpcRequest) -> DomainResult<Vec<MappingSpec>> {
     Ok(by_index.into_values().collect())
 }
 
-/// CreateImage (seed 000). The sources rank InstanceId > DiskDeviceMapping > SnapshotId: the
+/// CreateImage (ECS API reference, CreateImage). The sources rank InstanceId > DiskDeviceMapping > SnapshotId: the
 /// highest one given is used.
 const CREATE_IMAGE: [&str; 18] = [
     "RegionId",

@@ -203,7 +203,7 @@ mod tests {
         req
     }
 
-    /// The provider's published example (WIRE.md 4.2): the password keys the HMAC directly, the
+    /// The provider's published example (Zenlayer API reference, signature): the password keys the HMAC directly, the
     /// canonical URI is `/` though the request goes to a service path, and the content type keeps
     /// its charset.
     #[test]
