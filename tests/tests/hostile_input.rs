@@ -94,6 +94,12 @@ async fn fault_latencies_add_up_to_the_cap_at_most() {
     assert!((29.5..35.0).contains(&took), "two 20 s faults took {took:.1} s; the cap is 30 s");
 }
 
+/// A signed request's headers, to send again with `Gateway::raw` (which sets `Host` itself).
+fn headers_of(req: &http::Request<Bytes>) -> Vec<(String, String)> {
+    let sent = req.headers().iter().filter(|(k, _)| k.as_str() != "host");
+    sent.map(|(k, v)| (k.to_string(), v.to_str().unwrap().to_string())).collect()
+}
+
 fn form_pairs(pairs: &[(String, String)]) -> Vec<u8> {
     query(pairs).into_bytes()
 }
@@ -152,12 +158,7 @@ async fn alibaba_unsigned_headers_decide_nothing() {
             .body(Bytes::from_static(b"RegionId=cn-hangzhou&DiskId=d-ali-expired"))
             .unwrap();
         ali_sig::sign_acs3(&mut req, ALI.0, ALI.1, Utc::now());
-        let mut headers: Vec<(String, String)> = req
-            .headers()
-            .iter()
-            .filter(|(k, _)| k.as_str() != "host")
-            .map(|(k, v)| (k.to_string(), v.to_str().unwrap().to_string()))
-            .collect();
+        let mut headers = headers_of(&req);
         headers.push(("content-type".into(), content_type.into()));
         let refs: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
         let r = gw.raw("POST", "/", &refs, req.body().to_vec()).await;
@@ -188,13 +189,7 @@ async fn tencent_signatures_are_as_strict_as_the_provider() {
             .body(Bytes::from_static(b"{}"))
             .unwrap();
         tc_sig::sign_tc3(&mut req, TC.0, TC.1, service, at);
-        let headers: Vec<(String, String)> = req
-            .headers()
-            .iter()
-            .filter(|(k, _)| k.as_str() != "host")
-            .map(|(k, v)| (k.to_string(), v.to_str().unwrap().to_string()))
-            .collect();
-        headers
+        headers_of(&req)
     };
     let send = |headers: Vec<(String, String)>| {
         let gw = &gw;

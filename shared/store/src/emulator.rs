@@ -287,16 +287,7 @@ impl Store {
 
     /// The state as the table has it now, not as read ahead.
     async fn emulator_state_now(&self) -> DomainResult<EmulatorState> {
-        let out = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .key("pk", items::s(STATE_PK))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(internal)?;
-        Ok(out.item.as_ref().map(state_of).unwrap_or_default())
+        Ok(self.read_item(STATE_PK).await?.as_ref().map(state_of).unwrap_or_default())
     }
 
     /// An item as stored (read ahead when it was).
@@ -304,15 +295,6 @@ impl Store {
         if let Some(ahead) = self.take_ahead(pk) {
             return Ok(ahead);
         }
-        let out = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .key("pk", AttributeValue::S(pk.to_string()))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(internal)?;
-        Ok(out.item)
+        self.read_item(pk).await
     }
 }

@@ -188,6 +188,11 @@ impl Store {
         if let Some(ahead) = self.take_ahead(pk) {
             return ahead.map(items::from_item).transpose();
         }
+        self.read_item(pk).await?.map(items::from_item).transpose()
+    }
+
+    /// An item as the table has it now (a consistent read; nothing read ahead is used).
+    pub(crate) async fn read_item(&self, pk: &str) -> DomainResult<Option<items::Item>> {
         let out = self
             .client
             .get_item()
@@ -197,7 +202,7 @@ impl Store {
             .send()
             .await
             .map_err(internal)?;
-        out.item.map(items::from_item).transpose()
+        Ok(out.item)
     }
 }
 

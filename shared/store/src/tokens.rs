@@ -235,15 +235,7 @@ pub(crate) async fn remember_nonce(
     if crate::conditional(result)? {
         return Ok(true);
     }
-    let out = store
-        .client
-        .get_item()
-        .table_name(&store.table)
-        .key("pk", crate::items::s(crate::items::key::nonce(access_key_id, nonce)))
-        .consistent_read(true)
-        .send()
-        .await
-        .map_err(internal)?;
-    let by = out.item.as_ref().and_then(|i| i.get(crate::nonce::WRITER)).and_then(|v| v.as_s().ok());
+    let stored = store.read_item(&crate::items::key::nonce(access_key_id, nonce)).await?;
+    let by = stored.as_ref().and_then(|i| i.get(crate::nonce::WRITER)).and_then(|v| v.as_s().ok());
     Ok(by.is_some_and(|by| by == writer))
 }

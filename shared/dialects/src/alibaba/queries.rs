@@ -125,18 +125,23 @@ fn pages(rpc: &RpcRequest) -> DomainResult<(usize, usize)> {
 /// Paging by `MaxResults`/`NextToken` when either is given, else by page number. A token is
 /// bound to the query it was issued for: `fingerprint` names the query's filters.
 fn paging(rpc: &RpcRequest, fingerprint: &str) -> DomainResult<Paging> {
-    let max = integer(rpc, "MaxResults", 1..=100)?;
-    let token = optional(rpc, "NextToken");
-    if max.is_none() && token.is_none() {
+    if !pages_by_token(rpc) {
         let (number, size) = pages(rpc)?;
         return Ok(Paging::Pages { number, size });
     }
-    let offset = match token {
+    let max = integer(rpc, "MaxResults", 1..=100)?;
+    let offset = match optional(rpc, "NextToken") {
         None => 0,
         Some(t) => read_token(&t, fingerprint)
             .ok_or_else(|| DomainError::invalid("NextToken", "The token is not one this query issued."))?,
     };
     Ok(Paging::Token { max_results: max.unwrap_or(10) as usize, offset })
+}
+
+/// Whether a listing pages by `MaxResults`/`NextToken` (and so needs the service's seal key)
+/// rather than by page number.
+pub fn pages_by_token(rpc: &RpcRequest) -> bool {
+    optional(rpc, "MaxResults").is_some() || optional(rpc, "NextToken").is_some()
 }
 
 /// The token that resumes `fingerprint`'s listing at `offset`: opaque, and checked on return so

@@ -141,8 +141,7 @@ async fn describe_snapshots(
     caller: &Caller<'_>,
 ) -> DomainResult<Map<String, Value>> {
     // Only paging by token needs the key (and, the first time on a table, a write to make it).
-    let by_token = ["MaxResults", "NextToken"].iter().any(|p| rpc.get(p).is_some());
-    let seal_key = if by_token { app.seal_key().await? } else { String::new() };
+    let seal_key = if queries::pages_by_token(rpc) { app.seal_key().await? } else { String::new() };
     let query = queries::describe_snapshots(rpc, &caller.account.id, seal_key.as_bytes())?;
     // Read only what the narrowest filter names: the ids, else the disk, else the account.
     let scope = match (&query.snapshot_ids, &query.disk_id) {
