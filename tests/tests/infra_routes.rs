@@ -74,7 +74,7 @@ fn listener_rules_match_the_routing_table() {
     let t = template();
     let from_template = rules(&t);
     let mut from_code = BTreeSet::new();
-    for r in ROUTES {
+    for r in ROUTES.iter() {
         // Every dialect names its action in a header; Alibaba's and Tencent's other forms also in
         // the `Action` query parameter (Zenlayer's never).
         let (dialect, in_query) = match r.dialect {
@@ -88,7 +88,7 @@ fn listener_rules_match_the_routing_table() {
         }
     }
     // One query rule per action can serve every dialect only if they agree on its function.
-    for r in ROUTES {
+    for r in ROUTES.iter() {
         for other in ROUTES.iter().filter(|o| o.action == r.action) {
             assert_eq!(r.function, other.function, "{} is served by two functions", r.action);
         }

@@ -1,6 +1,27 @@
 //! The wire dialects: each turns a provider's HTTP request into domain commands and turns
 //! domain results and errors into the provider's bytes, signatures included. Pure: no I/O.
 
+/// A dialect's answer type: one variant per answer shape, each serialized as the shape itself
+/// (`untagged`), with `From` from each shape so a handler returns its own type.
+#[macro_export]
+macro_rules! answers {
+    ($(#[$meta:meta])* $name:ident { $($variant:ident($shape:ty)),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, serde::Serialize)]
+        #[serde(untagged)]
+        pub enum $name {
+            $($variant($shape)),+
+        }
+        $(
+            impl From<$shape> for $name {
+                fn from(answer: $shape) -> Self {
+                    $name::$variant(answer)
+                }
+            }
+        )+
+    };
+}
+
 pub mod alibaba;
 pub mod crypto;
 pub mod encoding;
@@ -20,6 +41,36 @@ pub type WireResponse = http::Response<Bytes>;
 /// The largest body any dialect accepts (the ALB / Lambda payload limit is 1 MB).
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
+/// What every dialect's request tells before anything in it is checked.
+pub trait Request: Sized {
+    /// Read the request's parameters, action and format.
+    fn parse(req: &WireRequest) -> Result<Self, domain::DomainError>;
+    /// The action it names, if any.
+    fn action(&self) -> Option<&str>;
+    /// The API version it names, if any.
+    fn version(&self) -> Option<&str>;
+}
+
+macro_rules! requests {
+    ($($request:ty),+) => {
+        $(
+            impl Request for $request {
+                fn parse(req: &WireRequest) -> Result<Self, domain::DomainError> {
+                    <$request>::parse(req)
+                }
+                fn action(&self) -> Option<&str> {
+                    self.action.as_deref()
+                }
+                fn version(&self) -> Option<&str> {
+                    self.version.as_deref()
+                }
+            }
+        )+
+    };
+}
+
+requests!(alibaba::RpcRequest, tencent::TcRequest, zenlayer::ZlRequest);
+
 /// The API dialects the gateway speaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Dialect {
@@ -38,6 +89,24 @@ impl Dialect {
             Dialect::Alibaba => "alibaba",
             Dialect::Tencent => "tencent",
             Dialect::Zenlayer => "zenlayer",
+        }
+    }
+
+    /// Whose accounts may call in this dialect.
+    pub fn provider(self) -> domain::Provider {
+        match self {
+            Dialect::Alibaba => domain::Provider::Alibaba,
+            Dialect::Tencent => domain::Provider::Tencent,
+            Dialect::Zenlayer => domain::Provider::Zenlayer,
+        }
+    }
+
+    /// A fresh request id in the provider's form.
+    pub fn request_id(self) -> String {
+        match self {
+            Dialect::Alibaba => alibaba::request_id(),
+            Dialect::Tencent => tencent::request_id(),
+            Dialect::Zenlayer => zenlayer::request_id(),
         }
     }
 

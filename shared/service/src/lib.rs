@@ -3,6 +3,7 @@
 //! renders the result in the dialect. The Lambda functions and the local gateway all call
 //! [`App::handle`]; they differ only in which routes they serve.
 
+pub mod actions;
 pub mod control;
 pub mod lambda;
 pub mod logging;
@@ -17,7 +18,6 @@ use dialects::alibaba::RpcRequest;
 use dialects::tencent::TcRequest;
 use dialects::zenlayer::ZlRequest;
 use dialects::{Dialect, WireRequest, WireResponse};
-use pipeline::Protocol;
 pub use routes::{Function, Route, Scope, ROUTES};
 use store::Store;
 
@@ -167,9 +167,9 @@ impl App {
 pub fn too_large<B>(head: &http::Request<B>) -> WireResponse {
     let e = domain::DomainError::RequestTooLarge;
     match Dialect::of_head(head) {
-        Dialect::Alibaba => pipeline::refusal::<RpcRequest>(None, "", &e, &RpcRequest::request_id()),
-        Dialect::Tencent => pipeline::refusal::<TcRequest>(None, "", &e, &TcRequest::request_id()),
-        Dialect::Zenlayer => pipeline::refusal::<ZlRequest>(None, "", &e, &ZlRequest::request_id()),
+        Dialect::Alibaba => pipeline::refusal::<RpcRequest>(None, "", &e, &Dialect::Alibaba.request_id()),
+        Dialect::Tencent => pipeline::refusal::<TcRequest>(None, "", &e, &Dialect::Tencent.request_id()),
+        Dialect::Zenlayer => pipeline::refusal::<ZlRequest>(None, "", &e, &Dialect::Zenlayer.request_id()),
     }
 }
 
@@ -179,9 +179,9 @@ pub fn too_large<B>(head: &http::Request<B>) -> WireResponse {
 pub fn unreadable_body<B>(head: &http::Request<B>, why: &str) -> WireResponse {
     let e = domain::DomainError::invalid("(body)", why);
     match Dialect::of_head(head) {
-        Dialect::Alibaba => pipeline::refusal::<RpcRequest>(None, "", &e, &RpcRequest::request_id()),
-        Dialect::Tencent => pipeline::refusal::<TcRequest>(None, "", &e, &TcRequest::request_id()),
-        Dialect::Zenlayer => pipeline::refusal::<ZlRequest>(None, "", &e, &ZlRequest::request_id()),
+        Dialect::Alibaba => pipeline::refusal::<RpcRequest>(None, "", &e, &Dialect::Alibaba.request_id()),
+        Dialect::Tencent => pipeline::refusal::<TcRequest>(None, "", &e, &Dialect::Tencent.request_id()),
+        Dialect::Zenlayer => pipeline::refusal::<ZlRequest>(None, "", &e, &Dialect::Zenlayer.request_id()),
     }
 }
 

@@ -3,61 +3,74 @@
 //! answer in the dialect's envelope. What differs per dialect is behind [`Protocol`]; everything
 //! else is here, once.
 
-use crate::routes::{self, Scope};
+use crate::actions::{Access, Action};
+use crate::routes::Scope;
 use crate::App;
 use chrono::{DateTime, Utc};
 use dialects::{Dialect, WireRequest, WireResponse};
-use domain::{Account, AuthFailure, AuthMode, DomainError, DomainResult, Provider};
-use serde_json::{Map, Value};
+use domain::{Account, AuthFailure, AuthMode, DomainError, DomainResult};
 use std::future::Future;
 use store::Ref;
 use tracing::Instrument;
 
 /// What a dialect supplies to the pipeline.
-pub trait Protocol: Sized + Sync {
+pub trait Protocol: dialects::Request + Sync {
     const DIALECT: Dialect;
-    /// Whose accounts may call in this dialect.
-    const PROVIDER: Provider;
     /// How far a signed timestamp may be from now, by the provider's rule; a world's
     /// `signature_max_skew_seconds` can only narrow it.
     const MAX_SKEW_SECONDS: u64;
+    /// The dialect's actions, declared once with [`crate::actions::actions!`].
+    type Action: Action;
     /// The credentials a request presents, before they are checked.
     type Presented: Send + Sync;
 
-    /// A fresh request id in the provider's form.
-    fn request_id() -> String;
-    /// Read the request's parameters, action and format.
-    fn parse(req: &WireRequest) -> DomainResult<Self>;
-    fn action(&self) -> Option<&str>;
     /// The access key and signature parts the request carries.
     fn presented(&self, req: &WireRequest) -> Result<Self::Presented, AuthFailure>;
-    fn access_key(presented: &Self::Presented) -> &str;
-    /// The request's nonce, for dialects whose signatures carry one.
-    fn nonce(presented: &Self::Presented) -> Option<&str>;
+    /// The access key the credentials name, and their nonce for dialects whose signatures carry
+    /// one.
+    fn key_and_nonce(presented: &Self::Presented) -> (&str, Option<&str>);
     /// What the action will read, as far as its parameters tell: read ahead together with the
     /// caller's credential (`access_key`'s), in one round trip.
-    fn reads(&self, action: &str, access_key: &str) -> Vec<Ref>;
+    fn reads(&self, action: Self::Action, access_key: &str) -> Vec<Ref>;
     /// Check the signature with the account's secret, and the timestamp's freshness.
     fn verify(
         &self,
         req: &WireRequest,
         presented: &Self::Presented,
-        secret: &str,
-        now: DateTime<Utc>,
-        max_skew_seconds: u64,
+        check: &Check,
     ) -> Result<(), AuthFailure>;
-    /// Read the action's parameters into domain commands, run the use cases, and give back the
-    /// fields of the answer.
+    /// Check what the dialect asks of every action (its version, say), then run the action's
+    /// handler.
     fn run(
         &self,
         app: &App,
-        action: &str,
+        action: Self::Action,
         account: &Account,
         now: DateTime<Utc>,
-    ) -> impl Future<Output = DomainResult<Map<String, Value>>> + Send;
-    fn success(&self, action: &str, request_id: &str, fields: Map<String, Value>) -> WireResponse;
+    ) -> impl Future<Output = DomainResult<Answer<Self>>> + Send;
+    fn success(&self, action: Self::Action, request_id: &str, answer: &Answer<Self>) -> WireResponse;
     /// An error in the dialect's envelope; `parsed` is `None` when the request could not be read.
     fn failure(parsed: Option<&Self>, action: &str, error: &DomainError, request_id: &str) -> WireResponse;
+}
+
+/// What a dialect's actions answer.
+pub type Answer<P> = <<P as Protocol>::Action as Action>::Answer;
+
+/// The version a request names must be one the dialect serves; `param` names where it goes.
+pub fn check_version(named: Option<&str>, served: &[&str], param: &str) -> DomainResult<()> {
+    match named {
+        Some(v) if served.contains(&v) => Ok(()),
+        Some(other) => Err(DomainError::UnsupportedVersion(other.to_string())),
+        None => Err(DomainError::missing(param)),
+    }
+}
+
+/// What a signature is checked against: the account's secret, and the real time with the
+/// greatest skew allowed.
+pub struct Check<'a> {
+    pub secret: &'a str,
+    pub now: DateTime<Utc>,
+    pub max_skew_seconds: u64,
 }
 
 /// How long a signature nonce is remembered: longer than a request carrying it can stay fresh
@@ -65,7 +78,7 @@ pub trait Protocol: Sized + Sync {
 const NONCE_MEMORY_SECONDS: i64 = 2 * 86_400;
 
 pub async fn handle<P: Protocol>(app: &App, req: WireRequest, scope: Scope) -> WireResponse {
-    let request_id = P::request_id();
+    let request_id = P::DIALECT.request_id();
     let parsed = match P::parse(&req) {
         Ok(parsed) => parsed,
         Err(e) => return refusal::<P>(None, "", &e, &request_id),
@@ -80,7 +93,7 @@ pub async fn handle<P: Protocol>(app: &App, req: WireRequest, scope: Scope) -> W
     async {
         let started = std::time::Instant::now();
         let response = match run(app, &req, &parsed, &action, scope).await {
-            Ok(fields) => parsed.success(&action, &request_id, fields),
+            Ok((action, answer)) => parsed.success(action, &request_id, &answer),
             Err(e) => refusal(Some(&parsed), &action, &e, &request_id),
         };
         let ms = started.elapsed().as_millis() as u64;
@@ -114,20 +127,20 @@ async fn run<P: Protocol>(
     parsed: &P,
     action: &str,
     scope: Scope,
-) -> DomainResult<Map<String, Value>> {
+) -> DomainResult<(P::Action, Answer<P>)> {
     if action.is_empty() {
         return Err(DomainError::missing("Action"));
     }
-    let Some(route) = routes::find(P::DIALECT, action, scope) else {
-        return Err(DomainError::UnknownAction(action.to_string()));
-    };
-    let writes = route.function != routes::Function::Describe;
+    let action = P::Action::from_wire(action)
+        .filter(|a| scope.serves(a.function()))
+        .ok_or_else(|| DomainError::UnknownAction(action.to_string()))?;
+    let writes = action.access() == Access::Write;
     // Signatures go by real time; everything else by the virtual clock, read with the reads.
     let real_now = app.real_now();
     let presented = parsed.presented(req).map_err(DomainError::Auth)?;
-    let key = P::access_key(&presented);
+    let (key, nonce) = P::key_and_nonce(&presented);
     // No nonce is longer than this; a longer one would only be a way to grow the table.
-    if P::nonce(&presented).is_some_and(|n| n.len() > 128) {
+    if nonce.is_some_and(|n| n.len() > 128) {
         return Err(DomainError::Auth(AuthFailure::UnsupportedMethod("an over-long nonce".into())));
     }
     // Nothing read ahead is used, or shown, before the signature has verified.
@@ -136,14 +149,16 @@ async fn run<P: Protocol>(
     let mut app = app.read_ahead(&reads).await?;
     let account = authenticate(&mut app, req, parsed, &presented, real_now).await?;
     let app = &app;
-    let limit = format!("{}:{action}", P::DIALECT.name());
+    let limit = format!("{}:{}", P::DIALECT.name(), action.wire());
     if let Some(max) = account.settings.rate_limits.get(&limit) {
         if !app.store.count_request(&account.id, &limit, real_now, *max).await? {
             return Err(DomainError::Throttled);
         }
     }
     let named: Vec<&str> = reads.iter().filter_map(Ref::resource_id).collect();
-    if let Err(fault) = crate::control::faults::strike(app, P::DIALECT, action, &account.id, &named).await {
+    if let Err(fault) =
+        crate::control::faults::strike(app, P::DIALECT, action.wire(), &account.id, &named).await
+    {
         app.store.settle_nonce().await?;
         return Err(fault);
     }
@@ -160,7 +175,7 @@ async fn run<P: Protocol>(
         outcome
     };
     app.store.settle_nonce().await?;
-    outcome
+    Ok((action, outcome?))
 }
 
 /// The caller's account, once its signature (unless the world turned checking off) and timestamp
@@ -173,20 +188,21 @@ async fn authenticate<P: Protocol>(
     presented: &P::Presented,
     now: DateTime<Utc>,
 ) -> DomainResult<Account> {
-    let key = P::access_key(presented);
+    let (key, nonce) = P::key_and_nonce(presented);
     let credential = app
         .store
         .credential(key)
         .await?
-        .filter(|c| c.account.provider == P::PROVIDER)
+        .filter(|c| c.account.provider == P::DIALECT.provider())
         .ok_or(DomainError::Auth(AuthFailure::UnknownKey))?;
     let settings = &credential.account.settings;
     if settings.auth == AuthMode::Strict {
         let skew = settings.signature_max_skew_seconds.min(P::MAX_SKEW_SECONDS);
-        parsed.verify(req, presented, &credential.secret, now, skew).map_err(DomainError::Auth)?;
+        let check = Check { secret: &credential.secret, now, max_skew_seconds: skew };
+        parsed.verify(req, presented, &check).map_err(DomainError::Auth)?;
         // Only a request that proved its key is remembered: an unauthenticated one cannot grow the
         // table.
-        if let Some(nonce) = P::nonce(presented) {
+        if let Some(nonce) = nonce {
             app.store = app.store.with_nonce(key, nonce, now, NONCE_MEMORY_SECONDS);
         }
     }

@@ -1,7 +1,14 @@
-//! The one routing table: (dialect, action) → the function that serves it. The local gateway,
-//! the Lambda functions and the deployment template all follow it (a test keeps `infra/` in step).
+//! The one routing table: (dialect, action) → the function that serves it, made from each
+//! dialect's action declarations (see [`crate::actions`]). The local gateway, the Lambda
+//! functions and the deployment template all follow it (a test keeps `infra/` in step).
 
+use crate::actions::{Access, Action};
+use crate::pipeline::Protocol;
+use dialects::alibaba::RpcRequest;
+use dialects::tencent::TcRequest;
+use dialects::zenlayer::ZlRequest;
 use dialects::Dialect;
+use std::sync::LazyLock;
 
 /// The Lambda functions of the project (crates under `functions/`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -24,32 +31,33 @@ impl Function {
     }
 }
 
+/// One served action: the dialect, the action's wire name, the function that serves it and
+/// whether it writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Route {
     pub dialect: Dialect,
     pub action: &'static str,
     pub function: Function,
+    pub access: Access,
 }
 
-const fn route(dialect: Dialect, action: &'static str, function: Function) -> Route {
-    Route { dialect, action, function }
-}
+/// Every route, as the dialects' action declarations give them.
+pub static ROUTES: LazyLock<Vec<Route>> = LazyLock::new(|| {
+    let mut routes = Vec::new();
+    routes.extend(routes_of::<RpcRequest>());
+    routes.extend(routes_of::<TcRequest>());
+    routes.extend(routes_of::<ZlRequest>());
+    routes
+});
 
-pub const ROUTES: &[Route] = &[
-    route(Dialect::Alibaba, "CreateSnapshot", Function::CreateSnapshot),
-    route(Dialect::Alibaba, "DescribeSnapshots", Function::Describe),
-    route(Dialect::Alibaba, "CreateImage", Function::CreateImage),
-    route(Dialect::Alibaba, "DescribeImages", Function::Describe),
-    route(Dialect::Tencent, "CreateImage", Function::CreateImage),
-    route(Dialect::Tencent, "DescribeImages", Function::Describe),
-    route(Dialect::Tencent, "CreateSnapshot", Function::CreateSnapshot),
-    route(Dialect::Tencent, "DescribeSnapshots", Function::Describe),
-    route(Dialect::Zenlayer, "CreateImage", Function::CreateImage),
-    route(Dialect::Zenlayer, "DescribeImages", Function::Describe),
-    route(Dialect::Zenlayer, "DescribeCustomImages", Function::Describe),
-    route(Dialect::Zenlayer, "CreateSnapshot", Function::CreateSnapshot),
-    route(Dialect::Zenlayer, "DescribeSnapshots", Function::Describe),
-];
+fn routes_of<P: Protocol>() -> impl Iterator<Item = Route> {
+    P::Action::ALL.iter().map(|a| Route {
+        dialect: P::DIALECT,
+        action: a.wire(),
+        function: a.function(),
+        access: a.access(),
+    })
+}
 
 /// Which routes a process serves: all of them (the gateway, a catch-all function) or one
 /// function's.
@@ -59,12 +67,16 @@ pub enum Scope {
     Only(Function),
 }
 
+impl Scope {
+    /// Whether a process with this scope serves `function`'s routes.
+    pub fn serves(self, function: Function) -> bool {
+        self == Scope::All || self == Scope::Only(function)
+    }
+}
+
 /// The route for an action of a dialect, if this scope serves it.
 pub fn find(dialect: Dialect, action: &str, scope: Scope) -> Option<&'static Route> {
-    ROUTES
-        .iter()
-        .find(|r| r.dialect == dialect && r.action == action)
-        .filter(|r| scope == Scope::All || scope == Scope::Only(r.function))
+    ROUTES.iter().find(|r| r.dialect == dialect && r.action == action).filter(|r| scope.serves(r.function))
 }
 
 /// The function that serves a request (its dialect and action), or `None` when no route does:

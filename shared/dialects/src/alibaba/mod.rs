@@ -23,7 +23,8 @@ pub use wire::RpcRequest;
 
 use crate::WireResponse;
 use bytes::Bytes;
-use serde_json::{json, Map, Value};
+use serde::Serialize;
+use serde_json::{json, Value};
 
 pub const API_VERSION: &str = "2014-05-26";
 pub const HOST_ID: &str = "ecs.aliyuncs.com";
@@ -48,12 +49,17 @@ pub fn resource_id(prefix: &str) -> String {
     id
 }
 
-/// A successful answer: the action's fields after `RequestId`.
-pub fn success(action: &str, xml: bool, request_id: &str, fields: Map<String, Value>) -> WireResponse {
-    let mut body = Map::new();
-    body.insert("RequestId".into(), Value::String(request_id.into()));
-    body.extend(fields);
-    render(200, xml, &format!("{action}Response"), &Value::Object(body))
+/// A successful answer: `RequestId`, then the action's answer.
+pub fn success(action: &str, xml: bool, request_id: &str, answer: &impl Serialize) -> WireResponse {
+    #[derive(Serialize)]
+    struct Success<'a, A> {
+        #[serde(rename = "RequestId")]
+        request_id: &'a str,
+        #[serde(flatten)]
+        answer: &'a A,
+    }
+    let body = serde_json::to_value(Success { request_id, answer }).expect("an answer is plain data");
+    render(200, xml, &format!("{action}Response"), &body)
 }
 
 /// An error answer in the provider's envelope.

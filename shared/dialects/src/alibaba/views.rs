@@ -1,4 +1,5 @@
-//! Domain resources as the ECS API shows them, and the Describe calls' pages.
+//! Domain resources as the ECS API shows them, and each action's answer: typed, in the field
+//! order the API sends, rendered to JSON or XML by [`super::success`].
 
 use super::queries::{
     self, disk_type, image_status, os_type, owner_id, snapshot_link_id, snapshot_status, snapshot_usage,
@@ -6,7 +7,7 @@ use super::queries::{
 };
 use chrono::{DateTime, SecondsFormat, Utc};
 use domain::{Image, Progress, Snapshot, Tag};
-use serde_json::{json, Map, Value};
+use serde::Serialize;
 
 pub fn time(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Secs, true)
@@ -20,11 +21,6 @@ pub fn percent(p: Progress) -> String {
     }
 }
 
-pub fn tags(tags: &[Tag]) -> Value {
-    let list: Vec<Value> = tags.iter().map(|t| json!({"TagKey": t.key, "TagValue": t.value})).collect();
-    json!({ "Tag": list })
-}
-
 /// Seconds until something in progress is ready: 0 once it is, -1 (unknown) for one that never
 /// completes on its own.
 fn remain(state: Progress, ready_at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> i64 {
@@ -35,127 +31,309 @@ fn remain(state: Progress, ready_at: Option<DateTime<Utc>>, now: DateTime<Utc>) 
     }
 }
 
+fn text(value: &Option<String>) -> &str {
+    value.as_deref().unwrap_or_default()
+}
+
+crate::answers! {
+    /// The answer of each action, as the pipeline carries it to [`super::success`].
+    Answer {
+        SnapshotCreated(SnapshotCreated),
+        ImageCreated(ImageCreated),
+        Snapshots(SnapshotPage),
+        Images(ImagePage),
+    }
+}
+
+/// CreateSnapshot's answer.
+#[derive(Debug, Serialize)]
+pub struct SnapshotCreated {
+    #[serde(rename = "SnapshotId")]
+    pub snapshot_id: String,
+}
+
+/// CreateImage's answer.
+#[derive(Debug, Serialize)]
+pub struct ImageCreated {
+    #[serde(rename = "ImageId")]
+    pub image_id: String,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct TagView {
+    tag_key: String,
+    tag_value: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Tags {
+    #[serde(rename = "Tag")]
+    tag: Vec<TagView>,
+}
+
+pub fn tags(tags: &[Tag]) -> Tags {
+    Tags {
+        tag: tags.iter().map(|t| TagView { tag_key: t.key.clone(), tag_value: t.value.clone() }).collect(),
+    }
+}
+
+/// One snapshot as DescribeSnapshots lists it.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct SnapshotView {
+    snapshot_id: String,
+    snapshot_name: String,
+    description: String,
+    status: &'static str,
+    progress: String,
+    remain_time: i64,
+    source_disk_id: String,
+    source_disk_type: &'static str,
+    source_disk_size: String,
+    source_storage_type: &'static str,
+    snapshot_link_id: String,
+    creation_time: String,
+    last_modified_time: String,
+    retention_days: u32,
+    snapshot_type: &'static str,
+    category: String,
+    usage: &'static str,
+    encrypted: bool,
+    #[serde(rename = "KMSKeyId")]
+    kms_key_id: &'static str,
+    instant_access: bool,
+    instant_access_retention_days: u32,
+    product_code: &'static str,
+    region_id: String,
+    resource_group_id: String,
+    tags: Tags,
+}
+
 /// One snapshot as DescribeSnapshots lists it, in its state at `now`.
-pub fn snapshot(s: &Snapshot, now: DateTime<Utc>) -> Value {
+pub fn snapshot(s: &Snapshot, now: DateTime<Utc>) -> SnapshotView {
     let state = s.state(now);
-    json!({
-        "SnapshotId": s.id,
-        "SnapshotName": s.name.clone().unwrap_or_default(),
-        "Description": s.description.clone().unwrap_or_default(),
-        "Status": snapshot_status(state),
-        "Progress": percent(state),
-        "RemainTime": remain(state, s.ready_at, now),
-        "SourceDiskId": s.disk_id,
-        "SourceDiskType": disk_type(s.source_disk_type),
-        "SourceDiskSize": s.size_gb.to_string(),
-        "SourceStorageType": "disk",
-        "SnapshotLinkId": snapshot_link_id(s),
-        "CreationTime": time(s.created_at),
-        "LastModifiedTime": time(s.ready_at.filter(|r| *r <= now).unwrap_or(s.created_at)),
-        "RetentionDays": s.retention_days.unwrap_or(0),
-        "SnapshotType": if s.automatic { "auto" } else { "user" },
-        "Category": s.category.clone().unwrap_or_else(|| "standard".into()),
-        "Usage": snapshot_usage(s),
-        "Encrypted": false,
-        "KMSKeyId": "",
-        "InstantAccess": s.instant_access.is_some(),
-        "InstantAccessRetentionDays": s.instant_access.unwrap_or(0),
-        "ProductCode": "",
-        "RegionId": s.region,
-        "ResourceGroupId": s.resource_group_id.clone().unwrap_or_default(),
-        "Tags": tags(&s.tags),
-    })
+    SnapshotView {
+        snapshot_id: s.id.clone(),
+        snapshot_name: text(&s.name).into(),
+        description: text(&s.description).into(),
+        status: snapshot_status(state),
+        progress: percent(state),
+        remain_time: remain(state, s.ready_at, now),
+        source_disk_id: s.disk_id.clone(),
+        source_disk_type: disk_type(s.source_disk_type),
+        source_disk_size: s.size_gb.to_string(),
+        source_storage_type: "disk",
+        snapshot_link_id: snapshot_link_id(s),
+        creation_time: time(s.created_at),
+        last_modified_time: time(s.ready_at.filter(|r| *r <= now).unwrap_or(s.created_at)),
+        retention_days: s.retention_days.unwrap_or(0),
+        snapshot_type: if s.automatic { "auto" } else { "user" },
+        category: s.category.clone().unwrap_or_else(|| "standard".into()),
+        usage: snapshot_usage(s),
+        encrypted: false,
+        kms_key_id: "",
+        instant_access: s.instant_access.is_some(),
+        instant_access_retention_days: s.instant_access.unwrap_or(0),
+        product_code: "",
+        region_id: s.region.clone(),
+        resource_group_id: text(&s.resource_group_id).into(),
+        tags: tags(&s.tags),
+    }
+}
+
+/// DescribeSnapshots' answer: one page of the matching snapshots.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct SnapshotPage {
+    total_count: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    page_number: Option<usize>,
+    page_size: usize,
+    next_token: String,
+    snapshots: SnapshotList,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SnapshotList {
+    #[serde(rename = "Snapshot")]
+    snapshot: Vec<SnapshotView>,
 }
 
 /// The DescribeSnapshots answer for one page of the matching snapshots.
-pub fn snapshot_page(
-    query: &DescribeSnapshots,
-    matching: &[Snapshot],
-    now: DateTime<Utc>,
-) -> Map<String, Value> {
+pub fn snapshot_page(query: &DescribeSnapshots, matching: &[Snapshot], now: DateTime<Utc>) -> SnapshotPage {
     let (page, next) = queries::page(&query.paging, matching, &query.fingerprint);
-    let mut out = Map::new();
-    out.insert("TotalCount".into(), json!(matching.len()));
-    match query.paging {
-        queries::Paging::Pages { number, size } => {
-            out.insert("PageNumber".into(), json!(number));
-            out.insert("PageSize".into(), json!(size));
-        }
-        queries::Paging::Token { max_results, .. } => {
-            out.insert("PageSize".into(), json!(max_results));
-        }
+    let (page_number, page_size) = match query.paging {
+        queries::Paging::Pages { number, size } => (Some(number), size),
+        queries::Paging::Token { max_results, .. } => (None, max_results),
+    };
+    SnapshotPage {
+        total_count: matching.len(),
+        page_number,
+        page_size,
+        next_token: next.unwrap_or_default(),
+        snapshots: SnapshotList { snapshot: page.into_iter().map(|s| snapshot(s, now)).collect() },
     }
-    out.insert("NextToken".into(), json!(next.unwrap_or_default()));
-    let items: Vec<Value> = page.into_iter().map(|s| snapshot(s, now)).collect();
-    out.insert("Snapshots".into(), json!({ "Snapshot": items }));
-    out
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct DiskMappingView {
+    device: String,
+    snapshot_id: String,
+    size: String,
+    #[serde(rename = "Type")]
+    kind: &'static str,
+    format: &'static str,
+    #[serde(rename = "ImportOSSBucket")]
+    import_oss_bucket: &'static str,
+    #[serde(rename = "ImportOSSObject")]
+    import_oss_object: &'static str,
+    progress: String,
+    remain_time: i64,
+}
+
+#[derive(Debug, Serialize)]
+pub struct DiskMappings {
+    #[serde(rename = "DiskDeviceMapping")]
+    disk_device_mapping: Vec<DiskMappingView>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Features {
+    imds_support: String,
+    nvme_support: &'static str,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct DetectionOptions {
+    status: &'static str,
+}
+
+/// One image as DescribeImages lists it.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ImageView {
+    image_id: String,
+    image_name: String,
+    image_version: String,
+    description: String,
+    status: &'static str,
+    progress: String,
+    creation_time: String,
+    size: u32,
+    disk_device_mappings: DiskMappings,
+    tags: Tags,
+    usage: &'static str,
+    is_self_shared: &'static str,
+    image_owner_alias: &'static str,
+    image_owner_id: u64,
+    is_public: bool,
+    is_copied: bool,
+    is_subscribed: bool,
+    is_support_cloudinit: bool,
+    is_support_io_optimized: bool,
+    #[serde(rename = "OSType")]
+    os_type: &'static str,
+    #[serde(rename = "OSName")]
+    os_name: String,
+    platform: String,
+    architecture: String,
+    image_family: String,
+    boot_mode: String,
+    features: Features,
+    detection_options: DetectionOptions,
+    resource_group_id: String,
+    source_instance_id: String,
+    product_code: &'static str,
 }
 
 /// One image as DescribeImages lists it, in its state at `now`.
-pub fn image(i: &Image, now: DateTime<Utc>) -> Value {
+pub fn image(i: &Image, now: DateTime<Utc>) -> ImageView {
     let state = i.state(now);
-    let mappings: Vec<Value> = i
-        .disks
-        .iter()
-        .map(|d| {
-            json!({
-                "Device": d.device,
-                "SnapshotId": d.snapshot_id.clone().unwrap_or_default(),
-                "Size": d.size_gb.to_string(),
-                "Type": disk_type(d.kind),
-                "Format": "",
-                "ImportOSSBucket": "",
-                "ImportOSSObject": "",
-                "Progress": percent(state),
-                "RemainTime": remain(state, i.ready_at, now),
-            })
-        })
-        .collect();
-    json!({
-        "ImageId": i.id,
-        "ImageName": i.name,
-        "ImageVersion": i.version.clone().unwrap_or_default(),
-        "Description": i.description.clone().unwrap_or_default(),
-        "Status": image_status(state),
-        "Progress": percent(state),
-        "CreationTime": time(i.created_at),
-        "Size": i.size_gb(),
-        "DiskDeviceMappings": { "DiskDeviceMapping": mappings },
-        "Tags": tags(&i.tags),
-        "Usage": "none",
-        "IsSelfShared": "",
-        "ImageOwnerAlias": "self",
-        "ImageOwnerId": owner_id(&i.account),
-        "IsPublic": false,
-        "IsCopied": false,
-        "IsSubscribed": false,
-        "IsSupportCloudinit": true,
-        "IsSupportIoOptimized": true,
-        "OSType": os_type(i),
-        "OSName": i.platform.clone().unwrap_or_default(),
-        "Platform": i.platform.clone().unwrap_or_default(),
-        "Architecture": i.architecture.clone().unwrap_or_else(|| "x86_64".into()),
-        "ImageFamily": i.image_family.clone().unwrap_or_default(),
-        "BootMode": i.boot_mode.clone().unwrap_or_else(|| "BIOS".into()),
-        "Features": { "ImdsSupport": i.imds_support.clone().unwrap_or_else(|| "v1".into()), "NvmeSupport": "unsupported" },
-        "DetectionOptions": { "Status": if i.detection_strategy.is_some() { "Finished" } else { "" } },
-        "ResourceGroupId": i.resource_group_id.clone().unwrap_or_default(),
-        "SourceInstanceId": i.source_instance.clone().unwrap_or_default(),
-        "ProductCode": "",
-    })
+    let mapping = |d: &domain::ImageDisk| DiskMappingView {
+        device: d.device.clone(),
+        snapshot_id: text(&d.snapshot_id).into(),
+        size: d.size_gb.to_string(),
+        kind: disk_type(d.kind),
+        format: "",
+        import_oss_bucket: "",
+        import_oss_object: "",
+        progress: percent(state),
+        remain_time: remain(state, i.ready_at, now),
+    };
+    ImageView {
+        image_id: i.id.clone(),
+        image_name: i.name.clone(),
+        image_version: text(&i.version).into(),
+        description: text(&i.description).into(),
+        status: image_status(state),
+        progress: percent(state),
+        creation_time: time(i.created_at),
+        size: i.size_gb(),
+        disk_device_mappings: DiskMappings { disk_device_mapping: i.disks.iter().map(mapping).collect() },
+        tags: tags(&i.tags),
+        usage: "none",
+        is_self_shared: "",
+        image_owner_alias: "self",
+        image_owner_id: owner_id(&i.account),
+        is_public: false,
+        is_copied: false,
+        is_subscribed: false,
+        is_support_cloudinit: true,
+        is_support_io_optimized: true,
+        os_type: os_type(i),
+        os_name: text(&i.platform).into(),
+        platform: text(&i.platform).into(),
+        architecture: i.architecture.clone().unwrap_or_else(|| "x86_64".into()),
+        image_family: text(&i.image_family).into(),
+        boot_mode: i.boot_mode.clone().unwrap_or_else(|| "BIOS".into()),
+        features: Features {
+            imds_support: i.imds_support.clone().unwrap_or_else(|| "v1".into()),
+            nvme_support: "unsupported",
+        },
+        detection_options: DetectionOptions {
+            status: if i.detection_strategy.is_some() { "Finished" } else { "" },
+        },
+        resource_group_id: text(&i.resource_group_id).into(),
+        source_instance_id: text(&i.source_instance).into(),
+        product_code: "",
+    }
+}
+
+/// DescribeImages' answer: one page of the matching images.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ImagePage {
+    region_id: String,
+    total_count: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    page_number: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    page_size: Option<usize>,
+    images: ImageList,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ImageList {
+    #[serde(rename = "Image")]
+    image: Vec<ImageView>,
 }
 
 /// The DescribeImages answer for one page of the matching images.
-pub fn image_page(query: &DescribeImages, matching: &[Image], now: DateTime<Utc>) -> Map<String, Value> {
+pub fn image_page(query: &DescribeImages, matching: &[Image], now: DateTime<Utc>) -> ImagePage {
     let (page, _) = queries::page(&query.paging, matching, "");
-    let mut out = Map::new();
-    out.insert("RegionId".into(), json!(query.region));
-    out.insert("TotalCount".into(), json!(matching.len()));
-    if let queries::Paging::Pages { number, size } = query.paging {
-        out.insert("PageNumber".into(), json!(number));
-        out.insert("PageSize".into(), json!(size));
+    let (page_number, page_size) = match query.paging {
+        queries::Paging::Pages { number, size } => (Some(number), Some(size)),
+        queries::Paging::Token { .. } => (None, None),
+    };
+    ImagePage {
+        region_id: query.region.clone(),
+        total_count: matching.len(),
+        page_number,
+        page_size,
+        images: ImageList { image: page.into_iter().map(|i| image(i, now)).collect() },
     }
-    let items: Vec<Value> = page.into_iter().map(|i| image(i, now)).collect();
-    out.insert("Images".into(), json!({ "Image": items }));
-    out
 }

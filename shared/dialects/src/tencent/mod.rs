@@ -23,6 +23,7 @@ pub use wire::TcRequest;
 
 use crate::WireResponse;
 use bytes::Bytes;
+use serde::Serialize;
 use serde_json::{json, Map, Value};
 
 pub const API_VERSION: &str = "2017-03-12";
@@ -57,14 +58,19 @@ pub fn resource_id(prefix: &str) -> String {
     id
 }
 
-/// A successful answer: `{"Response": {<fields>, "RequestId"}}`; the older page's form also
+/// A successful answer: `{"Response": {<answer>, "RequestId"}}`; the older page's form also
 /// carries `RequestID`, as that page shows it.
-pub fn success(legacy: bool, request_id: &str, fields: Map<String, Value>) -> WireResponse {
-    let mut response = fields;
-    if legacy {
-        response.insert("RequestID".into(), Value::String(request_id.into()));
+pub fn success(legacy: bool, request_id: &str, answer: &impl Serialize) -> WireResponse {
+    #[derive(Serialize)]
+    struct Response<'a, A> {
+        #[serde(flatten)]
+        answer: &'a A,
+        #[serde(rename = "RequestID", skip_serializing_if = "Option::is_none")]
+        legacy_id: Option<&'a str>,
+        #[serde(rename = "RequestId")]
+        request_id: &'a str,
     }
-    response.insert("RequestId".into(), Value::String(request_id.into()));
+    let response = Response { answer, legacy_id: legacy.then_some(request_id), request_id };
     render(&json!({ "Response": response }))
 }
 

@@ -22,7 +22,8 @@ pub use wire::ZlRequest;
 
 use crate::WireResponse;
 use bytes::Bytes;
-use serde_json::{json, Map, Value};
+use serde::Serialize;
+use serde_json::{json, Value};
 
 pub const API_VERSION: &str = "2025-09-01";
 /// The one service served here (`/api/v2/zec`).
@@ -39,11 +40,16 @@ pub fn resource_id() -> String {
     (1_000_000_000_000_000_000 + n).to_string()
 }
 
-pub fn success(request_id: &str, fields: Map<String, Value>) -> WireResponse {
-    let mut response = Map::new();
-    response.insert("requestId".into(), Value::String(request_id.into()));
-    response.extend(fields);
-    render(200, &json!({ "requestId": request_id, "response": response }))
+/// A successful answer: `{"requestId", "response": {"requestId", <answer>}}`.
+pub fn success(request_id: &str, answer: &impl Serialize) -> WireResponse {
+    #[derive(Serialize)]
+    struct Response<'a, A> {
+        #[serde(rename = "requestId")]
+        request_id: &'a str,
+        #[serde(flatten)]
+        answer: &'a A,
+    }
+    render(200, &json!({ "requestId": request_id, "response": Response { request_id, answer } }))
 }
 
 pub fn failure(status: u16, code: &str, message: &str, request_id: &str) -> WireResponse {

@@ -1,9 +1,10 @@
-//! Domain resources as ZEC shows them, and the filters of its Describe calls.
+//! Domain resources as ZEC shows them, the filters of its Describe calls, and each action's
+//! answer: typed, in the field order the API sends.
 
 use super::params::{DescribeImages, DescribeSnapshots};
 use chrono::{DateTime, SecondsFormat, Utc};
 use domain::{DiskType, Image, Os, Progress, ResourceGroup, Snapshot, Tag};
-use serde_json::{json, Map, Value};
+use serde::Serialize;
 
 pub fn time(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Secs, true)
@@ -25,9 +26,53 @@ pub fn snapshot_status(p: Progress) -> &'static str {
     }
 }
 
-fn tags(tags: &[Tag]) -> Value {
-    let list: Vec<Value> = tags.iter().map(|t| json!({"key": t.key, "value": t.value})).collect();
-    json!({ "tags": list })
+crate::answers! {
+    /// The answer of each action, as the pipeline carries it to [`super::success`].
+    Answer {
+        ImageCreated(ImageCreated),
+        SnapshotCreated(SnapshotCreated),
+        Images(Page<ImageView>),
+        CustomImages(Page<CustomImageView>),
+        Snapshots(Page<SnapshotView>),
+    }
+}
+
+/// CreateImage's answer.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ImageCreated {
+    pub image_id: String,
+    pub image_name: String,
+}
+
+/// CreateSnapshot's answer.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SnapshotCreated {
+    pub snapshot_id: String,
+}
+
+/// A Describe call's answer: the total that matched and one page of them.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Page<T> {
+    total_count: usize,
+    data_set: Vec<T>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct TagView {
+    key: String,
+    value: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Tags {
+    tags: Vec<TagView>,
+}
+
+fn tags(tags: &[Tag]) -> Tags {
+    Tags { tags: tags.iter().map(|t| TagView { key: t.key.clone(), value: t.value.clone() }).collect() }
 }
 
 fn os_type(i: &Image) -> &'static str {
@@ -49,38 +94,63 @@ pub const IMAGE_TYPE: &str = "CUSTOM_IMAGE";
 pub const IMAGE_SOURCE: &str = "CUSTOM";
 
 /// One image as DescribeImages lists it.
-pub fn image(i: &Image, now: DateTime<Utc>) -> Map<String, Value> {
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ImageView {
+    image_id: String,
+    image_name: String,
+    image_type: &'static str,
+    image_source: &'static str,
+    image_size: u32,
+    min_disk_size: u32,
+    image_description: String,
+    image_version: String,
+    image_status: &'static str,
+    nic_network_type: &'static str,
+    category: &'static str,
+    os_type: &'static str,
+    tags: Tags,
+}
+
+pub fn image(i: &Image, now: DateTime<Utc>) -> ImageView {
     let size = i.size_gb();
-    let fields = json!({
-        "imageId": i.id,
-        "imageName": i.name,
-        "imageType": IMAGE_TYPE,
-        "imageSource": IMAGE_SOURCE,
-        "imageSize": size,
-        "minDiskSize": size,
-        "imageDescription": i.description.clone().unwrap_or_default(),
-        "imageVersion": i.version.clone().unwrap_or_default(),
-        "imageStatus": image_status(i.state(now)),
-        "nicNetworkType": "VirtioOnly",
-        "category": category(i),
-        "osType": os_type(i),
-        "tags": tags(&i.tags),
-    });
-    match fields {
-        Value::Object(m) => m,
-        _ => Map::new(),
+    ImageView {
+        image_id: i.id.clone(),
+        image_name: i.name.clone(),
+        image_type: IMAGE_TYPE,
+        image_source: IMAGE_SOURCE,
+        image_size: size,
+        min_disk_size: size,
+        image_description: i.description.clone().unwrap_or_default(),
+        image_version: i.version.clone().unwrap_or_default(),
+        image_status: image_status(i.state(now)),
+        nic_network_type: "VirtioOnly",
+        category: category(i),
+        os_type: os_type(i),
+        tags: tags(&i.tags),
     }
 }
 
 /// One image as DescribeCustomImages lists it: the same, with its region and resource group.
-pub fn custom_image(i: &Image, groups: &[ResourceGroup], now: DateTime<Utc>) -> Map<String, Value> {
-    let mut out = image(i, now);
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CustomImageView {
+    #[serde(flatten)]
+    image: ImageView,
+    region_id_list: [String; 1],
+    resource_group_id: String,
+    resource_group_name: String,
+}
+
+pub fn custom_image(i: &Image, groups: &[ResourceGroup], now: DateTime<Utc>) -> CustomImageView {
     let group = i.resource_group_id.clone().unwrap_or_default();
     let name = groups.iter().find(|g| g.id == group).map(|g| g.name.clone()).unwrap_or_default();
-    out.insert("regionIdList".into(), json!([i.region]));
-    out.insert("resourceGroupId".into(), json!(group));
-    out.insert("resourceGroupName".into(), json!(name));
-    out
+    CustomImageView {
+        image: image(i, now),
+        region_id_list: [i.region.clone()],
+        resource_group_id: group,
+        resource_group_name: name,
+    }
 }
 
 impl DescribeImages {
@@ -99,45 +169,56 @@ impl DescribeImages {
     }
 
     /// One page of `items` (already filtered), with the total.
-    pub fn page(&self, items: Vec<Map<String, Value>>) -> Map<String, Value> {
+    pub fn page<T>(&self, items: Vec<T>) -> Page<T> {
         paged(items, self.page_num, self.page_size)
     }
 }
 
-fn paged(items: Vec<Map<String, Value>>, page_num: usize, page_size: usize) -> Map<String, Value> {
-    let total = items.len();
+fn paged<T>(items: Vec<T>, page_num: usize, page_size: usize) -> Page<T> {
+    let total_count = items.len();
     let start = (page_num - 1).saturating_mul(page_size);
-    let page: Vec<Value> = items.into_iter().skip(start).take(page_size).map(Value::Object).collect();
-    let mut out = Map::new();
-    out.insert("totalCount".into(), json!(total));
-    out.insert("dataSet".into(), Value::Array(page));
-    out
+    Page { total_count, data_set: items.into_iter().skip(start).take(page_size).collect() }
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ResourceGroupView {
+    resource_group_id: String,
+    resource_group_name: String,
+}
+
+/// One snapshot as DescribeSnapshots lists it.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SnapshotView {
+    snapshot_id: String,
+    snapshot_name: String,
+    zone_id: String,
+    status: &'static str,
+    snapshot_type: &'static str,
+    retention_time: Option<String>,
+    disk_id: String,
+    create_time: String,
+    disk_ability: bool,
+    resource_group: ResourceGroupView,
 }
 
 /// One snapshot as DescribeSnapshots lists it; `zone` is its disk's.
-pub fn snapshot(
-    s: &Snapshot,
-    zone: &str,
-    groups: &[ResourceGroup],
-    now: DateTime<Utc>,
-) -> Map<String, Value> {
+/// One snapshot as DescribeSnapshots lists it; `zone` is its disk's.
+pub fn snapshot(s: &Snapshot, zone: &str, groups: &[ResourceGroup], now: DateTime<Utc>) -> SnapshotView {
     let group = s.resource_group_id.clone().unwrap_or_default();
     let name = groups.iter().find(|g| g.id == group).map(|g| g.name.clone()).unwrap_or_default();
-    let fields = json!({
-        "snapshotId": s.id,
-        "snapshotName": s.name.clone().unwrap_or_default(),
-        "zoneId": zone,
-        "status": snapshot_status(s.state(now)),
-        "snapshotType": if s.automatic { "Auto" } else { "Manual" },
-        "retentionTime": s.expires_at().map(time),
-        "diskId": s.disk_id,
-        "createTime": time(s.created_at),
-        "diskAbility": true,
-        "resourceGroup": {"resourceGroupId": group, "resourceGroupName": name},
-    });
-    match fields {
-        Value::Object(m) => m,
-        _ => Map::new(),
+    SnapshotView {
+        snapshot_id: s.id.clone(),
+        snapshot_name: s.name.clone().unwrap_or_default(),
+        zone_id: zone.into(),
+        status: snapshot_status(s.state(now)),
+        snapshot_type: if s.automatic { "Auto" } else { "Manual" },
+        retention_time: s.expires_at().map(time),
+        disk_id: s.disk_id.clone(),
+        create_time: time(s.created_at),
+        disk_ability: true,
+        resource_group: ResourceGroupView { resource_group_id: group, resource_group_name: name },
     }
 }
 
@@ -157,7 +238,7 @@ impl DescribeSnapshots {
             && self.resource_group_id.as_ref().is_none_or(|g| s.resource_group_id.as_ref() == Some(g))
     }
 
-    pub fn page(&self, items: Vec<Map<String, Value>>) -> Map<String, Value> {
+    pub fn page<T>(&self, items: Vec<T>) -> Page<T> {
         paged(items, self.page_num, self.page_size)
     }
 }

@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 /// `round_trips`: the store's count before this call.
 pub(super) fn health(app: &App, round_trips: u64) -> Value {
     let mut dialects = serde_json::Map::new();
-    for route in ROUTES {
+    for route in ROUTES.iter() {
         let actions = dialects.entry(route.dialect.name()).or_insert_with(|| json!([]));
         actions.as_array_mut().expect("an array").push(json!(route.action));
     }

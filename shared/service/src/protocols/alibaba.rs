@@ -1,78 +1,52 @@
 //! Alibaba ECS RPC in the pipeline: its signatures, and each action's parameters turned into
 //! domain commands and the results into the API's fields.
 
-use crate::pipeline::Protocol;
+use crate::actions::{actions, nothing, Action as _};
+use crate::pipeline::{check_version, Check, Protocol};
 use crate::usecases::describe::{self, SnapshotScope};
 use crate::usecases::{create_image, create_snapshot, Caller};
 use crate::App;
 use chrono::{DateTime, Utc};
 use dialects::alibaba::{self as ali, errors, params, queries, signature, views, RpcRequest};
 use dialects::{Dialect, WireRequest, WireResponse};
-use domain::{Account, AuthFailure, DomainError, DomainResult, Provider};
-use serde_json::{Map, Value};
+use domain::{Account, AuthFailure, DomainError, DomainResult};
 use store::{CallerItem, Ref};
+use views::{ImageCreated, ImagePage, SnapshotCreated, SnapshotPage};
+
+actions! {
+    /// The ECS actions served here.
+    pub enum Action for RpcRequest => views::Answer {
+        // wire name         function        access  reads ahead      handler
+        CreateSnapshot    => CreateSnapshot, Write,  snapshot_reads,  create_snapshot;
+        DescribeSnapshots => Describe,       Read,   described_reads, describe_snapshots;
+        CreateImage       => CreateImage,    Write,  image_reads,     create_image;
+        DescribeImages    => Describe,       Read,   nothing,         describe_images;
+    }
+}
 
 impl Protocol for RpcRequest {
     const DIALECT: Dialect = Dialect::Alibaba;
-    const PROVIDER: Provider = Provider::Alibaba;
     /// ECS API reference, common parameters: the timestamp is valid for 15 minutes
     /// (`InvalidTimeStamp.Expired`).
     const MAX_SKEW_SECONDS: u64 = 900;
+    type Action = Action;
     type Presented = signature::Presented;
-
-    fn request_id() -> String {
-        ali::request_id()
-    }
-
-    fn parse(req: &WireRequest) -> DomainResult<Self> {
-        RpcRequest::parse(req)
-    }
-
-    fn action(&self) -> Option<&str> {
-        self.action.as_deref()
-    }
 
     fn presented(&self, req: &WireRequest) -> Result<Self::Presented, AuthFailure> {
         signature::presented(req, self)
     }
 
-    fn access_key(presented: &Self::Presented) -> &str {
-        &presented.access_key_id
+    fn key_and_nonce(presented: &Self::Presented) -> (&str, Option<&str>) {
+        (&presented.access_key_id, presented.nonce())
     }
 
-    fn nonce(presented: &Self::Presented) -> Option<&str> {
-        presented.nonce()
-    }
-
-    fn reads(&self, action: &str, access_key: &str) -> Vec<Ref> {
-        let region = self.get("RegionId");
-        let mut refs: Vec<Ref> = region.map(|r| Ref::Region(r.into())).into_iter().collect();
-        let named = |name: &str, as_ref: fn(String) -> Ref| self.get(name).map(|v| as_ref(v.to_string()));
-        let of_caller = |item| Ref::OfCaller { access_key: access_key.to_string(), item };
+    fn reads(&self, action: Action, access_key: &str) -> Vec<Ref> {
+        let mut refs: Vec<Ref> = self.get("RegionId").map(|r| Ref::Region(r.into())).into_iter().collect();
         if let Some(token) = self.get("ClientToken") {
-            refs.push(of_caller(CallerItem::Token { action: action.into(), token: token.into() }));
+            let item = CallerItem::Token { action: action.wire().into(), token: token.into() };
+            refs.push(Ref::OfCaller { access_key: access_key.to_string(), item });
         }
-        match action {
-            "CreateSnapshot" => refs.extend(named("DiskId", Ref::Disk)),
-            "CreateImage" => {
-                refs.extend(named("SnapshotId", Ref::Snapshot));
-                refs.extend(named("InstanceId", Ref::Instance));
-                if let Some(region) = region {
-                    refs.push(of_caller(CallerItem::ImageCount { region: region.into() }));
-                    if let Some(name) = self.get("ImageName") {
-                        refs.push(of_caller(CallerItem::ImageName {
-                            region: region.into(),
-                            name: name.into(),
-                        }));
-                    }
-                }
-            }
-            "DescribeSnapshots" => {
-                let ids = self.get("SnapshotIds").and_then(|v| serde_json::from_str::<Vec<String>>(v).ok());
-                refs.extend(ids.unwrap_or_default().into_iter().take(100).map(Ref::Snapshot));
-            }
-            _ => {}
-        }
+        refs.extend(action.reads(self, access_key));
         refs
     }
 
@@ -80,37 +54,25 @@ impl Protocol for RpcRequest {
         &self,
         req: &WireRequest,
         presented: &Self::Presented,
-        secret: &str,
-        now: DateTime<Utc>,
-        max_skew_seconds: u64,
+        check: &Check,
     ) -> Result<(), AuthFailure> {
-        signature::verify(req, self, presented, secret, now, max_skew_seconds)
+        signature::verify(req, self, presented, check.secret, check.now, check.max_skew_seconds)
     }
 
     async fn run(
         &self,
         app: &App,
-        action: &str,
+        action: Action,
         account: &Account,
         now: DateTime<Utc>,
-    ) -> DomainResult<Map<String, Value>> {
-        match self.version.as_deref() {
-            Some(ali::API_VERSION) => {}
-            Some(other) => return Err(DomainError::UnsupportedVersion(other.to_string())),
-            None => return Err(DomainError::missing("Version")),
-        }
-        let caller = Caller { account, dialect: Dialect::Alibaba.name(), action, now };
-        match action {
-            "CreateSnapshot" => create_snapshot(app, self, &caller).await,
-            "DescribeSnapshots" => describe_snapshots(app, self, &caller).await,
-            "CreateImage" => create_image(app, self, &caller).await,
-            "DescribeImages" => describe_images(app, self, &caller).await,
-            other => Err(DomainError::UnknownAction(other.to_string())),
-        }
+    ) -> DomainResult<views::Answer> {
+        check_version(self.version.as_deref(), &[ali::API_VERSION], "Version")?;
+        let caller = Caller { account, dialect: Dialect::Alibaba.name(), action: action.wire(), now };
+        action.serve(app, self, &caller).await
     }
 
-    fn success(&self, action: &str, request_id: &str, fields: Map<String, Value>) -> WireResponse {
-        ali::success(action, self.xml, request_id, fields)
+    fn success(&self, action: Action, request_id: &str, answer: &views::Answer) -> WireResponse {
+        ali::success(action.wire(), self.xml, request_id, answer)
     }
 
     fn failure(parsed: Option<&Self>, action: &str, error: &DomainError, request_id: &str) -> WireResponse {
@@ -121,25 +83,35 @@ impl Protocol for RpcRequest {
     }
 }
 
-fn fields(pairs: impl IntoIterator<Item = (&'static str, String)>) -> Map<String, Value> {
-    pairs.into_iter().map(|(k, v)| (k.to_string(), Value::String(v))).collect()
+fn snapshot_reads(rpc: &RpcRequest, _: &str) -> Vec<Ref> {
+    rpc.get("DiskId").map(|d| Ref::Disk(d.into())).into_iter().collect()
 }
 
-async fn create_snapshot(
-    app: &App,
-    rpc: &RpcRequest,
-    caller: &Caller<'_>,
-) -> DomainResult<Map<String, Value>> {
+fn described_reads(rpc: &RpcRequest, _: &str) -> Vec<Ref> {
+    let ids = rpc.get("SnapshotIds").and_then(|v| serde_json::from_str::<Vec<String>>(v).ok());
+    ids.unwrap_or_default().into_iter().take(100).map(Ref::Snapshot).collect()
+}
+
+fn image_reads(rpc: &RpcRequest, access_key: &str) -> Vec<Ref> {
+    let mut refs: Vec<Ref> = rpc.get("SnapshotId").map(|s| Ref::Snapshot(s.into())).into_iter().collect();
+    refs.extend(rpc.get("InstanceId").map(|i| Ref::Instance(i.into())));
+    if let Some(region) = rpc.get("RegionId") {
+        let of_caller = |item| Ref::OfCaller { access_key: access_key.to_string(), item };
+        refs.push(of_caller(CallerItem::ImageCount { region: region.into() }));
+        if let Some(name) = rpc.get("ImageName") {
+            refs.push(of_caller(CallerItem::ImageName { region: region.into(), name: name.into() }));
+        }
+    }
+    refs
+}
+
+async fn create_snapshot(app: &App, rpc: &RpcRequest, caller: &Caller<'_>) -> DomainResult<SnapshotCreated> {
     let cmd = params::create_snapshot(rpc)?;
     let snapshot = create_snapshot::run(&app.store, caller, &cmd, || ali::resource_id("s")).await?;
-    Ok(fields([("SnapshotId", snapshot.id().to_string())]))
+    Ok(SnapshotCreated { snapshot_id: snapshot.id().to_string() })
 }
 
-async fn describe_snapshots(
-    app: &App,
-    rpc: &RpcRequest,
-    caller: &Caller<'_>,
-) -> DomainResult<Map<String, Value>> {
+async fn describe_snapshots(app: &App, rpc: &RpcRequest, caller: &Caller<'_>) -> DomainResult<SnapshotPage> {
     // Only paging by token needs the key (and, the first time on a table, a write to make it).
     let seal_key = if queries::pages_by_token(rpc) { app.seal_key().await? } else { String::new() };
     let query = queries::describe_snapshots(rpc, &caller.account.id, seal_key.as_bytes())?;
@@ -162,18 +134,14 @@ async fn describe_snapshots(
     Ok(views::snapshot_page(&query, &matching, caller.now))
 }
 
-async fn create_image(app: &App, rpc: &RpcRequest, caller: &Caller<'_>) -> DomainResult<Map<String, Value>> {
+async fn create_image(app: &App, rpc: &RpcRequest, caller: &Caller<'_>) -> DomainResult<ImageCreated> {
     let (cmd, dry_run) = params::create_image(rpc)?;
     let new_id = |kind: &str| ali::resource_id(if kind == "image" { "m" } else { "s" });
     let image = create_image::run(&app.store, caller, &cmd, dry_run, new_id).await?;
-    Ok(fields([("ImageId", image.id().to_string())]))
+    Ok(ImageCreated { image_id: image.id().to_string() })
 }
 
-async fn describe_images(
-    app: &App,
-    rpc: &RpcRequest,
-    caller: &Caller<'_>,
-) -> DomainResult<Map<String, Value>> {
+async fn describe_images(app: &App, rpc: &RpcRequest, caller: &Caller<'_>) -> DomainResult<ImagePage> {
     let query = queries::describe_images(rpc)?;
     let images = describe::images(&app.store, caller, Some(&query.region)).await?;
     if query.dry_run {

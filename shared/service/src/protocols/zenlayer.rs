@@ -1,7 +1,8 @@
 //! Zenlayer ZEC in the pipeline: ZC2-HMAC-SHA256, CreateImage, DescribeImages,
 //! DescribeCustomImages, CreateSnapshot and DescribeSnapshots.
 
-use crate::pipeline::Protocol;
+use crate::actions::{actions, nothing, Action as _};
+use crate::pipeline::{check_version, Check, Protocol};
 use crate::usecases::describe::{self, SnapshotScope};
 use crate::usecases::{create_image, create_snapshot, Caller};
 use crate::App;
@@ -9,105 +10,97 @@ use chrono::{DateTime, Utc};
 use dialects::zenlayer::{self as zl, errors, params, signature, views, ZlRequest};
 use dialects::{Dialect, WireRequest, WireResponse};
 use domain::{Account, AuthFailure, DomainError, DomainResult, Provider};
-use serde_json::{Map, Value};
+use serde_json::Value;
 use store::Ref;
+use views::{CustomImageView, ImageCreated, ImageView, Page, SnapshotCreated, SnapshotView};
+
+actions! {
+    /// The ZEC actions served here.
+    pub enum Action for ZlRequest => views::Answer {
+        // wire name            function        access  reads ahead      handler
+        CreateImage          => CreateImage,    Write,  image_reads,     create_image;
+        DescribeImages       => Describe,       Read,   nothing,         describe_images;
+        DescribeCustomImages => Describe,       Read,   nothing,         describe_custom_images;
+        CreateSnapshot       => CreateSnapshot, Write,  snapshot_reads,  create_snapshot;
+        DescribeSnapshots    => Describe,       Read,   described_reads, describe_snapshots;
+    }
+}
 
 impl Protocol for ZlRequest {
     const DIALECT: Dialect = Dialect::Zenlayer;
-    const PROVIDER: Provider = Provider::Zenlayer;
     /// Zenlayer's signature page gives no window; its scheme is modelled on TC3, whose five
     /// minutes it is given here.
     const MAX_SKEW_SECONDS: u64 = 300;
+    type Action = Action;
     type Presented = signature::Presented;
-
-    fn request_id() -> String {
-        zl::request_id()
-    }
-
-    fn parse(req: &WireRequest) -> DomainResult<Self> {
-        ZlRequest::parse(req)
-    }
-
-    fn action(&self) -> Option<&str> {
-        self.action.as_deref()
-    }
 
     fn presented(&self, req: &WireRequest) -> Result<Self::Presented, AuthFailure> {
         signature::presented(req)
     }
 
-    fn access_key(presented: &Self::Presented) -> &str {
-        &presented.access_key_id
-    }
-
-    fn nonce(_presented: &Self::Presented) -> Option<&str> {
+    fn key_and_nonce(presented: &Self::Presented) -> (&str, Option<&str>) {
         // ZC2 has no nonce: identical requests within a second are not replays.
-        None
+        (&presented.access_key_id, None)
     }
 
-    fn reads(&self, action: &str, _access_key: &str) -> Vec<Ref> {
-        let text = |name: &str| self.params.get(name).and_then(Value::as_str).map(str::to_string);
-        match action {
-            "CreateSnapshot" => text("diskId").map(Ref::Disk).into_iter().collect(),
-            "CreateImage" => text("instanceId").map(Ref::Instance).into_iter().collect(),
-            "DescribeSnapshots" => {
-                let list = self.params.get("snapshotIds").and_then(Value::as_array);
-                list.into_iter()
-                    .flatten()
-                    .filter_map(Value::as_str)
-                    .take(100)
-                    .map(|id| Ref::Snapshot(id.into()))
-                    .collect()
-            }
-            _ => Vec::new(),
-        }
+    fn reads(&self, action: Action, access_key: &str) -> Vec<Ref> {
+        action.reads(self, access_key)
     }
 
     fn verify(
         &self,
         req: &WireRequest,
         presented: &Self::Presented,
-        secret: &str,
-        now: DateTime<Utc>,
-        max_skew_seconds: u64,
+        check: &Check,
     ) -> Result<(), AuthFailure> {
-        signature::verify(req, presented, secret, now, max_skew_seconds)
+        signature::verify(req, presented, check.secret, check.now, check.max_skew_seconds)
     }
 
     async fn run(
         &self,
         app: &App,
-        action: &str,
+        action: Action,
         account: &Account,
         now: DateTime<Utc>,
-    ) -> DomainResult<Map<String, Value>> {
+    ) -> DomainResult<views::Answer> {
         if self.service != zl::SERVICE {
-            return Err(DomainError::UnknownAction(format!("{action} ({})", self.service)));
+            return Err(DomainError::UnknownAction(format!("{} ({})", action.wire(), self.service)));
         }
-        match self.version.as_deref() {
-            Some(zl::API_VERSION) => {}
-            Some(other) => return Err(DomainError::UnsupportedVersion(other.to_string())),
-            None => return Err(DomainError::missing("x-zc-version")),
-        }
-        let caller = Caller { account, dialect: Dialect::Zenlayer.name(), action, now };
-        match action {
-            "CreateImage" => create_image(app, self, &caller).await,
-            "DescribeImages" => describe_images(app, self, &caller).await,
-            "DescribeCustomImages" => describe_custom_images(app, self, &caller).await,
-            "CreateSnapshot" => create_snapshot(app, self, &caller).await,
-            "DescribeSnapshots" => describe_snapshots(app, self, &caller).await,
-            other => Err(DomainError::UnknownAction(other.to_string())),
-        }
+        check_version(self.version.as_deref(), &[zl::API_VERSION], "x-zc-version")?;
+        let caller = Caller { account, dialect: Dialect::Zenlayer.name(), action: action.wire(), now };
+        action.serve(app, self, &caller).await
     }
 
-    fn success(&self, _action: &str, request_id: &str, fields: Map<String, Value>) -> WireResponse {
-        zl::success(request_id, fields)
+    fn success(&self, _action: Action, request_id: &str, answer: &views::Answer) -> WireResponse {
+        zl::success(request_id, answer)
     }
 
     fn failure(_parsed: Option<&Self>, action: &str, error: &DomainError, request_id: &str) -> WireResponse {
         let (status, code, message) = errors::answer(error, action);
         zl::failure(status, &code, &message, request_id)
     }
+}
+
+fn text(req: &ZlRequest, name: &str) -> Option<String> {
+    req.params.get(name).and_then(Value::as_str).map(str::to_string)
+}
+
+fn image_reads(req: &ZlRequest, _: &str) -> Vec<Ref> {
+    text(req, "instanceId").map(Ref::Instance).into_iter().collect()
+}
+
+fn snapshot_reads(req: &ZlRequest, _: &str) -> Vec<Ref> {
+    text(req, "diskId").map(Ref::Disk).into_iter().collect()
+}
+
+fn described_reads(req: &ZlRequest, _: &str) -> Vec<Ref> {
+    let list = req.params.get("snapshotIds").and_then(Value::as_array);
+    list.into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .take(100)
+        .map(|id| Ref::Snapshot(id.into()))
+        .collect()
 }
 
 /// The account's resource group named, or its default group when none is: an unknown one is
@@ -130,7 +123,7 @@ async fn check_zone(app: &App, zone: Option<&str>) -> DomainResult<()> {
     }
 }
 
-async fn create_image(app: &App, req: &ZlRequest, caller: &Caller<'_>) -> DomainResult<Map<String, Value>> {
+async fn create_image(app: &App, req: &ZlRequest, caller: &Caller<'_>) -> DomainResult<ImageCreated> {
     // The image is made in the instance's region and zone.
     let instance_id = params::image_instance(req)?;
     let region = app
@@ -145,17 +138,10 @@ async fn create_image(app: &App, req: &ZlRequest, caller: &Caller<'_>) -> Domain
     // ZEC takes no client token, so every call makes its image.
     let made = create_image::run(&app.store, caller, &cmd, false, |_| zl::resource_id()).await?;
     let name = cmd.name.clone().unwrap_or_default();
-    Ok(Map::from_iter([
-        ("imageId".to_string(), Value::String(made.id().to_string())),
-        ("imageName".to_string(), Value::String(name)),
-    ]))
+    Ok(ImageCreated { image_id: made.id().to_string(), image_name: name })
 }
 
-async fn describe_images(
-    app: &App,
-    req: &ZlRequest,
-    caller: &Caller<'_>,
-) -> DomainResult<Map<String, Value>> {
+async fn describe_images(app: &App, req: &ZlRequest, caller: &Caller<'_>) -> DomainResult<Page<ImageView>> {
     let query = params::describe_images(req)?;
     check_zone(app, query.zone.as_deref()).await?;
     let images = describe::images(&app.store, caller, None).await?;
@@ -168,7 +154,7 @@ async fn describe_custom_images(
     app: &App,
     req: &ZlRequest,
     caller: &Caller<'_>,
-) -> DomainResult<Map<String, Value>> {
+) -> DomainResult<Page<CustomImageView>> {
     let query = params::describe_custom_images(req)?;
     let images = describe::images(&app.store, caller, query.region.as_deref()).await?;
     let groups = &caller.account.resource_groups;
@@ -180,22 +166,18 @@ async fn describe_custom_images(
     Ok(query.page(items))
 }
 
-async fn create_snapshot(
-    app: &App,
-    req: &ZlRequest,
-    caller: &Caller<'_>,
-) -> DomainResult<Map<String, Value>> {
+async fn create_snapshot(app: &App, req: &ZlRequest, caller: &Caller<'_>) -> DomainResult<SnapshotCreated> {
     let mut cmd = params::create_snapshot(req, caller.now)?;
     cmd.resource_group_id = Some(resource_group(caller.account, None)?);
     let snapshot = create_snapshot::run(&app.store, caller, &cmd, zl::resource_id).await?;
-    Ok(Map::from_iter([("snapshotId".to_string(), Value::String(snapshot.id().to_string()))]))
+    Ok(SnapshotCreated { snapshot_id: snapshot.id().to_string() })
 }
 
 async fn describe_snapshots(
     app: &App,
     req: &ZlRequest,
     caller: &Caller<'_>,
-) -> DomainResult<Map<String, Value>> {
+) -> DomainResult<Page<SnapshotView>> {
     let query = params::describe_snapshots(req)?;
     check_zone(app, query.zone.as_deref()).await?;
     // ZEC lists by zone, not region: every region of the caller's.
