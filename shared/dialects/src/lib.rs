@@ -4,6 +4,7 @@
 pub mod alibaba;
 pub mod crypto;
 pub mod encoding;
+pub mod ids;
 pub mod json_body;
 pub mod json_params;
 pub mod tencent;
