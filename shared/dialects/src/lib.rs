@@ -7,6 +7,7 @@ pub mod encoding;
 pub mod ids;
 pub mod json_body;
 pub mod json_params;
+pub mod signing;
 pub mod tencent;
 pub mod xml;
 pub mod zenlayer;
