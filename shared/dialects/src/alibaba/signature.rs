@@ -229,3 +229,80 @@ pub fn sign_acs3(req: &mut WireRequest, access_key_id: &str, secret: &str, now: 
     req.headers_mut().insert("authorization", auth.to_header(","));
 }
 
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::signing::fixtures::{now, post, HOST};
+
+    fn acs3_post() -> WireRequest {
+        let mut req = post("/", HOST, "application/json", ("x-acs-action", "CreateSnapshot"), "{}");
+        sign_acs3(&mut req, "AK", "SK", now());
+        req
+    }
+
+    fn read(req: &WireRequest) -> Result<Presented, AuthFailure> {
+        presented(req, &RpcRequest::parse(req).unwrap())
+    }
+
+    fn with_auth(value: &[u8]) -> WireRequest {
+        let mut req = acs3_post();
+        req.headers_mut().insert("authorization", http::HeaderValue::from_bytes(value).unwrap());
+        req
+    }
+
+    #[test]
+    fn acs3_round_trips_in_the_sdks_layout() {
+        let req = acs3_post();
+        let auth = header(&req, "authorization").unwrap();
+        assert!(
+            auth.starts_with("ACS3-HMAC-SHA256 Credential=AK,SignedHeaders=content-type;host;"),
+            "{auth}"
+        );
+        let p = read(&req).unwrap();
+        assert_eq!(p.access_key_id, "AK");
+        assert!(p.nonce().is_some_and(|n| !n.is_empty()));
+        let rpc = RpcRequest::parse(&req).unwrap();
+        assert_eq!(verify(&req, &rpc, &p, "SK", now(), 900), Ok(()));
+        assert!(matches!(verify(&req, &rpc, &p, "other", now(), 900), Err(AuthFailure::Mismatch { .. })));
+        assert_eq!(
+            verify(&req, &rpc, &p, "SK", now() + chrono::Duration::seconds(901), 900),
+            Err(AuthFailure::Stale)
+        );
+    }
+
+    #[test]
+    fn acs3_header_forms() {
+        // Another algorithm is named by the value's first word, as sent.
+        for (value, named) in
+            [("Bearer tok", "Bearer"), ("HMAC-SHA1 x", "HMAC-SHA1"), (" ACS3-HMAC-SHA256 x", "")]
+        {
+            assert_eq!(read(&with_auth(value.as_bytes())), Err(AuthFailure::UnsupportedMethod(named.into())));
+        }
+        for value in [
+            "ACS3-HMAC-SHA256",
+            "ACS3-HMAC-SHA256 Credential=AK,SignedHeaders=host",
+            "ACS3-HMAC-SHA256 Credential=AK,Signature=00",
+            "ACS3-HMAC-SHA256 Credential=AK SignedHeaders=host Signature=00",
+        ] {
+            assert_eq!(read(&with_auth(value.as_bytes())), Err(signing::malformed()), "{value}");
+        }
+        // Read with the parts in any order and spacing; empty parts are left to the key lookup,
+        // the signed-headers check and the comparison.
+        let p = read(&with_auth(
+            b"ACS3-HMAC-SHA256  Signature=00, SignedHeaders=Host; X-Acs-Date ,Credential=AK",
+        ))
+        .unwrap();
+        assert_eq!(p.access_key_id, "AK");
+        assert!(matches!(&p.scheme, Scheme::Acs3 { signed_headers, signature, .. }
+            if signed_headers == &["host", "x-acs-date"] && signature == "00"));
+        let p = read(&with_auth(b"ACS3-HMAC-SHA256 Credential=,SignedHeaders=;,Signature=")).unwrap();
+        assert_eq!(p.access_key_id, "");
+        let rpc = RpcRequest::parse(&acs3_post()).unwrap();
+        assert_eq!(verify(&acs3_post(), &rpc, &p, "SK", now(), 900), Err(signing::malformed()));
+        // A value that is not visible ASCII is no ACS3 header: the v1 parameters are read instead.
+        assert_eq!(
+            read(&with_auth(b"ACS3-HMAC-SHA256 \xff")),
+            Err(AuthFailure::Missing("AccessKeyId".into()))
+        );
+    }
+}
