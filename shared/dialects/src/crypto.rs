@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use domain::AuthFailure;
 use hmac::{Hmac, Mac};
 use sha1::Sha1;
-use sha2::Sha256;
+use sha2::{Digest, Sha256};
 
 pub fn hmac_sha1(key: &[u8], data: &[u8]) -> Vec<u8> {
     let mut mac = Hmac::<Sha1>::new_from_slice(key).expect("HMAC takes any key length");
@@ -16,6 +16,11 @@ pub fn hmac_sha256(key: &[u8], data: &[u8]) -> Vec<u8> {
     let mut mac = Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes any key length");
     mac.update(data);
     mac.finalize().into_bytes().to_vec()
+}
+
+/// The SHA-256 of `data` in lower-case hex, as every canonical request writes a hash.
+pub fn sha256_hex(data: &[u8]) -> String {
+    hex::encode(Sha256::digest(data))
 }
 
 /// Equal without an early exit, so the time taken does not reveal how much of a guess was right.
@@ -37,4 +42,14 @@ pub fn fresh(at: DateTime<Utc>, now: DateTime<Utc>, max_skew_seconds: u64) -> Re
         return Err(AuthFailure::Stale);
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sha256_hex_of_nothing_is_the_well_known_digest() {
+        assert_eq!(sha256_hex(b""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    }
 }

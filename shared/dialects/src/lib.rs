@@ -25,8 +25,10 @@ macro_rules! answers {
 pub mod alibaba;
 pub mod crypto;
 pub mod encoding;
+pub mod ids;
 pub mod json_body;
 pub mod json_params;
+pub mod signing;
 pub mod tencent;
 pub mod xml;
 pub mod zenlayer;

@@ -34,19 +34,10 @@ pub fn request_id() -> String {
     uuid::Uuid::new_v4().to_string().to_uppercase()
 }
 
-/// A fresh resource id: the provider's prefix and 20 lower-case alphanumerics.
+/// A fresh resource id: the provider's prefix and 20 lower-case alphanumerics (`bp1` and 17
+/// random ones).
 pub fn resource_id(prefix: &str) -> String {
-    const ALPHABET: &[u8] = b"0123456789abcdefghijklmnopqrstuvwxyz";
-    let mut n = uuid::Uuid::new_v4().as_u128();
-    let mut id = String::with_capacity(prefix.len() + 21);
-    id.push_str(prefix);
-    id.push('-');
-    id.push_str("bp1");
-    for _ in 0..17 {
-        id.push(ALPHABET[(n % 36) as usize] as char);
-        n /= 36;
-    }
-    id
+    format!("{prefix}-bp1{}", crate::ids::base36(17))
 }
 
 /// A successful answer: `RequestId`, then the action's answer.

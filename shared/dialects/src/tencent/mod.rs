@@ -46,16 +46,7 @@ pub fn request_id() -> String {
 
 /// A fresh resource id: the provider's prefix and 8 lower-case alphanumerics (`img-0yc6rie8`).
 pub fn resource_id(prefix: &str) -> String {
-    const ALPHABET: &[u8] = b"0123456789abcdefghijklmnopqrstuvwxyz";
-    let mut n = uuid::Uuid::new_v4().as_u128();
-    let mut id = String::with_capacity(prefix.len() + 9);
-    id.push_str(prefix);
-    id.push('-');
-    for _ in 0..8 {
-        id.push(ALPHABET[(n % 36) as usize] as char);
-        n /= 36;
-    }
-    id
+    format!("{prefix}-{}", crate::ids::base36(8))
 }
 
 /// A successful answer: `{"Response": {<answer>, "RequestId"}}`; the older page's form also

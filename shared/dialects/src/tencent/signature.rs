@@ -6,12 +6,11 @@
 //! body bytes and the `Host` header as the client sent it (port included). The signing side
 //! exists for tests and benchmarks and reproduces the Python SDK byte for byte.
 
-use crate::crypto::{constant_time_eq, fresh, hmac_sha1, hmac_sha256, unix_seconds};
+use crate::crypto::{fresh, hmac_sha1, hmac_sha256, sha256_hex, unix_seconds};
+use crate::signing::{self, Authorization, Encoding, Values};
 use crate::{header, WireRequest};
-use base64::Engine;
 use chrono::{DateTime, Utc};
 use domain::AuthFailure;
-use sha2::{Digest, Sha256};
 
 const TC3: &str = "TC3-HMAC-SHA256";
 const TC3_TERMINATOR: &str = "tc3_request";
@@ -88,45 +87,23 @@ fn param<'a>(params: &'a [(String, String)], name: &str) -> Option<&'a str> {
 /// `SecretId` parameter means the legacy form.
 pub fn presented(req: &WireRequest, params: &[(String, String)]) -> Result<Presented, AuthFailure> {
     if let Some(raw) = req.headers().get(http::header::AUTHORIZATION) {
-        let missing = || AuthFailure::Missing("Authorization".into());
-        let auth = raw.to_str().map_err(|_| missing())?.trim();
-        let (scheme, rest) = auth.split_once(' ').unwrap_or((auth, ""));
-        if scheme != TC3 {
-            return Err(AuthFailure::UnsupportedMethod(scheme.to_string()));
-        }
-        let mut credential = None;
-        let mut signed = None;
-        let mut signature = None;
-        for part in rest.split(',') {
-            match part.trim().split_once('=') {
-                Some(("Credential", v)) => credential = Some(v),
-                Some(("SignedHeaders", v)) => signed = Some(v),
-                Some(("Signature", v)) => signature = Some(v),
-                _ => {}
-            }
-        }
-        let (Some(credential), Some(signed), Some(signature)) = (credential, signed, signature) else {
-            return Err(missing());
-        };
+        let parameters = signing::expect_algorithm(signing::header_text(raw)?, TC3)?;
+        let auth = Authorization::parse(TC3, parameters)?.complete()?;
         // From the right: a secret id is not expected to hold a `/`, but the scope's shape is fixed.
-        let scope: Vec<&str> = credential.rsplitn(4, '/').collect();
+        let scope: Vec<&str> = auth.credential.rsplitn(4, '/').collect();
         let [terminator, service, date, secret_id] = scope[..] else {
-            return Err(missing());
+            return Err(signing::malformed());
         };
         if terminator != TC3_TERMINATOR || [service, date, secret_id].iter().any(|s| s.is_empty()) {
-            return Err(missing());
-        }
-        let signed_headers: Vec<String> = signed.split(';').map(|h| h.trim().to_ascii_lowercase()).collect();
-        if signature.is_empty() || signed_headers.iter().any(String::is_empty) {
-            return Err(missing());
+            return Err(signing::malformed());
         }
         return Ok(Presented {
             secret_id: secret_id.to_string(),
             scheme: Scheme::Tc3 {
                 date: date.to_string(),
                 service: service.to_string(),
-                signed_headers,
-                signature: signature.to_string(),
+                signed_headers: auth.signed_headers,
+                signature: auth.signature.to_string(),
                 timestamp: header(req, "x-tc-timestamp").map(str::to_string),
             },
         });
@@ -168,17 +145,11 @@ pub fn verify(
 ) -> Result<(), AuthFailure> {
     let at = match &presented.scheme {
         Scheme::Tc3 { date, service, signed_headers, signature, timestamp } => {
-            if REQUIRED_SIGNED_HEADERS.iter().any(|needed| !signed_headers.iter().any(|h| h == needed)) {
-                return Err(AuthFailure::Missing("Authorization".into()));
-            }
-            let timestamp =
-                timestamp.as_deref().ok_or_else(|| AuthFailure::Missing("X-TC-Timestamp".into()))?;
+            signing::require_signed(signed_headers, &REQUIRED_SIGNED_HEADERS)?;
+            let timestamp = signing::needed(timestamp.as_deref(), "X-TC-Timestamp")?;
             let string_to_sign = tc3_string_to_sign(req, signed_headers, timestamp, date, service);
             let expected = tc3_signature(secret, date, service, &string_to_sign);
-            let given = hex::decode(signature).unwrap_or_default();
-            if !constant_time_eq(&expected, &given) {
-                return Err(AuthFailure::Mismatch { string_to_sign });
-            }
+            signing::compare(&expected, signature, Encoding::Hex, &string_to_sign)?;
             let at = unix_seconds(timestamp)?;
             // The key was derived for the credential's date: a signature keyed for another day
             // than the one its timestamp names is not the provider's signature.
@@ -188,19 +159,13 @@ pub fn verify(
             at
         }
         Scheme::Legacy { algorithm, signature, timestamp, nonce } => {
-            let signature = signature.as_deref().ok_or_else(|| AuthFailure::Missing("Signature".into()))?;
+            let signature = signing::needed(signature.as_deref(), "Signature")?;
             let host = header(req, "host").unwrap_or("");
             let string_to_sign = legacy_string_to_sign(req.method().as_str(), host, signed_path, params);
             let expected = legacy_signature(*algorithm, secret, &string_to_sign);
-            let given = base64::engine::general_purpose::STANDARD.decode(signature).unwrap_or_default();
-            if !constant_time_eq(&expected, &given) {
-                return Err(AuthFailure::Mismatch { string_to_sign });
-            }
-            // Without a nonce the caller cannot refuse a replay within the skew window.
-            if nonce.as_deref().is_none_or(str::is_empty) {
-                return Err(AuthFailure::Missing("Nonce".into()));
-            }
-            unix_seconds(timestamp.as_deref().ok_or_else(|| AuthFailure::Missing("Timestamp".into()))?)?
+            signing::compare(&expected, signature, Encoding::Base64, &string_to_sign)?;
+            signing::needed_nonce(nonce.as_deref(), "Nonce")?;
+            unix_seconds(signing::needed(timestamp.as_deref(), "Timestamp")?)?
         }
     };
     fresh(at, now, max_skew_seconds)
@@ -220,21 +185,11 @@ fn tc3_string_to_sign(
     date: &str,
     service: &str,
 ) -> String {
-    let mut headers = String::new();
-    for name in signed_headers {
-        // An unknown or malformed name simply has no values: the signature then fails to match.
-        let values: Vec<String> = req
-            .headers()
-            .get_all(name.as_str())
-            .iter()
-            .map(|v| String::from_utf8_lossy(v.as_bytes()).trim().to_lowercase())
-            .collect();
-        headers.push_str(&format!("{name}:{}\n", values.join(",")));
-    }
+    let headers = signing::canonical_headers(req, signed_headers, Values::LowerCased);
     let payload_hash = if header(req, "x-tc-content-sha256") == Some(UNSIGNED_PAYLOAD) {
-        hex::encode(Sha256::digest(UNSIGNED_PAYLOAD.as_bytes()))
+        sha256_hex(UNSIGNED_PAYLOAD.as_bytes())
     } else {
-        hex::encode(Sha256::digest(req.body()))
+        sha256_hex(req.body())
     };
     let canonical = format!(
         "{}\n/\n{}\n{}\n{}\n{}",
@@ -244,10 +199,7 @@ fn tc3_string_to_sign(
         signed_headers.join(";"),
         payload_hash
     );
-    format!(
-        "{TC3}\n{timestamp}\n{date}/{service}/{TC3_TERMINATOR}\n{}",
-        hex::encode(Sha256::digest(canonical.as_bytes()))
-    )
+    format!("{TC3}\n{timestamp}\n{date}/{service}/{TC3_TERMINATOR}\n{}", sha256_hex(canonical.as_bytes()))
 }
 
 /// The TC3 key chain: the secret is never used directly, only a key scoped to one day and one
@@ -272,8 +224,7 @@ fn legacy_string_to_sign(method: &str, host: &str, path: &str, params: &[(String
         .collect();
     // Stable, by name only: repeated names keep their wire order.
     sorted.sort_by(|a, b| a.0.cmp(&b.0));
-    let joined = sorted.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("&");
-    format!("{method}{host}{path}?{joined}")
+    format!("{method}{host}{path}?{}", signing::join_pairs(&sorted))
 }
 
 fn legacy_signature(algorithm: Algorithm, secret: &str, string_to_sign: &str) -> Vec<u8> {
@@ -295,12 +246,10 @@ pub fn sign_tc3(req: &mut WireRequest, secret_id: &str, secret: &str, service: &
     req.headers_mut().insert("x-tc-timestamp", http::HeaderValue::from(now.timestamp()));
     let signed: Vec<String> = REQUIRED_SIGNED_HEADERS.iter().map(|h| h.to_string()).collect();
     let string_to_sign = tc3_string_to_sign(req, &signed, &timestamp, &date, service);
-    let signature = hex::encode(tc3_signature(secret, &date, service, &string_to_sign));
-    let auth = format!(
-        "{TC3} Credential={secret_id}/{date}/{service}/{TC3_TERMINATOR}, SignedHeaders={}, Signature={signature}",
-        signed.join(";")
-    );
-    req.headers_mut().insert(http::header::AUTHORIZATION, auth.parse().expect("ASCII header value"));
+    let signature = Encoding::Hex.encode(&tc3_signature(secret, &date, service, &string_to_sign));
+    let credential = format!("{secret_id}/{date}/{service}/{TC3_TERMINATOR}");
+    let auth = Authorization::new(TC3, &credential, signed, &signature);
+    req.headers_mut().insert(http::header::AUTHORIZATION, auth.to_header(", "));
 }
 
 /// Client side: add `Timestamp`, `Nonce` (a random positive integer below 2⁶³, as the SDK draws
@@ -334,30 +283,20 @@ pub fn sign_legacy(
     pairs.retain(|(k, _)| k != "Signature");
     let string_to_sign = legacy_string_to_sign(method, host, path, pairs);
     let signature = legacy_signature(algorithm, secret, &string_to_sign);
-    pairs.push(("Signature".into(), base64::engine::general_purpose::STANDARD.encode(signature)));
+    pairs.push(("Signature".into(), Encoding::Base64.encode(&signature)));
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::signing::fixtures::{now, post, HOST};
+    use base64::Engine;
     use bytes::Bytes;
 
-    const HOST: &str = "127.0.0.1:8080";
     const BODY: &str = r#"{"DiskId": "disk-1", "SnapshotName": "a b"}"#;
 
-    fn now() -> DateTime<Utc> {
-        DateTime::<Utc>::from_timestamp(1_795_445_401, 0).unwrap()
-    }
-
     fn tc3_post(body: &str) -> WireRequest {
-        http::Request::builder()
-            .method("POST")
-            .uri("/")
-            .header("host", HOST)
-            .header("content-type", "application/json")
-            .header("x-tc-action", "CreateSnapshot")
-            .body(Bytes::from(body.to_string()))
-            .unwrap()
+        post("/", HOST, "application/json", ("x-tc-action", "CreateSnapshot"), body)
     }
 
     fn check(

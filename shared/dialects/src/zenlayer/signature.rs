@@ -11,11 +11,11 @@
 //! header as the client sent it (port included). The signing side exists for tests and
 //! benchmarks and reproduces the Python SDK byte for byte.
 
-use crate::crypto::{constant_time_eq, fresh, hmac_sha256, unix_seconds};
+use crate::crypto::{fresh, hmac_sha256, sha256_hex, unix_seconds};
+use crate::signing::{self, Authorization, Encoding, Values};
 use crate::{header, WireRequest};
 use chrono::{DateTime, Utc};
 use domain::AuthFailure;
-use sha2::{Digest, Sha256};
 
 pub const ZC2: &str = "ZC2-HMAC-SHA256";
 
@@ -46,16 +46,12 @@ pub struct Presented {
 /// it in place of a signature, and the caller answers it as an unsupported method, not as an
 /// anonymous request.
 pub fn presented(req: &WireRequest) -> Result<Presented, AuthFailure> {
-    let missing = || AuthFailure::Missing("Authorization".into());
-    let raw = req.headers().get(http::header::AUTHORIZATION).ok_or_else(missing)?;
-    let auth = raw.to_str().map_err(|_| missing())?.trim();
-    if auth.is_empty() {
-        return Err(missing());
+    let raw = req.headers().get(http::header::AUTHORIZATION).ok_or_else(signing::malformed)?;
+    let value = signing::header_text(raw)?;
+    if value.is_empty() {
+        return Err(signing::malformed());
     }
-    let (scheme, rest) = auth.split_once(' ').unwrap_or((auth, ""));
-    if scheme != ZC2 {
-        return Err(AuthFailure::UnsupportedMethod(scheme.to_string()));
-    }
+    let parameters = signing::expect_algorithm(value, ZC2)?;
     // The SDK always sends this header with the one method it knows; a request that names another
     // is asking for a signature we would not be checking.
     if let Some(raw) = req.headers().get(METHOD_HEADER) {
@@ -64,28 +60,12 @@ pub fn presented(req: &WireRequest) -> Result<Presented, AuthFailure> {
             return Err(AuthFailure::UnsupportedMethod(method.trim().to_string()));
         }
     }
-    let mut credential = None;
-    let mut signed = None;
-    let mut signature = None;
-    for part in rest.split(',') {
-        match part.trim().split_once('=') {
-            Some(("Credential", v)) => credential = Some(v.trim()),
-            Some(("SignedHeaders", v)) => signed = Some(v.trim()),
-            Some(("Signature", v)) => signature = Some(v.trim()),
-            _ => {}
-        }
-    }
-    let (Some(access_key_id), Some(signed), Some(signature)) = (credential, signed, signature) else {
-        return Err(missing());
-    };
-    let signed_headers: Vec<String> = signed.split(';').map(|h| h.trim().to_ascii_lowercase()).collect();
-    if access_key_id.is_empty() || signature.is_empty() || signed_headers.iter().any(String::is_empty) {
-        return Err(missing());
-    }
+    let auth = Authorization::parse(ZC2, parameters)?.complete()?;
+    // A space after a part's `=` is passed over here (the SDK writes none).
     Ok(Presented {
-        access_key_id: access_key_id.to_string(),
-        signed_headers,
-        signature: signature.to_string(),
+        access_key_id: auth.credential.trim().to_string(),
+        signed_headers: auth.signed_headers,
+        signature: auth.signature.trim().to_string(),
         timestamp: header(req, TIMESTAMP_HEADER).map(str::to_string),
     })
 }
@@ -103,21 +83,12 @@ pub fn verify(
     now: DateTime<Utc>,
     max_skew_seconds: u64,
 ) -> Result<(), AuthFailure> {
-    let signed_headers = &presented.signed_headers;
-    if REQUIRED_SIGNED_HEADERS.iter().any(|needed| !signed_headers.iter().any(|h| h == needed)) {
-        return Err(AuthFailure::Missing("Authorization".into()));
-    }
-    let timestamp =
-        presented.timestamp.as_deref().ok_or_else(|| AuthFailure::Missing(TIMESTAMP_HEADER.into()))?;
-    let string_to_sign = string_to_sign(req, signed_headers, timestamp);
+    signing::require_signed(&presented.signed_headers, &REQUIRED_SIGNED_HEADERS)?;
+    let timestamp = signing::needed(presented.timestamp.as_deref(), TIMESTAMP_HEADER)?;
+    let string_to_sign = string_to_sign(req, &presented.signed_headers, timestamp);
     let expected = hmac_sha256(secret.as_bytes(), string_to_sign.as_bytes());
-    // Not hex (or the wrong length): compared all the same, and so a mismatch, never a panic.
-    let given = hex::decode(&presented.signature).unwrap_or_default();
-    if !constant_time_eq(&expected, &given) {
-        return Err(AuthFailure::Mismatch { string_to_sign });
-    }
-    let at = unix_seconds(timestamp)?;
-    fresh(at, now, max_skew_seconds)
+    signing::compare(&expected, &presented.signature, Encoding::Hex, &string_to_sign)?;
+    fresh(unix_seconds(timestamp)?, now, max_skew_seconds)
 }
 
 /// `ZC2-HMAC-SHA256\n<timestamp>\n` + hex SHA-256 of the canonical request
@@ -127,25 +98,14 @@ pub fn verify(
 /// so lower-casing would refuse a client that spells `Content-Type` with capitals. The payload
 /// hash is over the raw body, never a re-serialisation of its JSON.
 fn string_to_sign(req: &WireRequest, signed_headers: &[String], timestamp: &str) -> String {
-    let mut headers = String::new();
-    for name in signed_headers {
-        // An unknown or malformed name simply has no values: the signature then fails to match.
-        let values: Vec<String> = req
-            .headers()
-            .get_all(name.as_str())
-            .iter()
-            .map(|v| String::from_utf8_lossy(v.as_bytes()).trim().to_string())
-            .collect();
-        headers.push_str(&format!("{name}:{}\n", values.join(",")));
-    }
     let canonical = format!(
         "{}\n/\n\n{}\n{}\n{}",
         req.method(),
-        headers,
+        signing::canonical_headers(req, signed_headers, Values::Trimmed),
         signed_headers.join(";"),
-        hex::encode(Sha256::digest(req.body()))
+        sha256_hex(req.body())
     );
-    format!("{ZC2}\n{timestamp}\n{}", hex::encode(Sha256::digest(canonical.as_bytes())))
+    format!("{ZC2}\n{timestamp}\n{}", sha256_hex(canonical.as_bytes()))
 }
 
 /// Client side: set `x-zc-timestamp`, `x-zc-signature-method` and `Authorization` on a request
@@ -160,35 +120,21 @@ pub fn sign(req: &mut WireRequest, access_key_id: &str, secret: &str, now: DateT
     req.headers_mut().insert(METHOD_HEADER, http::HeaderValue::from_static(ZC2));
     let signed: Vec<String> = REQUIRED_SIGNED_HEADERS.iter().map(|h| h.to_string()).collect();
     let string_to_sign = string_to_sign(req, &signed, &timestamp);
-    let signature = hex::encode(hmac_sha256(secret.as_bytes(), string_to_sign.as_bytes()));
-    let auth = format!(
-        "{ZC2} Credential={access_key_id}, SignedHeaders={}, Signature={signature}",
-        signed.join(";")
-    );
-    req.headers_mut().insert(http::header::AUTHORIZATION, auth.parse().expect("ASCII header value"));
+    let signature = Encoding::Hex.encode(&hmac_sha256(secret.as_bytes(), string_to_sign.as_bytes()));
+    let auth = Authorization::new(ZC2, access_key_id, signed, &signature);
+    req.headers_mut().insert(http::header::AUTHORIZATION, auth.to_header(", "));
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::signing::fixtures::{self, now, HOST};
     use bytes::Bytes;
 
-    const HOST: &str = "127.0.0.1:8080";
     const BODY: &str = r#"{"diskId": "disk-1", "snapshotName": "a b"}"#;
 
-    fn now() -> DateTime<Utc> {
-        DateTime::<Utc>::from_timestamp(1_795_445_401, 0).unwrap()
-    }
-
     fn post(path: &str, host: &str, content_type: &str, body: &str) -> WireRequest {
-        http::Request::builder()
-            .method("POST")
-            .uri(path)
-            .header("host", host)
-            .header("content-type", content_type)
-            .header("x-zc-action", "CreateSnapshot")
-            .body(Bytes::from(body.to_string()))
-            .unwrap()
+        fixtures::post(path, host, content_type, ("x-zc-action", "CreateSnapshot"), body)
     }
 
     fn check(req: &WireRequest, at: DateTime<Utc>) -> Result<(), AuthFailure> {
