@@ -1,9 +1,13 @@
-//! One declaration per action. Each dialect lists its actions once, with [`actions!`]: the wire
-//! name, the Lambda function that serves it, whether it writes, what it reads ahead and its
-//! handler. The typed action, the route table, the reads and the dispatch all follow from that
-//! list, so an action without a handler, or a route without an action, does not compile.
+//! One declaration per action. The routing table (`crate::routes`) lists every dialect's actions
+//! once, with [`actions!`]: the wire name, the Lambda function that serves it, whether it writes,
+//! what it reads ahead and its handler. The typed action, the route table, the reads and the
+//! dispatch all follow from that list, so an action without a handler does not compile.
 
 use crate::routes::Function;
+use crate::usecases::Caller;
+use crate::App;
+use domain::DomainResult;
+use std::future::Future;
 use store::Ref;
 
 /// Whether an action writes (its nonce goes into its own transaction) or only reads (its nonce
@@ -32,35 +36,50 @@ pub trait Action: Copy + Send + Sync + std::fmt::Debug + 'static {
     }
 }
 
+/// What a dialect's actions do with a request of type `R`: made by [`actions!`] from the
+/// declared reads-ahead and handler of each action.
+pub trait Serves<R>: Action {
+    /// What the action will read, as far as its parameters tell.
+    fn reads(self, request: &R, access_key: &str) -> Vec<Ref>;
+    /// Run the action's handler.
+    fn serve(
+        self,
+        app: &App,
+        request: &R,
+        caller: &Caller<'_>,
+    ) -> impl Future<Output = DomainResult<Self::Answer>> + Send;
+}
+
 /// The reads of an action that reads nothing ahead beyond the dialect's own.
 pub fn nothing<R>(_: &R, _: &str) -> Vec<Ref> {
     Vec::new()
 }
 
-/// Declare a dialect's actions, one line each:
+/// Declare dialects' actions, one line each, one enum per dialect:
 ///
 /// ```text
 /// actions! {
 ///     /// doc
-///     pub enum Action for RpcRequest => views::Answer {
+///     pub enum AlibabaAction for RpcRequest => ali::Answer {
 ///         // wire name     function         access  reads ahead      handler
 ///         CreateSnapshot => CreateSnapshot, Write,  create_reads,    create_snapshot;
 ///     }
+///     …
 /// }
 /// ```
 ///
 /// The variant's name is the wire name; `function` a [`Function`]; `access` an [`Access`];
 /// `reads` a `fn(&Request, access_key: &str) -> Vec<Ref>` (or [`nothing`]); the handler an
 /// `async fn(&App, &Request, &Caller) -> DomainResult<T>` where the dialect's answer is
-/// `From<T>`. It makes the enum, its [`Action`] impl, and `reads`/`serve`, which dispatch to the
+/// `From<T>`. It makes the enum and its [`Action`] and [`Serves`] impls, which dispatch to the
 /// declared functions.
 macro_rules! actions {
-    (
+    ($(
         $(#[$meta:meta])*
         $vis:vis enum $name:ident for $request:ty => $answer:ty {
             $($variant:ident => $function:ident, $access:ident, $reads:path, $handler:path;)+
         }
-    ) => {
+    )+) => {$(
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq)]
         $vis enum $name {
@@ -90,15 +109,13 @@ macro_rules! actions {
             }
         }
 
-        impl $name {
-            /// What the action will read, as far as its parameters tell.
+        impl $crate::actions::Serves<$request> for $name {
             fn reads(self, request: &$request, access_key: &str) -> Vec<store::Ref> {
                 match self {
                     $(Self::$variant => $reads(request, access_key)),+
                 }
             }
 
-            /// Run the action's handler.
             async fn serve(
                 self,
                 app: &$crate::App,
@@ -110,7 +127,7 @@ macro_rules! actions {
                 }
             }
         }
-    };
+    )+};
 }
 
 pub(crate) use actions;

@@ -3,13 +3,13 @@
 //! answer in the dialect's envelope. What differs per dialect is behind [`Protocol`]; everything
 //! else is here, once.
 
-use crate::actions::{Access, Action};
+use crate::actions::{Access, Action, Serves};
 use crate::routes::Scope;
+use crate::usecases::Caller;
 use crate::App;
 use chrono::{DateTime, Utc};
 use dialects::{Dialect, WireRequest, WireResponse};
 use domain::{Account, AuthFailure, AuthMode, DomainError, DomainResult};
-use std::future::Future;
 use store::Ref;
 use tracing::Instrument;
 
@@ -20,7 +20,7 @@ pub trait Protocol: dialects::Request + Sync {
     /// `signature_max_skew_seconds` can only narrow it.
     const MAX_SKEW_SECONDS: u64;
     /// The dialect's actions, declared once with [`crate::actions::actions!`].
-    type Action: Action;
+    type Action: Serves<Self>;
     /// The credentials a request presents, before they are checked.
     type Presented: Send + Sync;
 
@@ -29,9 +29,11 @@ pub trait Protocol: dialects::Request + Sync {
     /// The access key the credentials name, and their nonce for dialects whose signatures carry
     /// one.
     fn key_and_nonce(presented: &Self::Presented) -> (&str, Option<&str>);
-    /// What the action will read, as far as its parameters tell: read ahead together with the
-    /// caller's credential (`access_key`'s), in one round trip.
-    fn reads(&self, action: Self::Action, access_key: &str) -> Vec<Ref>;
+    /// What every action of the dialect reads ahead, beside what the action declares it reads:
+    /// read together with the caller's credential (`access_key`'s), in one round trip.
+    fn common_reads(&self, _action: Self::Action, _access_key: &str) -> Vec<Ref> {
+        Vec::new()
+    }
     /// Check the signature with the account's secret, and the timestamp's freshness.
     fn verify(
         &self,
@@ -39,15 +41,8 @@ pub trait Protocol: dialects::Request + Sync {
         presented: &Self::Presented,
         check: &Check,
     ) -> Result<(), AuthFailure>;
-    /// Check what the dialect asks of every action (its version, say), then run the action's
-    /// handler.
-    fn run(
-        &self,
-        app: &App,
-        action: Self::Action,
-        account: &Account,
-        now: DateTime<Utc>,
-    ) -> impl Future<Output = DomainResult<Answer<Self>>> + Send;
+    /// What the dialect asks of every action before its handler runs (its version, say).
+    fn admit(&self, action: Self::Action) -> DomainResult<()>;
     fn success(&self, action: Self::Action, request_id: &str, answer: &Answer<Self>) -> WireResponse;
     /// An error in the dialect's envelope; `parsed` is `None` when the request could not be read.
     fn failure(parsed: Option<&Self>, action: &str, error: &DomainError, request_id: &str) -> WireResponse;
@@ -145,7 +140,8 @@ async fn run<P: Protocol>(
     }
     // Nothing read ahead is used, or shown, before the signature has verified.
     let mut reads = vec![Ref::Credential(key.to_string())];
-    reads.extend(parsed.reads(action, key));
+    reads.extend(parsed.common_reads(action, key));
+    reads.extend(action.reads(parsed, key));
     let mut app = app.read_ahead(&reads).await?;
     let account = authenticate(&mut app, req, parsed, &presented, real_now).await?;
     let app = &app;
@@ -156,17 +152,19 @@ async fn run<P: Protocol>(
         }
     }
     let named: Vec<&str> = reads.iter().filter_map(Ref::resource_id).collect();
-    if let Err(fault) =
-        crate::control::faults::strike(app, P::DIALECT, action.wire(), &account.id, &named).await
-    {
+    let struck = crate::control::faults::strike(app, P::DIALECT, action.wire(), &account.id, &named).await;
+    // Refused before its handler (a fault, or the dialect's own checks): the nonce is spent all
+    // the same.
+    if let Err(refused) = struck.and_then(|()| parsed.admit(action)) {
         app.store.settle_nonce().await?;
-        return Err(fault);
+        return Err(refused);
     }
-    let now = app.now();
+    let caller =
+        Caller { account: &account, dialect: P::DIALECT.name(), action: action.wire(), now: app.now() };
     // A create records its nonce in its transaction (or after, when it wrote nothing); a read
     // alongside its reads. A replayed request is refused as such, whatever its action answered.
     // (Boxed: the action's future is large; the request's own stays small.)
-    let run = Box::pin(parsed.run(app, action, &account, now));
+    let run = Box::pin(action.serve(app, parsed, &caller));
     let outcome = if writes {
         run.await
     } else {

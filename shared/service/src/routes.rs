@@ -1,11 +1,16 @@
-//! The one routing table: (dialect, action) → the function that serves it, made from each
-//! dialect's action declarations (see [`crate::actions`]). The local gateway, the Lambda
-//! functions and the deployment template all follow it (a test keeps `infra/` in step).
+//! The one routing table: every dialect's actions, each declared once (see [`crate::actions`]):
+//! its wire name, the function that serves it, whether it writes, what it reads ahead and its
+//! handler (in the dialect's module under `protocols/`). The local gateway, the Lambda functions
+//! and the deployment template all follow it (a test keeps `infra/` in step).
 
-use crate::actions::{Access, Action};
+use crate::actions::{actions, nothing, Access, Action};
 use crate::pipeline::Protocol;
+use crate::protocols::{alibaba, tencent, zenlayer};
+use dialects::alibaba::views as ali;
 use dialects::alibaba::RpcRequest;
+use dialects::tencent::views as tc;
 use dialects::tencent::TcRequest;
+use dialects::zenlayer::views as zl;
 use dialects::zenlayer::ZlRequest;
 use dialects::Dialect;
 use std::sync::LazyLock;
@@ -28,6 +33,34 @@ impl Function {
             Function::CreateSnapshot => "create-snapshot",
             Function::Describe => "describe",
         }
+    }
+}
+
+actions! {
+    /// Alibaba ECS RPC (API 2014-05-26).
+    pub enum AlibabaAction for RpcRequest => ali::Answer {
+        // wire name            function        access  reads ahead               handler
+        CreateSnapshot       => CreateSnapshot, Write,  alibaba::snapshot_reads,  alibaba::create_snapshot;
+        DescribeSnapshots    => Describe,       Read,   alibaba::described_reads, alibaba::describe_snapshots;
+        CreateImage          => CreateImage,    Write,  alibaba::image_reads,     alibaba::create_image;
+        DescribeImages       => Describe,       Read,   nothing,                  alibaba::describe_images;
+    }
+
+    /// Tencent Cloud CVM (images) and CBS (snapshots), API 3.0.
+    pub enum TencentAction for TcRequest => tc::Answer {
+        CreateImage          => CreateImage,    Write,  tencent::image_reads,     tencent::create_image;
+        DescribeImages       => Describe,       Read,   nothing,                  tencent::describe_images;
+        CreateSnapshot       => CreateSnapshot, Write,  tencent::snapshot_reads,  tencent::create_snapshot;
+        DescribeSnapshots    => Describe,       Read,   tencent::described_reads, tencent::describe_snapshots;
+    }
+
+    /// Zenlayer ZEC (API 2025-09-01).
+    pub enum ZenlayerAction for ZlRequest => zl::Answer {
+        CreateImage          => CreateImage,    Write,  zenlayer::image_reads,     zenlayer::create_image;
+        DescribeImages       => Describe,       Read,   nothing,                   zenlayer::describe_images;
+        DescribeCustomImages => Describe,       Read,   nothing,                   zenlayer::describe_custom_images;
+        CreateSnapshot       => CreateSnapshot, Write,  zenlayer::snapshot_reads,  zenlayer::create_snapshot;
+        DescribeSnapshots    => Describe,       Read,   zenlayer::described_reads, zenlayer::describe_snapshots;
     }
 }
 

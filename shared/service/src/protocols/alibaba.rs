@@ -1,35 +1,24 @@
 //! Alibaba ECS RPC in the pipeline: its signatures, and each action's parameters turned into
 //! domain commands and the results into the API's fields.
 
-use crate::actions::{actions, nothing, Action as _};
+use crate::actions::Action as _;
 use crate::pipeline::{check_version, Check, Protocol};
+use crate::routes::AlibabaAction;
 use crate::usecases::describe::{self, SnapshotScope};
 use crate::usecases::{create_image, create_snapshot, Caller};
 use crate::App;
-use chrono::{DateTime, Utc};
 use dialects::alibaba::{self as ali, errors, params, queries, signature, views, RpcRequest};
 use dialects::{Dialect, WireRequest, WireResponse};
-use domain::{Account, AuthFailure, DomainError, DomainResult};
+use domain::{AuthFailure, DomainError, DomainResult};
 use store::{CallerItem, Ref};
 use views::{ImageCreated, ImagePage, SnapshotCreated, SnapshotPage};
-
-actions! {
-    /// The ECS actions served here.
-    pub enum Action for RpcRequest => views::Answer {
-        // wire name         function        access  reads ahead      handler
-        CreateSnapshot    => CreateSnapshot, Write,  snapshot_reads,  create_snapshot;
-        DescribeSnapshots => Describe,       Read,   described_reads, describe_snapshots;
-        CreateImage       => CreateImage,    Write,  image_reads,     create_image;
-        DescribeImages    => Describe,       Read,   nothing,         describe_images;
-    }
-}
 
 impl Protocol for RpcRequest {
     const DIALECT: Dialect = Dialect::Alibaba;
     /// ECS API reference, common parameters: the timestamp is valid for 15 minutes
     /// (`InvalidTimeStamp.Expired`).
     const MAX_SKEW_SECONDS: u64 = 900;
-    type Action = Action;
+    type Action = AlibabaAction;
     type Presented = signature::Presented;
 
     fn presented(&self, req: &WireRequest) -> Result<Self::Presented, AuthFailure> {
@@ -40,38 +29,25 @@ impl Protocol for RpcRequest {
         (&presented.access_key_id, presented.nonce())
     }
 
-    fn reads(&self, action: Action, access_key: &str) -> Vec<Ref> {
+    fn common_reads(&self, action: AlibabaAction, access_key: &str) -> Vec<Ref> {
         let mut refs: Vec<Ref> = self.get("RegionId").map(|r| Ref::Region(r.into())).into_iter().collect();
         if let Some(token) = self.get("ClientToken") {
             let item = CallerItem::Token { action: action.wire().into(), token: token.into() };
             refs.push(Ref::OfCaller { access_key: access_key.to_string(), item });
         }
-        refs.extend(action.reads(self, access_key));
         refs
     }
 
-    fn verify(
-        &self,
-        req: &WireRequest,
-        presented: &Self::Presented,
-        check: &Check,
-    ) -> Result<(), AuthFailure> {
-        signature::verify(req, self, presented, check.secret, check.now, check.max_skew_seconds)
+    fn verify(&self, req: &WireRequest, p: &Self::Presented, check: &Check) -> Result<(), AuthFailure> {
+        signature::verify(req, self, p, check.secret, check.now, check.max_skew_seconds)
     }
 
-    async fn run(
-        &self,
-        app: &App,
-        action: Action,
-        account: &Account,
-        now: DateTime<Utc>,
-    ) -> DomainResult<views::Answer> {
+    fn admit(&self, _: AlibabaAction) -> DomainResult<()> {
         check_version(self.version.as_deref(), &[ali::API_VERSION], "Version")?;
-        let caller = Caller { account, dialect: Dialect::Alibaba.name(), action: action.wire(), now };
-        action.serve(app, self, &caller).await
+        Ok(())
     }
 
-    fn success(&self, action: Action, request_id: &str, answer: &views::Answer) -> WireResponse {
+    fn success(&self, action: AlibabaAction, request_id: &str, answer: &views::Answer) -> WireResponse {
         ali::success(action.wire(), self.xml, request_id, answer)
     }
 
@@ -83,16 +59,16 @@ impl Protocol for RpcRequest {
     }
 }
 
-fn snapshot_reads(rpc: &RpcRequest, _: &str) -> Vec<Ref> {
+pub(crate) fn snapshot_reads(rpc: &RpcRequest, _: &str) -> Vec<Ref> {
     rpc.get("DiskId").map(|d| Ref::Disk(d.into())).into_iter().collect()
 }
 
-fn described_reads(rpc: &RpcRequest, _: &str) -> Vec<Ref> {
+pub(crate) fn described_reads(rpc: &RpcRequest, _: &str) -> Vec<Ref> {
     let ids = rpc.get("SnapshotIds").and_then(|v| serde_json::from_str::<Vec<String>>(v).ok());
     ids.unwrap_or_default().into_iter().take(100).map(Ref::Snapshot).collect()
 }
 
-fn image_reads(rpc: &RpcRequest, access_key: &str) -> Vec<Ref> {
+pub(crate) fn image_reads(rpc: &RpcRequest, access_key: &str) -> Vec<Ref> {
     let mut refs: Vec<Ref> = rpc.get("SnapshotId").map(|s| Ref::Snapshot(s.into())).into_iter().collect();
     refs.extend(rpc.get("InstanceId").map(|i| Ref::Instance(i.into())));
     if let Some(region) = rpc.get("RegionId") {
@@ -105,13 +81,21 @@ fn image_reads(rpc: &RpcRequest, access_key: &str) -> Vec<Ref> {
     refs
 }
 
-async fn create_snapshot(app: &App, rpc: &RpcRequest, caller: &Caller<'_>) -> DomainResult<SnapshotCreated> {
+pub(crate) async fn create_snapshot(
+    app: &App,
+    rpc: &RpcRequest,
+    caller: &Caller<'_>,
+) -> DomainResult<SnapshotCreated> {
     let cmd = params::create_snapshot(rpc)?;
     let snapshot = create_snapshot::run(&app.store, caller, &cmd, || ali::resource_id("s")).await?;
     Ok(SnapshotCreated { snapshot_id: snapshot.id().to_string() })
 }
 
-async fn describe_snapshots(app: &App, rpc: &RpcRequest, caller: &Caller<'_>) -> DomainResult<SnapshotPage> {
+pub(crate) async fn describe_snapshots(
+    app: &App,
+    rpc: &RpcRequest,
+    caller: &Caller<'_>,
+) -> DomainResult<SnapshotPage> {
     // Only paging by token needs the key (and, the first time on a table, a write to make it).
     let seal_key = if queries::pages_by_token(rpc) { app.seal_key().await? } else { String::new() };
     let query = queries::describe_snapshots(rpc, &caller.account.id, seal_key.as_bytes())?;
@@ -134,14 +118,22 @@ async fn describe_snapshots(app: &App, rpc: &RpcRequest, caller: &Caller<'_>) ->
     Ok(views::snapshot_page(&query, &matching, caller.now))
 }
 
-async fn create_image(app: &App, rpc: &RpcRequest, caller: &Caller<'_>) -> DomainResult<ImageCreated> {
+pub(crate) async fn create_image(
+    app: &App,
+    rpc: &RpcRequest,
+    caller: &Caller<'_>,
+) -> DomainResult<ImageCreated> {
     let (cmd, dry_run) = params::create_image(rpc)?;
     let new_id = |kind: &str| ali::resource_id(if kind == "image" { "m" } else { "s" });
     let image = create_image::run(&app.store, caller, &cmd, dry_run, new_id).await?;
     Ok(ImageCreated { image_id: image.id().to_string() })
 }
 
-async fn describe_images(app: &App, rpc: &RpcRequest, caller: &Caller<'_>) -> DomainResult<ImagePage> {
+pub(crate) async fn describe_images(
+    app: &App,
+    rpc: &RpcRequest,
+    caller: &Caller<'_>,
+) -> DomainResult<ImagePage> {
     let query = queries::describe_images(rpc)?;
     let images = describe::images(&app.store, caller, Some(&query.region)).await?;
     if query.dry_run {

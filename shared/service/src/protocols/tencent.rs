@@ -2,36 +2,25 @@
 //! 3.0 on `/`, the older page on `/v2/index.php`) and DescribeImages, CBS CreateSnapshot and
 //! DescribeSnapshots.
 
-use crate::actions::{actions, nothing, Action as _};
+use crate::actions::Action as _;
 use crate::pipeline::{check_version, Check, Protocol};
+use crate::routes::TencentAction;
 use crate::usecases::describe::{self, SnapshotScope};
 use crate::usecases::{create_image, create_snapshot, Caller};
 use crate::App;
-use chrono::{DateTime, Utc};
 use dialects::tencent::{self as tc, errors, params, signature, views, TcRequest};
 use dialects::{Dialect, WireRequest, WireResponse};
-use domain::{Account, AuthFailure, DomainError, DomainResult};
+use domain::{AuthFailure, DomainError, DomainResult};
 use serde_json::Value;
 use store::{CallerItem, Ref};
 use views::{ImageCreated, ImagePage, SnapshotCreated, SnapshotPage};
-
-actions! {
-    /// The CVM and CBS actions served here.
-    pub enum Action for TcRequest => views::Answer {
-        // wire name         function        access  reads ahead      handler
-        CreateImage       => CreateImage,    Write,  image_reads,     create_image;
-        DescribeImages    => Describe,       Read,   nothing,         describe_images;
-        CreateSnapshot    => CreateSnapshot, Write,  snapshot_reads,  create_snapshot;
-        DescribeSnapshots => Describe,       Read,   described_reads, describe_snapshots;
-    }
-}
 
 impl Protocol for TcRequest {
     const DIALECT: Dialect = Dialect::Tencent;
     /// Tencent Cloud API 3.0, signature: a timestamp more than five minutes from the server's
     /// time is refused (`AuthFailure.SignatureExpire`).
     const MAX_SKEW_SECONDS: u64 = 300;
-    type Action = Action;
+    type Action = TencentAction;
     type Presented = signature::Presented;
 
     fn presented(&self, req: &WireRequest) -> Result<Self::Presented, AuthFailure> {
@@ -42,27 +31,19 @@ impl Protocol for TcRequest {
         (&presented.secret_id, presented.nonce())
     }
 
-    fn reads(&self, action: Action, access_key: &str) -> Vec<Ref> {
-        let mut refs: Vec<Ref> = self.region.iter().map(|r| Ref::Region(r.clone())).collect();
-        refs.extend(action.reads(self, access_key));
-        refs
+    fn common_reads(&self, _: TencentAction, _: &str) -> Vec<Ref> {
+        self.region.iter().map(|r| Ref::Region(r.clone())).collect()
     }
 
-    fn verify(
-        &self,
-        req: &WireRequest,
-        presented: &Self::Presented,
-        check: &Check,
-    ) -> Result<(), AuthFailure> {
+    fn verify(&self, req: &WireRequest, p: &Self::Presented, check: &Check) -> Result<(), AuthFailure> {
         // The legacy form's signature covers its parameters and nothing else: what it runs must
         // come from them.
-        if let (signature::Scheme::Legacy { .. }, Some(name)) = (&presented.scheme, self.header_only.first())
-        {
+        if let (signature::Scheme::Legacy { .. }, Some(name)) = (&p.scheme, self.header_only.first()) {
             return Err(AuthFailure::Missing(name.to_string()));
         }
         // TC3's key is derived for one service: a CBS action signed for another is refused as
         // the provider's own check of the derived key would refuse it.
-        if let signature::Scheme::Tc3 { service, .. } = &presented.scheme {
+        if let signature::Scheme::Tc3 { service, .. } = &p.scheme {
             let expected = self.action.as_deref().and_then(tc::service_of);
             if expected.is_some_and(|e| e != service) {
                 return Err(AuthFailure::Mismatch { string_to_sign: String::new() });
@@ -72,31 +53,24 @@ impl Protocol for TcRequest {
             req,
             &self.pairs,
             req.uri().path(),
-            presented,
+            p,
             check.secret,
             check.now,
             check.max_skew_seconds,
         )
     }
 
-    async fn run(
-        &self,
-        app: &App,
-        action: Action,
-        account: &Account,
-        now: DateTime<Utc>,
-    ) -> DomainResult<views::Answer> {
+    fn admit(&self, action: TencentAction) -> DomainResult<()> {
         // The older page serves CreateImage alone.
-        if self.legacy && action != Action::CreateImage {
+        if self.legacy && action != TencentAction::CreateImage {
             return Err(DomainError::UnknownAction(action.wire().to_string()));
         }
         check_version(self.version.as_deref(), &[tc::API_VERSION], "Version")?;
         region(self)?;
-        let caller = Caller { account, dialect: Dialect::Tencent.name(), action: action.wire(), now };
-        action.serve(app, self, &caller).await
+        Ok(())
     }
 
-    fn success(&self, _action: Action, request_id: &str, answer: &views::Answer) -> WireResponse {
+    fn success(&self, _action: TencentAction, request_id: &str, answer: &views::Answer) -> WireResponse {
         tc::success(self.legacy, request_id, answer)
     }
 
@@ -125,7 +99,7 @@ fn ids(req: &TcRequest, name: &str) -> Vec<String> {
     list.into_iter().flatten().filter_map(Value::as_str).take(100).map(str::to_string).collect()
 }
 
-fn image_reads(req: &TcRequest, access_key: &str) -> Vec<Ref> {
+pub(crate) fn image_reads(req: &TcRequest, access_key: &str) -> Vec<Ref> {
     let mut refs: Vec<Ref> = text(req, "InstanceId").map(Ref::Instance).into_iter().collect();
     refs.extend(ids(req, "SnapshotIds").into_iter().map(Ref::Snapshot));
     if let Some(region) = &req.region {
@@ -138,15 +112,19 @@ fn image_reads(req: &TcRequest, access_key: &str) -> Vec<Ref> {
     refs
 }
 
-fn snapshot_reads(req: &TcRequest, _: &str) -> Vec<Ref> {
+pub(crate) fn snapshot_reads(req: &TcRequest, _: &str) -> Vec<Ref> {
     text(req, "DiskId").map(Ref::Disk).into_iter().collect()
 }
 
-fn described_reads(req: &TcRequest, _: &str) -> Vec<Ref> {
+pub(crate) fn described_reads(req: &TcRequest, _: &str) -> Vec<Ref> {
     ids(req, "SnapshotIds").into_iter().map(Ref::Snapshot).collect()
 }
 
-async fn create_image(app: &App, req: &TcRequest, caller: &Caller<'_>) -> DomainResult<ImageCreated> {
+pub(crate) async fn create_image(
+    app: &App,
+    req: &TcRequest,
+    caller: &Caller<'_>,
+) -> DomainResult<ImageCreated> {
     let region = region(req)?;
     let (cmd, dry_run) = if req.legacy {
         (params::create_image_legacy(req, region)?, false)
@@ -157,7 +135,11 @@ async fn create_image(app: &App, req: &TcRequest, caller: &Caller<'_>) -> Domain
     Ok(ImageCreated { image_id: image.id().to_string() })
 }
 
-async fn describe_images(app: &App, req: &TcRequest, caller: &Caller<'_>) -> DomainResult<ImagePage> {
+pub(crate) async fn describe_images(
+    app: &App,
+    req: &TcRequest,
+    caller: &Caller<'_>,
+) -> DomainResult<ImagePage> {
     let region = region(req)?;
     let query = params::describe_images(req)?;
     let images = describe::images(&app.store, caller, Some(region)).await?;
@@ -165,14 +147,22 @@ async fn describe_images(app: &App, req: &TcRequest, caller: &Caller<'_>) -> Dom
     Ok(views::image_page(&query, &matching, caller.now))
 }
 
-async fn create_snapshot(app: &App, req: &TcRequest, caller: &Caller<'_>) -> DomainResult<SnapshotCreated> {
+pub(crate) async fn create_snapshot(
+    app: &App,
+    req: &TcRequest,
+    caller: &Caller<'_>,
+) -> DomainResult<SnapshotCreated> {
     let region = region(req)?;
     let cmd = params::create_snapshot(req, region, caller.now)?;
     let snapshot = create_snapshot::run(&app.store, caller, &cmd, || tc::resource_id("snap")).await?;
     Ok(SnapshotCreated { snapshot_id: snapshot.id().to_string() })
 }
 
-async fn describe_snapshots(app: &App, req: &TcRequest, caller: &Caller<'_>) -> DomainResult<SnapshotPage> {
+pub(crate) async fn describe_snapshots(
+    app: &App,
+    req: &TcRequest,
+    caller: &Caller<'_>,
+) -> DomainResult<SnapshotPage> {
     let region = region(req)?;
     let query = params::describe_snapshots(req)?;
     let scope = match &query.snapshot_ids {

@@ -1,12 +1,12 @@
 //! Zenlayer ZEC in the pipeline: ZC2-HMAC-SHA256, CreateImage, DescribeImages,
 //! DescribeCustomImages, CreateSnapshot and DescribeSnapshots.
 
-use crate::actions::{actions, nothing, Action as _};
+use crate::actions::Action as _;
 use crate::pipeline::{check_version, Check, Protocol};
+use crate::routes::ZenlayerAction;
 use crate::usecases::describe::{self, SnapshotScope};
 use crate::usecases::{create_image, create_snapshot, Caller};
 use crate::App;
-use chrono::{DateTime, Utc};
 use dialects::zenlayer::{self as zl, errors, params, signature, views, ZlRequest};
 use dialects::{Dialect, WireRequest, WireResponse};
 use domain::{Account, AuthFailure, DomainError, DomainResult, Provider};
@@ -14,24 +14,12 @@ use serde_json::Value;
 use store::Ref;
 use views::{CustomImageView, ImageCreated, ImageView, Page, SnapshotCreated, SnapshotView};
 
-actions! {
-    /// The ZEC actions served here.
-    pub enum Action for ZlRequest => views::Answer {
-        // wire name            function        access  reads ahead      handler
-        CreateImage          => CreateImage,    Write,  image_reads,     create_image;
-        DescribeImages       => Describe,       Read,   nothing,         describe_images;
-        DescribeCustomImages => Describe,       Read,   nothing,         describe_custom_images;
-        CreateSnapshot       => CreateSnapshot, Write,  snapshot_reads,  create_snapshot;
-        DescribeSnapshots    => Describe,       Read,   described_reads, describe_snapshots;
-    }
-}
-
 impl Protocol for ZlRequest {
     const DIALECT: Dialect = Dialect::Zenlayer;
     /// Zenlayer's signature page gives no window; its scheme is modelled on TC3, whose five
     /// minutes it is given here.
     const MAX_SKEW_SECONDS: u64 = 300;
-    type Action = Action;
+    type Action = ZenlayerAction;
     type Presented = signature::Presented;
 
     fn presented(&self, req: &WireRequest) -> Result<Self::Presented, AuthFailure> {
@@ -43,35 +31,19 @@ impl Protocol for ZlRequest {
         (&presented.access_key_id, None)
     }
 
-    fn reads(&self, action: Action, access_key: &str) -> Vec<Ref> {
-        action.reads(self, access_key)
+    fn verify(&self, req: &WireRequest, p: &Self::Presented, check: &Check) -> Result<(), AuthFailure> {
+        signature::verify(req, p, check.secret, check.now, check.max_skew_seconds)
     }
 
-    fn verify(
-        &self,
-        req: &WireRequest,
-        presented: &Self::Presented,
-        check: &Check,
-    ) -> Result<(), AuthFailure> {
-        signature::verify(req, presented, check.secret, check.now, check.max_skew_seconds)
-    }
-
-    async fn run(
-        &self,
-        app: &App,
-        action: Action,
-        account: &Account,
-        now: DateTime<Utc>,
-    ) -> DomainResult<views::Answer> {
+    fn admit(&self, action: ZenlayerAction) -> DomainResult<()> {
         if self.service != zl::SERVICE {
             return Err(DomainError::UnknownAction(format!("{} ({})", action.wire(), self.service)));
         }
         check_version(self.version.as_deref(), &[zl::API_VERSION], "x-zc-version")?;
-        let caller = Caller { account, dialect: Dialect::Zenlayer.name(), action: action.wire(), now };
-        action.serve(app, self, &caller).await
+        Ok(())
     }
 
-    fn success(&self, _action: Action, request_id: &str, answer: &views::Answer) -> WireResponse {
+    fn success(&self, _action: ZenlayerAction, request_id: &str, answer: &views::Answer) -> WireResponse {
         zl::success(request_id, answer)
     }
 
@@ -85,15 +57,15 @@ fn text(req: &ZlRequest, name: &str) -> Option<String> {
     req.params.get(name).and_then(Value::as_str).map(str::to_string)
 }
 
-fn image_reads(req: &ZlRequest, _: &str) -> Vec<Ref> {
+pub(crate) fn image_reads(req: &ZlRequest, _: &str) -> Vec<Ref> {
     text(req, "instanceId").map(Ref::Instance).into_iter().collect()
 }
 
-fn snapshot_reads(req: &ZlRequest, _: &str) -> Vec<Ref> {
+pub(crate) fn snapshot_reads(req: &ZlRequest, _: &str) -> Vec<Ref> {
     text(req, "diskId").map(Ref::Disk).into_iter().collect()
 }
 
-fn described_reads(req: &ZlRequest, _: &str) -> Vec<Ref> {
+pub(crate) fn described_reads(req: &ZlRequest, _: &str) -> Vec<Ref> {
     let list = req.params.get("snapshotIds").and_then(Value::as_array);
     list.into_iter()
         .flatten()
@@ -123,7 +95,11 @@ async fn check_zone(app: &App, zone: Option<&str>) -> DomainResult<()> {
     }
 }
 
-async fn create_image(app: &App, req: &ZlRequest, caller: &Caller<'_>) -> DomainResult<ImageCreated> {
+pub(crate) async fn create_image(
+    app: &App,
+    req: &ZlRequest,
+    caller: &Caller<'_>,
+) -> DomainResult<ImageCreated> {
     // The image is made in the instance's region and zone.
     let instance_id = params::image_instance(req)?;
     let region = app
@@ -141,7 +117,11 @@ async fn create_image(app: &App, req: &ZlRequest, caller: &Caller<'_>) -> Domain
     Ok(ImageCreated { image_id: made.id().to_string(), image_name: name })
 }
 
-async fn describe_images(app: &App, req: &ZlRequest, caller: &Caller<'_>) -> DomainResult<Page<ImageView>> {
+pub(crate) async fn describe_images(
+    app: &App,
+    req: &ZlRequest,
+    caller: &Caller<'_>,
+) -> DomainResult<Page<ImageView>> {
     let query = params::describe_images(req)?;
     check_zone(app, query.zone.as_deref()).await?;
     let images = describe::images(&app.store, caller, None).await?;
@@ -150,7 +130,7 @@ async fn describe_images(app: &App, req: &ZlRequest, caller: &Caller<'_>) -> Dom
     Ok(query.page(items))
 }
 
-async fn describe_custom_images(
+pub(crate) async fn describe_custom_images(
     app: &App,
     req: &ZlRequest,
     caller: &Caller<'_>,
@@ -166,14 +146,18 @@ async fn describe_custom_images(
     Ok(query.page(items))
 }
 
-async fn create_snapshot(app: &App, req: &ZlRequest, caller: &Caller<'_>) -> DomainResult<SnapshotCreated> {
+pub(crate) async fn create_snapshot(
+    app: &App,
+    req: &ZlRequest,
+    caller: &Caller<'_>,
+) -> DomainResult<SnapshotCreated> {
     let mut cmd = params::create_snapshot(req, caller.now)?;
     cmd.resource_group_id = Some(resource_group(caller.account, None)?);
     let snapshot = create_snapshot::run(&app.store, caller, &cmd, zl::resource_id).await?;
     Ok(SnapshotCreated { snapshot_id: snapshot.id().to_string() })
 }
 
-async fn describe_snapshots(
+pub(crate) async fn describe_snapshots(
     app: &App,
     req: &ZlRequest,
     caller: &Caller<'_>,
