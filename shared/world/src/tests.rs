@@ -1,6 +1,8 @@
 use super::*;
 use serde_json::Value;
 
+mod refusals;
+
 fn now() -> DateTime<Utc> {
     DateTime::parse_from_rfc3339("2026-11-23T12:00:00Z").unwrap().with_timezone(&Utc)
 }
