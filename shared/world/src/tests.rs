@@ -1,4 +1,7 @@
 use super::*;
+use serde_json::Value;
+
+mod refusals;
 
 fn now() -> DateTime<Utc> {
     DateTime::parse_from_rfc3339("2026-11-23T12:00:00Z").unwrap().with_timezone(&Utc)
@@ -38,10 +41,9 @@ fn the_reference_world_parses_with_its_defaults() {
 fn a_bad_field_is_named_by_its_path() {
     let mut v: Value = serde_json::from_str(REFERENCE_WORLD).unwrap();
     v["instances"][3]["status"] = "runing".into();
-    assert_eq!(
-        refused(&v.to_string()),
-        "instances[3].status: unknown status \"runing\" (expected one of pending, starting, running, stopping, stopped, rebooting, terminating)"
-    );
+    let got = refused(&v.to_string());
+    let expected = "instances[3].status: unknown status \"runing\" (expected one of pending, starting, running, stopping, stopped, rebooting, terminating) at line 1 column ";
+    assert!(got.starts_with(expected), "{got}");
 }
 
 #[test]
@@ -59,7 +61,7 @@ fn malformed_worlds_are_refused_with_paths() {
         (r#"{"version":1,"disks":[{"id":"d"}]}"#, "disks[0].account: required field is missing"),
         (
             r#"{"version":1,"settings":{"timings":{"snapshot_seconds":-1}}}"#,
-            "settings.timings.snapshot_seconds: expected a non-negative integer",
+            "settings.timings.snapshot_seconds: invalid value: integer `-1`, expected a non-negative integer",
         ),
         (r#"{"version":1,"settings":{"colour":"red"}}"#, "settings.colour: unknown field"),
         (r#"{"version":1,"settings":{"auth":"lax"}}"#, "settings.auth: unknown auth mode \"lax\""),
@@ -98,7 +100,7 @@ fn relative_and_absolute_times() {
     assert_eq!(t("-400d").unwrap(), now() - chrono::Duration::days(400));
     assert_eq!(t("-5s").unwrap(), now() - chrono::Duration::seconds(5));
     assert!(t("2012-06-01T00:00:00Z").is_ok());
-    for bad in ["30m", "-m", "-3w", "yesterday", ""] {
+    for bad in ["30m", "-m", "-3w", "yesterday", "", "+-5d", "-5.5d", "- 5d", "-99999999999999d"] {
         assert!(t(bad).is_err(), "{bad}");
     }
 }
