@@ -85,6 +85,45 @@ pub struct CreateImage {
     pub rules: ImageRules,
 }
 
+impl CreateImage {
+    /// An image in `region` from `source`, judged by a provider's `rules`, and nothing else
+    /// given: no name, version, description, tags or attributes; for an instance, every disk,
+    /// imaged as it runs, without Sysprep; no client token. Each dialect sets what its page reads
+    /// with struct update syntax.
+    pub fn new(region: impl Into<String>, source: ImageSource, rules: ImageRules) -> Self {
+        CreateImage {
+            region: region.into(),
+            source,
+            name: None,
+            version: None,
+            description: None,
+            tags: Vec::new(),
+            platform: None,
+            architecture: None,
+            image_family: None,
+            boot_mode: None,
+            resource_group_id: None,
+            imds_support: None,
+            detection_strategy: None,
+            secure_boot: None,
+            data_disks: None,
+            shutdown: Shutdown::Never,
+            sysprep: false,
+            client_token: None,
+            rules,
+        }
+    }
+
+    /// [`CreateImage::new`] from the instance `instance_id`.
+    pub fn from_instance(
+        region: impl Into<String>,
+        instance_id: impl Into<String>,
+        rules: ImageRules,
+    ) -> Self {
+        CreateImage::new(region, ImageSource::Instance(instance_id.into()), rules)
+    }
+}
+
 /// What the rules look at, read from the store.
 pub struct ImageContext<'a> {
     pub account: &'a Account,

@@ -35,6 +35,28 @@ pub struct CreateSnapshot {
     pub client_token: Option<String>,
 }
 
+impl CreateSnapshot {
+    /// A snapshot of `disk_id` and nothing else given: no region to check, name, description,
+    /// retention, tags, category or group, no instant access, made by a caller, no client token.
+    /// Each dialect sets what its page reads with struct update syntax.
+    pub fn new(disk_id: impl Into<String>) -> Self {
+        CreateSnapshot {
+            disk_id: disk_id.into(),
+            region: None,
+            name: None,
+            description: None,
+            retention_days: None,
+            deadline: None,
+            instant_access: None,
+            tags: Vec::new(),
+            category: None,
+            resource_group_id: None,
+            automatic: false,
+            client_token: None,
+        }
+    }
+}
+
 /// What the rules look at: the caller's account, the disk and the instance it is attached to.
 pub struct SnapshotContext<'a> {
     pub account: &'a Account,

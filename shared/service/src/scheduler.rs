@@ -269,18 +269,12 @@ async fn snapshot_disk(
     report: &mut Report,
 ) {
     let cmd = CreateSnapshot {
-        disk_id: disk.to_string(),
         region: Some(policy.region.clone()),
         name: Some(slot.snapshot_name()),
-        description: None,
         retention_days: u32::try_from(policy.retention_days).ok().filter(|d| *d > 0),
-        deadline: None,
-        instant_access: None,
-        tags: Vec::new(),
-        category: None,
-        resource_group_id: None,
         automatic: true,
         client_token: Some(slot.token(disk)),
+        ..CreateSnapshot::new(disk)
     };
     let caller = Caller { account, dialect: account.provider.as_str(), action: "AutoSnapshot", now };
     match create_snapshot::run(&app.store, &caller, &cmd, snapshot_id(account.provider)).await {

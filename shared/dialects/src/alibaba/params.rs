@@ -1,7 +1,7 @@
 //! Each action's parameters, checked by the rules of its page, into domain commands.
 
 use super::wire::RpcRequest;
-use domain::image::{CreateImage, ImageRules, ImageSource, MappingSpec, Shutdown};
+use domain::image::{CreateImage, ImageRules, ImageSource, MappingSpec};
 use domain::snapshot::CreateSnapshot;
 use domain::text::{char_len, contains_url, is_url_like, NameRule};
 use domain::{DiskType, DomainError, DomainResult, Field, Tag};
@@ -211,20 +211,18 @@ pub fn create_snapshot(rpc: &RpcRequest) -> DomainResult<CreateSnapshot> {
         return Err(DomainError::invalid("StorageLocationArn", "Local snapshots are not supported."));
     }
     Ok(CreateSnapshot {
-        disk_id,
         region: optional(rpc, "RegionId"),
         name,
         description,
         retention_days,
-        deadline: None,
         // Instant access lasts as long as the snapshot is kept unless told otherwise (the SDK
         // model's default: the value of RetentionDays).
         instant_access: instant_access.then_some(instant_days.or(retention_days).unwrap_or(1)),
         tags,
         category,
         resource_group_id: optional(rpc, "ResourceGroupId"),
-        automatic: false,
         client_token,
+        ..CreateSnapshot::new(disk_id)
     })
 }
 
@@ -365,8 +363,6 @@ pub fn create_image(rpc: &RpcRequest) -> DomainResult<(CreateImage, bool)> {
         Some(_) => return Err(DomainError::Malformed(Field::ImageVersion)),
     };
     let cmd = CreateImage {
-        region,
-        source,
         name,
         version,
         description: description(rpc, 0, 256)?,
@@ -382,12 +378,9 @@ pub fn create_image(rpc: &RpcRequest) -> DomainResult<(CreateImage, bool)> {
             Some(_) => Some(boolean(rpc, "SecureBootOptions.SecureBootSupport")?),
         },
         resource_group_id: optional(rpc, "ResourceGroupId"),
-        // Every disk of the instance, imaged as it runs.
-        data_disks: None,
-        shutdown: Shutdown::Never,
-        sysprep: false,
         client_token: client_token(rpc)?,
-        rules: IMAGE_RULES,
+        // Every disk of the instance, imaged as it runs.
+        ..CreateImage::new(region, source, IMAGE_RULES)
     };
     Ok((cmd, boolean(rpc, "DryRun")?))
 }

@@ -121,25 +121,14 @@ pub fn create_image(tc: &TcRequest, region: &str) -> DomainResult<(CreateImage, 
     let description = at_most(p.string("ImageDescription")?, 256, Field::Description)?;
     let force = p.boolean("ForcePoweroff")?.unwrap_or(false);
     let cmd = CreateImage {
-        region: region.to_string(),
-        source,
         name,
-        version: None,
         description,
         tags: tag_specification(&p, "image")?,
-        platform: None,
-        architecture: None,
         image_family: p.string("ImageFamily")?.filter(|f| !f.is_empty()),
-        boot_mode: None,
-        resource_group_id: None,
-        imds_support: None,
-        detection_strategy: None,
-        secure_boot: None,
         data_disks: Some(data_disks.unwrap_or_default()),
         shutdown: if force { Shutdown::Forced } else { Shutdown::Soft },
         sysprep: p.boolean("Sysprep")?.unwrap_or(false),
-        client_token: None,
-        rules: IMAGE_RULES,
+        ..CreateImage::new(region, source, IMAGE_RULES)
     };
     Ok((cmd, p.boolean("DryRun")?.unwrap_or(false)))
 }
@@ -152,25 +141,12 @@ pub fn create_image_legacy(tc: &TcRequest, region: &str) -> DomainResult<CreateI
     let name = at_most(Some(p.required("ImageName")?), 20, Field::ImageName)?;
     let description = at_most(p.string("ImageDescription")?, 60, Field::Description)?;
     Ok(CreateImage {
-        region: region.to_string(),
-        source: ImageSource::Instance(instance),
         name,
-        version: None,
         description,
-        tags: Vec::new(),
-        platform: None,
-        architecture: None,
-        image_family: None,
-        boot_mode: None,
-        resource_group_id: None,
-        imds_support: None,
-        detection_strategy: None,
-        secure_boot: None,
         data_disks: Some(Vec::new()),
         shutdown: Shutdown::Soft,
         sysprep: p.boolean("Sysprep")?.unwrap_or(false),
-        client_token: None,
-        rules: IMAGE_RULES,
+        ..CreateImage::from_instance(region, instance, IMAGE_RULES)
     })
 }
 
@@ -327,18 +303,11 @@ pub fn create_snapshot(tc: &TcRequest, region: &str, now: DateTime<Utc>) -> Doma
         }
     }
     Ok(CreateSnapshot {
-        disk_id,
         region: Some(region.to_string()),
         name,
-        description: None,
-        retention_days: None,
         deadline,
-        instant_access: None,
         tags: tag_list(&p.objects("Tags")?, "Tags")?,
-        category: None,
-        resource_group_id: None,
-        automatic: false,
-        client_token: None,
+        ..CreateSnapshot::new(disk_id)
     })
 }
 

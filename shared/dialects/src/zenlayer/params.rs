@@ -4,7 +4,7 @@
 use super::wire::ZlRequest;
 use crate::json_params::{field, Params};
 use chrono::{DateTime, Duration, NaiveDateTime, Utc};
-use domain::image::{CreateImage, ImageRules, ImageSource, Shutdown};
+use domain::image::{CreateImage, ImageRules};
 use domain::snapshot::CreateSnapshot;
 use domain::text::NameRule;
 use domain::{DomainError, DomainResult, Field, Tag};
@@ -79,26 +79,12 @@ pub fn create_image(zl: &ZlRequest, region: &str, resource_group_id: String) -> 
         return Err(DomainError::Malformed(Field::ImageName));
     }
     Ok(CreateImage {
-        region: region.to_string(),
-        source: ImageSource::Instance(instance),
         name: Some(name),
-        version: None,
-        description: None,
         tags: tag_association(&p, "tags")?,
-        platform: None,
-        architecture: None,
-        image_family: None,
-        boot_mode: None,
         resource_group_id: Some(resource_group_id),
-        imds_support: None,
-        detection_strategy: None,
-        secure_boot: None,
         // The system disk alone; a stopped instance (the rules refuse a running one).
         data_disks: Some(Vec::new()),
-        shutdown: Shutdown::Never,
-        sysprep: false,
-        client_token: None,
-        rules: IMAGE_RULES,
+        ..CreateImage::from_instance(region, instance, IMAGE_RULES)
     })
 }
 
@@ -276,20 +262,7 @@ pub fn create_snapshot(zl: &ZlRequest, now: DateTime<Utc>) -> DomainResult<Creat
             }
         },
     };
-    Ok(CreateSnapshot {
-        disk_id,
-        region: None,
-        name: Some(name),
-        description: None,
-        retention_days: None,
-        deadline,
-        instant_access: None,
-        tags: Vec::new(),
-        category: None,
-        resource_group_id: None,
-        automatic: false,
-        client_token: None,
-    })
+    Ok(CreateSnapshot { name: Some(name), deadline, ..CreateSnapshot::new(disk_id) })
 }
 
 pub const SNAPSHOT_STATUSES: [&str; 5] = ["CREATING", "AVAILABLE", "FAILED", "ROLLING_BACK", "DELETING"];
