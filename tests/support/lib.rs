@@ -439,6 +439,13 @@ impl Gateway {
         Self::serve(App::new(store.clone()).with_control(control), store).await
     }
 
+    /// Move the virtual clock on by `ms`, as the control plane's `clock` does: what would take
+    /// that long (a snapshot, an image) is done without waiting for it.
+    pub async fn advance_clock(&self, ms: i64) {
+        let moved = self.store.shift_clock(ms).await.expect("move the virtual clock");
+        assert!(moved.is_some(), "the virtual clock refused to move {ms} ms");
+    }
+
     /// A control-plane call with a JSON body (`Value::Null`: none).
     pub async fn control(&self, method: &str, path: &str, body: Value) -> Reply {
         let body = if body.is_null() { Vec::new() } else { body.to_string().into_bytes() };

@@ -225,7 +225,7 @@ async fn an_image_from_a_snapshot_is_creating_then_available() {
     assert_eq!((mapping["Size"].as_str(), mapping["Type"].as_str()), (Some("40"), Some("system")));
     // The provider's default lists only available images.
     assert!(describe("Available").await.is_none());
-    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    gw.advance_clock(1100).await;
     let available = describe("Available").await.expect("available now");
     assert_eq!(
         (available["Status"].as_str(), available["Progress"].as_str()),

@@ -227,7 +227,7 @@ async fn a_snapshot_is_created_progresses_and_completes() {
     let again = gw.call(ALI, "CreateSnapshot", &[("DiskId", "d-ali-stopped-data")]).await;
     assert_eq!((again.status, again.code()), (403, "IncorrectDiskStatus.CreatingSnapshot".into()));
 
-    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    gw.advance_clock(1100).await;
     let done = gw.describe_snapshot(ALI, &id).await;
     assert_eq!((done["Status"].as_str(), done["Progress"].as_str()), (Some("accomplished"), Some("100%")));
     let next = gw.call(ALI, "CreateSnapshot", &[("DiskId", "d-ali-stopped-data")]).await;

@@ -40,7 +40,7 @@ async fn create_snapshot_then_poll_it_to_normal() {
     // A second snapshot of the disk while the first is being made.
     let again = gw.tc(TcSigning::Form, TC, "CreateSnapshot", json!({"DiskId": "disk-tc-stopped-data"})).await;
     assert_eq!(code(&again), "ResourceUnavailable.SnapshotCreating");
-    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    gw.advance_clock(1100).await;
     let done = snapshots(&gw, json!({"SnapshotIds": [id]})).await;
     let s = &done["SnapshotSet"][0];
     assert_eq!((s["SnapshotState"].as_str(), s["Percent"].as_u64()), (Some("NORMAL"), Some(100)), "{s}");
