@@ -1,6 +1,7 @@
-//! The one request pipeline every dialect goes through: read the request, find its route,
-//! authenticate (signature, freshness, nonce), apply the account's rate limit, run the action,
-//! answer in the dialect's envelope. What differs per dialect is behind [`Protocol`]; everything
+//! The one request pipeline every dialect goes through: read the request, find its declared
+//! action, read ahead, authenticate (signature, freshness, nonce), apply the account's rate limit
+//! and the runtime faults, let the dialect admit it, run the action's handler, answer in the
+//! dialect's envelope. What differs per dialect is behind [`Protocol`]; everything
 //! else is here, once.
 
 use crate::actions::{Access, Action, Serves};

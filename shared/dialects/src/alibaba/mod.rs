@@ -1,6 +1,6 @@
 //! Alibaba Cloud ECS, RPC style, API version 2014-05-26.
 //!
-//! On the wire (see the project's protocol notes): `POST /` with every parameter in the query
+//! On the wire, as the official SDKs send it: `POST /` with every parameter in the query
 //! string (a urlencoded form body is accepted too); the action in `Action` or, for ACS3-signed
 //! requests, only in the `x-acs-action` header. Answers are JSON, or XML when `Format=XML`.
 //! Errors carry `RequestId, HostId, Code, Message, Recommend` with the page's HTTP status.

@@ -1,7 +1,7 @@
 //! Tencent Cloud, API 3.0 (CVM and CBS, version 2017-03-12), and the older CVM form on
 //! `/v2/index.php`.
 //!
-//! On the wire (see the project's protocol notes): `POST /` with a JSON body and the action in
+//! On the wire, as the official SDKs send it: `POST /` with a JSON body and the action in
 //! `X-TC-Action`, signed TC3-HMAC-SHA256; the same flattened into a `GET` query; or every
 //! parameter in a form body (or query) signed HmacSHA1 / HmacSHA256. Every answer, errors
 //! included, is HTTP 200 with `Content-Type: application/json` exactly: the SDK reads an error

@@ -1,6 +1,6 @@
 //! Zenlayer Cloud ZEC, version 2025-09-01.
 //!
-//! On the wire (see the project's protocol notes): `POST /api/v2/zec` with a camelCase JSON
+//! On the wire, as the official SDKs send it: `POST /api/v2/zec` with a camelCase JSON
 //! body, the action in `x-zc-action`, signed ZC2-HMAC-SHA256. Success is HTTP 200
 //! `{"requestId", "response": {"requestId", …}}` (the SDK hands back `response` and reads the
 //! request id inside it); errors are `{"requestId", "code", "message"}` — all three, always, or

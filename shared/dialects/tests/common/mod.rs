@@ -1,5 +1,6 @@
-//! Reading the captured vectors (see the protocol notes: one JSON file per captured request); and,
-//! in the submodules, what the robustness and fuzz tests share.
+//! Reading the captured vectors (`tests/vectors/`: one JSON file per request an official SDK sent,
+//! with the secret it was signed with); and, in the submodules, what the robustness and fuzz tests
+//! share.
 
 #![allow(dead_code)] // each test binary uses its own part of this
 
