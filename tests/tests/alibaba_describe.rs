@@ -204,7 +204,8 @@ async fn every_image_filter_narrows_or_is_refused() {
     assert_eq!(count(vec![("IsPublic", "true")]).await, 0);
     assert_eq!(count(vec![("ResourceGroupId", "rg-arm")]).await, 1);
     assert_eq!(count(vec![("Usage", "instance")]).await, 0);
-    assert_eq!(count(vec![("Usable", "false")]).await, 0);
+    assert_eq!(count(vec![("Usable", "false")]).await, 1);
+    assert_eq!(count(vec![("Usable", "true")]).await, total - 1);
     assert_eq!(count(vec![("InstanceType", "ecs.g7.large"), ("ActionType", "CreateEcs")]).await, total);
     let id_list: &'static str = Box::leak(format!("{arm},{arm}").into_boxed_str());
     assert_eq!(count(vec![("ImageId", id_list)]).await, 1);
@@ -237,6 +238,49 @@ async fn every_image_filter_narrows_or_is_refused() {
     }
     let dry = gw.call(ALI, "DescribeImages", &[REGION, ("DryRun", "true")]).await;
     assert_eq!((dry.status, dry.code()), (400, "DryRunOperation".to_string()));
+}
+
+/// DescribeImages of one image with these parameters: its status and `Usable`, `None` when it is
+/// not listed.
+async fn image_seen(gw: &Gateway, id: &str, params: &[(&str, &str)]) -> Option<(String, bool)> {
+    let mut p = vec![REGION, ("ImageId", id)];
+    p.extend_from_slice(params);
+    let r = gw.call(ALI, "DescribeImages", &p).await;
+    assert_eq!(r.status, 200, "{params:?}: {}", r.text);
+    let listed = r.json();
+    let image = listed["Images"]["Image"].get(0)?;
+    Some((image["Status"].as_str().unwrap().to_string(), image["Usable"].as_bool().unwrap()))
+}
+
+/// Terraform's image resource polls with `Status=ALL` until `Usable`; Packer names the statuses.
+#[tokio::test]
+async fn status_all_and_usable_follow_an_image_to_available() {
+    let gw = Gateway::start(&world(0)).await;
+    let made =
+        gw.call(ALI, "CreateImage", &[REGION, ("SnapshotId", "s-ali-sys"), ("ImageName", "polled")]).await;
+    let id = made.field("ImageId");
+    let creating = Some(("Creating".to_string(), false));
+    assert_eq!(image_seen(&gw, &id, &[("Status", "ALL")]).await, creating);
+    assert_eq!(image_seen(&gw, &id, &[("Status", "all")]).await, creating);
+    assert_eq!(image_seen(&gw, &id, &[]).await, None, "the default lists Available alone");
+    // With Usable and no Status, no status narrows: Usable alone does.
+    assert_eq!(image_seen(&gw, &id, &[("Usable", "false")]).await, creating);
+    assert_eq!(image_seen(&gw, &id, &[("Usable", "true")]).await, None);
+    assert_eq!(
+        image_seen(&gw, &id, &[("Status", "Waiting,Creating,CreateFailed,Available")]).await,
+        creating
+    );
+
+    gw.advance_clock(31_000).await;
+    let available = Some(("Available".to_string(), true));
+    assert_eq!(image_seen(&gw, &id, &[("Status", "ALL")]).await, available);
+    assert_eq!(image_seen(&gw, &id, &[("Usable", "true")]).await, available);
+    assert_eq!(image_seen(&gw, &id, &[]).await, available);
+
+    for status in ["ALL,Available", "Available,ALL", "Gone"] {
+        let r = gw.call(ALI, "DescribeImages", &[REGION, ("Status", status)]).await;
+        assert_eq!((r.status, r.code()), (400, "InvalidParameter".to_string()), "{status}: {}", r.text);
+    }
 }
 
 #[tokio::test]

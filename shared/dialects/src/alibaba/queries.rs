@@ -399,21 +399,7 @@ pub struct DescribeImages {
 
 pub fn describe_images(rpc: &RpcRequest) -> DomainResult<DescribeImages> {
     only(rpc, &DESCRIBE_IMAGES)?;
-    let mut statuses = Vec::new();
-    for s in optional(rpc, "Status").unwrap_or_default().split(',').map(str::trim).filter(|s| !s.is_empty()) {
-        match IMAGE_STATUSES.iter().find(|known| known.eq_ignore_ascii_case(s)) {
-            Some(known) => statuses.push(known.to_ascii_lowercase()),
-            None => {
-                return Err(DomainError::invalid(
-                    "Status",
-                    format!("Valid values: {}.", IMAGE_STATUSES.join(", ")),
-                ))
-            }
-        }
-    }
-    if statuses.is_empty() {
-        statuses.push("available".into());
-    }
+    let statuses = image_statuses(rpc)?;
     let owner_id = match optional(rpc, "ImageOwnerId") {
         None => None,
         Some(v) => {
@@ -453,6 +439,39 @@ pub fn describe_images(rpc: &RpcRequest) -> DomainResult<DescribeImages> {
     })
 }
 
+/// `Status`: a comma-separated list of statuses, or `ALL` alone for every status. Without it,
+/// `Available` alone — unless `Usable` is given, which then filters by itself (ECS API
+/// reference, DescribeImages: "When Usable is used, Status is required and has no default
+/// value").
+fn image_statuses(rpc: &RpcRequest) -> DomainResult<Vec<String>> {
+    let every = || IMAGE_STATUSES.iter().map(|s| s.to_ascii_lowercase()).collect();
+    let asked = optional(rpc, "Status").unwrap_or_default();
+    let asked: Vec<&str> = asked.split(',').map(str::trim).filter(|s| !s.is_empty()).collect();
+    if asked.is_empty() {
+        return Ok(if optional(rpc, "Usable").is_some() { every() } else { vec!["available".into()] });
+    }
+    if asked.iter().any(|s| s.eq_ignore_ascii_case("ALL")) {
+        return match asked.len() {
+            1 => Ok(every()),
+            _ => Err(DomainError::invalid("Status", "ALL cannot be used together with other statuses.")),
+        };
+    }
+    let known = |s: &&str| IMAGE_STATUSES.iter().find(|known| known.eq_ignore_ascii_case(s));
+    asked
+        .iter()
+        .map(|s| {
+            known(s).map(|k| k.to_ascii_lowercase()).ok_or_else(|| {
+                DomainError::invalid("Status", format!("Valid values: {}, ALL.", IMAGE_STATUSES.join(", ")))
+            })
+        })
+        .collect()
+}
+
+/// Whether an image can be used at once to create an instance: one that is available.
+pub fn usable(p: Progress) -> bool {
+    p == Progress::Done
+}
+
 pub fn image_status(p: Progress) -> &'static str {
     match p {
         Progress::InProgress { .. } => "Creating",
@@ -478,7 +497,7 @@ pub fn os_type(i: &Image) -> &'static str {
 
 impl DescribeImages {
     /// Whether an image passes every filter. Every image here is the caller's own custom image:
-    /// not public, cloud-init and I/O optimised, usable, used by no instance.
+    /// not public, cloud-init and I/O optimised, used by no instance.
     pub fn matches(&self, i: &Image, now: DateTime<Utc>) -> bool {
         let status = image_status(i.state(now)).to_ascii_lowercase();
         i.region == self.region
@@ -498,7 +517,7 @@ impl DescribeImages {
             && self.is_public.is_none_or(|p| !p)
             && self.cloudinit.is_none_or(|c| c)
             && self.io_optimized.is_none_or(|c| c)
-            && self.usable.is_none_or(|u| u)
+            && self.usable.is_none_or(|u| u == usable(i.state(now)))
             && self.usage.as_deref().is_none_or(|u| u == "none")
             && self.created.contains(i.created_at)
             && tags_match(&self.tags, &i.tags)
