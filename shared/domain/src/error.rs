@@ -94,6 +94,11 @@ pub enum DomainError {
     #[error("resource group not found")]
     ResourceGroupNotFound,
 
+    // ---- deleting ----
+    /// A snapshot an image is made from cannot be deleted before the image.
+    #[error("an image is made from the snapshot")]
+    SnapshotBacksImage,
+
     // ---- snapshots an image is made from ----
     #[error("snapshot taken before images could be made from snapshots")]
     SnapshotTooOld,

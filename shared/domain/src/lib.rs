@@ -2,6 +2,7 @@
 //! error. Pure: no I/O, the clock and fresh ids are passed in.
 
 pub mod chaos;
+pub mod delete;
 pub mod error;
 pub mod idempotency;
 pub mod image;

@@ -18,8 +18,11 @@ use std::sync::LazyLock;
 /// The Lambda functions of the project (crates under `functions/`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Function {
+    /// CreateImage.
     CreateImage,
+    /// CreateSnapshot and the snapshots' other writes (DeleteSnapshot).
     CreateSnapshot,
+    /// Every read.
     Describe,
 }
 
@@ -42,6 +45,7 @@ actions! {
         // wire name            function        access  reads ahead               handler
         CreateSnapshot       => CreateSnapshot, Write,  alibaba::snapshot_reads,  alibaba::create_snapshot;
         DescribeSnapshots    => Describe,       Read,   alibaba::described_reads, alibaba::describe_snapshots;
+        DeleteSnapshot       => CreateSnapshot, Write,  alibaba::deleted_reads,   alibaba::delete_snapshot;
         CreateImage          => CreateImage,    Write,  alibaba::image_reads,     alibaba::create_image;
         DescribeImages       => Describe,       Read,   nothing,                  alibaba::describe_images;
     }

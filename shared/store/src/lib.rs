@@ -2,6 +2,7 @@
 //! `TransactWriteItems` whose conditions enforce the rules concurrency could break; nothing is
 //! read and then written on the strength of that read.
 
+mod deletes;
 mod emulator;
 mod images;
 mod invariants;
@@ -21,6 +22,7 @@ use domain::{Credential, DomainError, DomainResult};
 use std::sync::Arc;
 use std::time::Duration;
 
+pub use deletes::Released;
 pub use emulator::{EmulatorState, MAX_CLOCK_OFFSET_MS, MAX_FAULTS};
 use read_ahead::{Accounts, Ahead, Attachments};
 pub use read_ahead::{CallerItem, Ref};

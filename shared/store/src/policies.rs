@@ -2,12 +2,11 @@
 //! release, each through a sparse index (never a scan), and the release of one snapshot with its
 //! disk's counter.
 
-use crate::items::{self, key, n, s, Item};
+use crate::items::{self, key, n, s};
 use crate::table::{BY_EXPIRY, BY_KIND};
-use crate::{internal, Store};
-use aws_sdk_dynamodb::types::{Delete, TransactWriteItem, Update};
+use crate::{internal, Released, Store};
 use chrono::{DateTime, Utc};
-use domain::{Account, DomainError, DomainResult, Snapshot, SnapshotPolicy};
+use domain::{Account, DomainResult, Snapshot, SnapshotPolicy};
 
 impl Store {
     pub async fn account(&self, id: &str) -> DomainResult<Option<Account>> {
@@ -62,46 +61,10 @@ impl Store {
         }
     }
 
-    /// Delete a snapshot and give its disk back one unit of quota, together. A snapshot already
-    /// gone is not an error (two schedulers may race to release it: `Ok(false)`); one an image
-    /// has come to use meanwhile is kept (`Ok(false)`); a lost race on the disk's counter is an
-    /// error, reported, and the next run retries it.
+    /// Release a snapshot past its retention: [`Store::delete_snapshot`], where one already gone
+    /// (two schedulers may race to release it) or one an image has come to use meanwhile is
+    /// kept, `Ok(false)`.
     pub async fn release_snapshot(&self, snapshot: &Snapshot) -> DomainResult<bool> {
-        let delete = Delete::builder()
-            .table_name(&self.table)
-            .key("pk", s(key::snapshot(&snapshot.id)))
-            .condition_expression(
-                "attribute_exists(pk) AND (attribute_not_exists(image_ids) OR size(image_ids) = :none)",
-            )
-            .expression_attribute_values(":none", n(0))
-            .build()
-            .map_err(internal)?;
-        let mut actions = vec![TransactWriteItem::builder().delete(delete).build()];
-        // A disk whose counter is already zero (or a disk that is gone) has nothing to give back.
-        let counted = self.disk(&snapshot.disk_id).await?.is_some_and(|d| d.snapshot_count > 0);
-        if counted {
-            let count = Update::builder()
-                .table_name(&self.table)
-                .key("pk", s(key::disk(&snapshot.disk_id)))
-                .update_expression("SET snapshot_count = snapshot_count - :one")
-                .condition_expression("snapshot_count > :zero")
-                .expression_attribute_values(":one", n(1))
-                .expression_attribute_values(":zero", n(0))
-                .build()
-                .map_err(internal)?;
-            actions.push(TransactWriteItem::builder().update(count).build());
-        }
-        let outcome = |index: usize, _: Option<&Item>| match index {
-            0 => DomainError::SnapshotNotFound,
-            _ => DomainError::Internal(format!(
-                "the counter of disk {} changed during the release",
-                snapshot.disk_id
-            )),
-        };
-        match self.transact(actions, outcome).await {
-            Ok(()) => Ok(true),
-            Err(DomainError::SnapshotNotFound) => Ok(false),
-            Err(e) => Err(e),
-        }
+        Ok(self.delete_snapshot(snapshot, Utc::now()).await? == Released::Deleted)
     }
 }

@@ -82,6 +82,10 @@ pub fn answer(e: &DomainError, cx: Context<'_>) -> Answer {
             a(404, "InvalidResourceGroup.NotFound", "The specified resource group does not exist.")
         }
         E::SnapshotNotFound => a(404, "InvalidSnapshotId.NotFound", "The specified SnapshotId does not exist."),
+        // ECS API reference, DeleteSnapshot.
+        E::SnapshotBacksImage => {
+            a(403, "SnapshotCreatedImage", "The snapshot has been used to create user defined image(s).")
+        }
         E::SnapshotTooOld => a(
             403,
             "InvalidSnapshot.TooOld",

@@ -1,6 +1,7 @@
 //! Each action's parameters, checked by the rules of its page, into domain commands.
 
 use super::wire::RpcRequest;
+use domain::delete::DeleteSnapshot;
 use domain::image::{CreateImage, ImageRules, ImageSource, MappingSpec};
 use domain::snapshot::CreateSnapshot;
 use domain::text::{char_len, contains_url, is_url_like, NameRule};
@@ -176,6 +177,17 @@ const CREATE_SNAPSHOT: [&str; 11] = [
     "StorageLocationArn",
     "Tag.",
 ];
+
+/// DeleteSnapshot (ECS API reference, DeleteSnapshot): the snapshot, and whether to delete one
+/// disks were made from.
+pub fn delete_snapshot(rpc: &RpcRequest) -> DomainResult<DeleteSnapshot> {
+    only(rpc, &["SnapshotId", "Force"])?;
+    Ok(DeleteSnapshot {
+        snapshot_id: required(rpc, "SnapshotId")?.to_string(),
+        region: optional(rpc, "RegionId"),
+        force: boolean(rpc, "Force")?,
+    })
+}
 
 /// CreateSnapshot (the ECS CreateSnapshot API reference).
 pub fn create_snapshot(rpc: &RpcRequest) -> DomainResult<CreateSnapshot> {

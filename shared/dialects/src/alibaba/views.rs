@@ -40,6 +40,7 @@ crate::answers! {
     Answer {
         SnapshotCreated(SnapshotCreated),
         ImageCreated(ImageCreated),
+        Done(Done),
         Snapshots(SnapshotPage),
         Images(ImagePage),
     }
@@ -51,6 +52,10 @@ pub struct SnapshotCreated {
     #[serde(rename = "SnapshotId")]
     pub snapshot_id: String,
 }
+
+/// The answer of an action that answers with its request id alone (DeleteSnapshot).
+#[derive(Debug, Serialize)]
+pub struct Done {}
 
 /// CreateImage's answer.
 #[derive(Debug, Serialize)]

@@ -170,6 +170,11 @@ pub fn answer(e: &DomainError, cx: Context<'_>) -> Answer {
             a("UnsupportedOperation.StateError", "The state of the disk does not support this operation.")
         }
 
+        // ---- deleting (no Tencent action here deletes yet) ----
+        E::SnapshotBacksImage => {
+            a("UnsupportedOperation", "The snapshot is used by a custom image; delete the image first.")
+        }
+
         // ---- idempotency (no Tencent action here takes a client token) ----
         E::TokenReusedWithOtherParameters | E::TokenInFlight => {
             a("InvalidParameter.InvalidClientToken", "The client token is in use.")

@@ -109,8 +109,10 @@ pub fn answer(e: &DomainError, action: &str) -> Answer {
             "OPERATION_DENIED_DISK_STATUS_NOT_SUPPORT",
             "Current disk state does not allow this operation.",
         ),
-        // Sources no ZEC action takes; answered as bad parameters should they ever arise.
-        E::SnapshotTooOld
+        // Sources no ZEC action takes, and deletes none here makes yet; answered as bad parameters
+        // should they ever arise.
+        E::SnapshotBacksImage
+        | E::SnapshotTooOld
         | E::SnapshotNotReady
         | E::SnapshotImageNotAllowed
         | E::SnapshotNotFromSystemDisk

@@ -5,13 +5,13 @@ use crate::actions::Action as _;
 use crate::pipeline::{check_version, Check, Protocol};
 use crate::routes::AlibabaAction;
 use crate::usecases::describe::{self, SnapshotScope};
-use crate::usecases::{create_image, create_snapshot, Caller};
+use crate::usecases::{create_image, create_snapshot, delete_snapshot, Caller};
 use crate::App;
 use dialects::alibaba::{self as ali, errors, params, queries, signature, views, RpcRequest};
 use dialects::{Dialect, WireRequest, WireResponse};
 use domain::{AuthFailure, DomainError, DomainResult};
 use store::{CallerItem, Ref};
-use views::{ImageCreated, ImagePage, SnapshotCreated, SnapshotPage};
+use views::{Done, ImageCreated, ImagePage, SnapshotCreated, SnapshotPage};
 
 impl Protocol for RpcRequest {
     const DIALECT: Dialect = Dialect::Alibaba;
@@ -63,6 +63,10 @@ pub(crate) fn snapshot_reads(rpc: &RpcRequest, _: &str) -> Vec<Ref> {
     rpc.get("DiskId").map(|d| Ref::Disk(d.into())).into_iter().collect()
 }
 
+pub(crate) fn deleted_reads(rpc: &RpcRequest, _: &str) -> Vec<Ref> {
+    rpc.get("SnapshotId").map(|s| Ref::Snapshot(s.into())).into_iter().collect()
+}
+
 pub(crate) fn described_reads(rpc: &RpcRequest, _: &str) -> Vec<Ref> {
     let ids = rpc.get("SnapshotIds").and_then(|v| serde_json::from_str::<Vec<String>>(v).ok());
     ids.unwrap_or_default().into_iter().take(100).map(Ref::Snapshot).collect()
@@ -89,6 +93,12 @@ pub(crate) async fn create_snapshot(
     let cmd = params::create_snapshot(rpc)?;
     let snapshot = create_snapshot::run(&app.store, caller, &cmd, || ali::resource_id("s")).await?;
     Ok(SnapshotCreated { snapshot_id: snapshot.id().to_string() })
+}
+
+pub(crate) async fn delete_snapshot(app: &App, rpc: &RpcRequest, caller: &Caller<'_>) -> DomainResult<Done> {
+    let cmd = params::delete_snapshot(rpc)?;
+    delete_snapshot::run(&app.store, caller, &cmd).await?;
+    Ok(Done {})
 }
 
 pub(crate) async fn describe_snapshots(

@@ -1,0 +1,37 @@
+//! Deleting a snapshot: the command, and the rules that decide what becomes of it. The store
+//! enforces again, in the delete itself, the rule that concurrency could break (no image made
+//! from the snapshot meanwhile).
+
+use crate::error::{DomainError, DomainResult};
+use crate::model::{Account, Snapshot};
+
+/// DeleteSnapshot as the dialects hand it over, already checked for format.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeleteSnapshot {
+    pub snapshot_id: String,
+    /// The region named, when the dialect names one: a snapshot elsewhere is not the one meant.
+    pub region: Option<String>,
+    /// Delete even a snapshot disks were made from. No disk here is made from a snapshot, so
+    /// this never changes the outcome.
+    pub force: bool,
+}
+
+/// What a delete does with the snapshot as read (`None`: no such snapshot). A snapshot that does
+/// not exist, or not for this caller and region, is ignored (ECS API reference, DeleteSnapshot:
+/// "If the snapshot does not exist, the request is ignored"): `Ok(None)`. One being made is
+/// deleted all the same, its creation cancelled.
+pub fn plan_delete<'a>(
+    cmd: &DeleteSnapshot,
+    found: Option<&'a Snapshot>,
+    account: &Account,
+) -> DomainResult<Option<&'a Snapshot>> {
+    let Some(snapshot) =
+        found.filter(|s| s.account == account.id && cmd.region.as_ref().is_none_or(|r| *r == s.region))
+    else {
+        return Ok(None);
+    };
+    if !snapshot.image_ids.is_empty() {
+        return Err(DomainError::SnapshotBacksImage);
+    }
+    Ok(Some(snapshot))
+}

@@ -1,0 +1,71 @@
+//! What DeleteSnapshot does with the snapshot it finds (ECS API reference, DeleteSnapshot): a
+//! snapshot that does not exist — for this caller, in the region named — is ignored; one an image
+//! is made from is refused; any other is deleted, one still being made included.
+
+mod common;
+
+use common::{account, check, now, snapshot, Row};
+use domain::delete::{plan_delete, DeleteSnapshot};
+use domain::{DiskType, DomainError, Snapshot};
+
+/// The call, and the snapshot as read (`None`: no such snapshot).
+struct World {
+    cmd: DeleteSnapshot,
+    found: Option<Snapshot>,
+}
+
+fn allowed() -> World {
+    let cmd = DeleteSnapshot { snapshot_id: "s-1".into(), region: None, force: false };
+    World { cmd, found: Some(snapshot("s-1", DiskType::Data, 100)) }
+}
+
+/// `Ok` when the snapshot is to be deleted; a refusal as the domain gives it; ignoring shows as
+/// `SnapshotNotFound`, the one outcome a caller never sees for it.
+fn answer(w: &World) -> Result<(), DomainError> {
+    match plan_delete(&w.cmd, w.found.as_ref(), &account())? {
+        Some(s) if s.id == w.cmd.snapshot_id => Ok(()),
+        Some(other) => Err(DomainError::Internal(format!("deletes {}", other.id))),
+        None => Err(DomainError::SnapshotNotFound),
+    }
+}
+
+#[test]
+fn delete_rules() {
+    let ignored = Err(DomainError::SnapshotNotFound);
+    let table: &[Row<World>] = &[
+        ("a complete snapshot", |_| {}, Ok(())),
+        ("no such snapshot", |w| w.found = None, ignored.clone()),
+        ("another account's", |w| w.found.as_mut().unwrap().account = "acct-2".into(), ignored.clone()),
+        ("in the region named", |w| w.cmd.region = Some(common::REGION.into()), Ok(())),
+        ("in another region than named", |w| w.cmd.region = Some("cn-beijing".into()), ignored.clone()),
+        (
+            "still being made: cancelled",
+            |w| w.found.as_mut().unwrap().ready_at = Some(now() + chrono::Duration::hours(1)),
+            Ok(()),
+        ),
+        ("failed", |w| w.found.as_mut().unwrap().failed = true, Ok(())),
+        (
+            "an image is made from it",
+            |w| w.found.as_mut().unwrap().image_ids = vec!["m-1".into()],
+            Err(DomainError::SnapshotBacksImage),
+        ),
+        (
+            "an image is made from it, forced",
+            |w| {
+                w.cmd.force = true;
+                w.found.as_mut().unwrap().image_ids = vec!["m-1".into()];
+            },
+            Err(DomainError::SnapshotBacksImage),
+        ),
+        (
+            "another account's an image is made from: ignored, not refused",
+            |w| {
+                let s = w.found.as_mut().unwrap();
+                s.account = "acct-2".into();
+                s.image_ids = vec!["m-1".into()];
+            },
+            ignored,
+        ),
+    ];
+    check(table, allowed, answer);
+}

@@ -1,0 +1,83 @@
+//! Deleting a snapshot: one transaction that removes it and gives its disk back what it held —
+//! one unit of quota and, for a snapshot still being made, the in-progress lock. The API's
+//! deletes and the scheduler's releases share it.
+
+use crate::items::{key, n, s, Item};
+use crate::{internal, Store};
+use aws_sdk_dynamodb::types::{Delete, ReturnValuesOnConditionCheckFailure, TransactWriteItem, Update};
+use chrono::{DateTime, Utc};
+use domain::{DomainError, DomainResult, Snapshot};
+
+/// What became of a snapshot asked to go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Released {
+    /// Deleted now, with its disk's quota (and lock) given back.
+    Deleted,
+    /// Already gone (another call deleted it first).
+    Gone,
+    /// Kept: an image is made from it.
+    BacksImage,
+}
+
+impl Store {
+    /// Delete `snapshot` as it was read, unless an image uses it (checked in the write itself, so
+    /// an image made meanwhile keeps it). A snapshot still in progress at `now` is cancelled: the
+    /// lock it holds on its disk goes with it.
+    pub async fn delete_snapshot(&self, snapshot: &Snapshot, now: DateTime<Utc>) -> DomainResult<Released> {
+        let delete = Delete::builder()
+            .table_name(&self.table)
+            .key("pk", s(key::snapshot(&snapshot.id)))
+            .condition_expression(
+                "attribute_exists(pk) AND (attribute_not_exists(image_ids) OR size(image_ids) = :none)",
+            )
+            .expression_attribute_values(":none", n(0))
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+            .build()
+            .map_err(internal)?;
+        let mut actions = vec![TransactWriteItem::builder().delete(delete).build()];
+        // A disk whose counter is already zero (or a disk that is gone) has nothing to give back.
+        let disk = self.disk(&snapshot.disk_id).await?;
+        if let Some(disk) = disk.filter(|d| d.snapshot_count > 0) {
+            actions.push(give_back(&self.table, snapshot, disk.busy_until, now)?);
+        }
+        let outcome = |index: usize, old: Option<&Item>| match (index, old) {
+            (0, None) => DomainError::SnapshotNotFound,
+            (0, Some(_)) => DomainError::SnapshotBacksImage,
+            _ => DomainError::Internal(format!("disk {} changed during the delete", snapshot.disk_id)),
+        };
+        match self.transact(actions, outcome).await {
+            Ok(()) => Ok(Released::Deleted),
+            Err(DomainError::SnapshotNotFound) => Ok(Released::Gone),
+            Err(DomainError::SnapshotBacksImage) => Ok(Released::BacksImage),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+/// One unit of the disk's quota back, and its lock when the snapshot still holds it (in
+/// progress at `now`, the lock ending when the snapshot would have been ready).
+fn give_back(
+    table: &str,
+    snapshot: &Snapshot,
+    busy_until: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> DomainResult<TransactWriteItem> {
+    let ready = snapshot.ready_at.filter(|r| *r > now);
+    let millis = |t: Option<DateTime<Utc>>| t.map(|t| t.timestamp_millis());
+    let holds_lock = ready.is_some() && millis(busy_until) == millis(ready);
+    let mut update = Update::builder()
+        .table_name(table)
+        .key("pk", s(key::disk(&snapshot.disk_id)))
+        .expression_attribute_values(":one", n(1))
+        .expression_attribute_values(":zero", n(0));
+    update = match ready.filter(|_| holds_lock) {
+        Some(ready) => update
+            .update_expression("SET snapshot_count = snapshot_count - :one REMOVE busy_until")
+            .condition_expression("snapshot_count > :zero AND busy_until = :ready")
+            .expression_attribute_values(":ready", n(ready.timestamp_millis())),
+        None => update
+            .update_expression("SET snapshot_count = snapshot_count - :one")
+            .condition_expression("snapshot_count > :zero"),
+    };
+    Ok(TransactWriteItem::builder().update(update.build().map_err(internal)?).build())
+}
