@@ -238,28 +238,29 @@ def raw_call(creds: Optional[Creds], action: Optional[str], body: Union[bytes, s
 class ZlApi:
     """SDK and raw calls by account id of the reference world (or explicit Creds).
 
-    ``on_create`` is called after every successful Create* call (the suite's ``mark_dirty``).
+    ``on_create`` is called after every successful Create* call with the id of the account it was
+    made in, or None if that is not known (the suite's ``mark_dirty``).
     """
 
-    def __init__(self, world, on_create: Callable[[], None]):
+    def __init__(self, world, on_create: Callable[[Optional[str]], None]):
         self.world = world
         self.on_create = on_create
 
     def creds(self, account: Union[str, Creds]) -> Creds:
         return account if isinstance(account, Creds) else self.world.creds(account)
 
-    def _after(self, action: Optional[str], out: ZlOutcome) -> ZlOutcome:
+    def _after(self, action: Optional[str], account: Union[str, Creds, None], out: ZlOutcome) -> ZlOutcome:
         if action and action.startswith("Create") and out.ok:
-            self.on_create()
+            self.on_create(self.world.account_of(account))
         return out
 
     def call(self, account: Union[str, Creds], action: str, params: Optional[Dict[str, Any]] = None,
              **kwargs) -> ZlOutcome:
-        return self._after(action, call(self.creds(account), action, params or {}, **kwargs))
+        return self._after(action, account, call(self.creds(account), action, params or {}, **kwargs))
 
     def raw(self, account: Union[str, Creds, None], action: Optional[str], body=None, **kwargs) -> ZlOutcome:
         creds = None if account is None else self.creds(account)
-        return self._after(action, raw_call(creds, action, body, **kwargs))
+        return self._after(action, account, raw_call(creds, action, body, **kwargs))
 
     def create_image(self, account: Union[str, Creds] = "acct-zl", **params) -> ZlOutcome:
         return self.call(account, "CreateImage", params)
