@@ -13,6 +13,7 @@ import uuid
 
 import pytest
 
+import control
 from ecs_sdk import SDK_VARIANTS, snapshots_of
 from images import (ALL_STATUSES, assert_created_image, assert_page_error, create_image, describe_image,
                     describe_images, ids, mappings)
@@ -376,16 +377,21 @@ def test_instance_busy_while_its_image_snapshots_progress(api, sdk):
     assert_seed_error(again, "IncorrectInstanceStatus")
     assert_page_error(snap, "IncorrectDiskStatus.CreatingSnapshot", 403,
                       ["A previous snapshot creation is in process."])
-    # The snapshots take settings.timings.snapshot_seconds (2 s); then the instance can make images again.
-    deadline = started + 15
+    # The snapshots take settings.timings.snapshot_seconds (2 s); then the instance can make images
+    # again. The virtual clock moves one second at a time; elapsed counts real time and the moves.
+    moved_before = control.advanced()
+
+    def elapsed() -> float:
+        return time.monotonic() - started + control.advanced() - moved_before
+
     while True:
-        time.sleep(0.5)
+        control.advance(1)
         out = api.create_image(sdk, InstanceId="i-ali-stopped")
-        if out.ok or time.monotonic() > deadline:
+        if out.ok or elapsed() > 15:
             break
         assert_seed_error(out, "IncorrectInstanceStatus")
     assert_created_image(out)
-    assert time.monotonic() - started >= 1.5, "the instance was free before its snapshots were done"
+    assert elapsed() >= 1.5, "the instance was free before its snapshots were done"
 
 
 # ------------------------------------------------------------------------------- DryRun --

@@ -29,6 +29,7 @@ from typing import Any, Callable, Dict, Iterable, List, Optional, Union
 
 from requests.structures import CaseInsensitiveDict
 
+import control
 from ecs_sdk import Creds
 
 SERVICE = "zec"
@@ -292,8 +293,10 @@ class ZlApi:
 
     @staticmethod
     def _wait(describe, status_field: str, rid: str, want: str, timeout: float) -> List[str]:
+        """Describe, moving the virtual clock one second forward between calls, until ``want``;
+        ``timeout``: seconds of virtual time (the real time plus the moves)."""
         seen: List[str] = []
-        deadline = time.monotonic() + timeout
+        started, moved_before = time.monotonic(), control.advanced()
         while True:
             out = describe()
             assert out.ok, "describing %s failed: %s" % (rid, out.describe())
@@ -304,8 +307,9 @@ class ZlApi:
                 seen.append(status)
             if status == want:
                 return seen
-            assert time.monotonic() < deadline, "%s still %s after %.0f s (seen %s)" % (rid, status, timeout, seen)
-            time.sleep(0.5)
+            elapsed = time.monotonic() - started + control.advanced() - moved_before
+            assert elapsed < timeout, "%s still %s after %.0f s (seen %s)" % (rid, status, timeout, seen)
+            control.advance(1)
 
 
 # ---------------------------------------------------------------------------- reading --
