@@ -478,26 +478,6 @@ def parse_iso_z(value: Any) -> datetime:
     return datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
 
 
-def parse_any_time(value: Any) -> Tuple[datetime, bool]:
-    """A time whose format the pages leave open: ISO 8601 with Z or an offset, or "YYYY-MM-DD HH:MM:SS".
-
-    Returns (datetime, aware). A naive value is returned as if UTC, with aware=False.
-    """
-    assert isinstance(value, str) and value, "time %r is not a non-empty string" % (value,)
-    text = value.strip()
-    if text.endswith("Z"):
-        text = text[:-1] + "+00:00"
-    for fmt in ("%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M:%S.%f%z"):
-        try:
-            return datetime.strptime(text, fmt), True
-        except ValueError:
-            pass
-    try:
-        return datetime.strptime(text, "%Y-%m-%d %H:%M:%S").replace(tzinfo=timezone.utc), False
-    except ValueError:
-        raise AssertionError("time %r is neither ISO 8601 nor YYYY-MM-DD HH:MM:SS" % (value,))
-
-
 # ------------------------------------------------------------------- describe and poll --
 
 POLL_TIMEOUT_S = 20.0

@@ -83,8 +83,8 @@ def test_new_snapshot_progresses_then_accomplishes(api, sdk):
     assert snap.get("Description") == "nightly backup"
     assert snap.get("SourceDiskId") == DISK
     assert snap.get("SourceDiskType") == "data"
-    # The provider's model types SourceDiskSize as a string ("200"); accept the number too.
-    assert str(snap.get("SourceDiskSize")) == "200", json.dumps(snap)
+    # The provider's model types SourceDiskSize as a string ("200"), and it is sent as one.
+    assert snap.get("SourceDiskSize") == "200", json.dumps(snap)
     assert snap.get("RetentionDays") == 7, json.dumps(snap)
     assert (snap.get("Tags") or {}).get("Tag") == [{"TagKey": "env", "TagValue": "test"}], json.dumps(snap)
     created = parse_time(snap.get("CreationTime"))
@@ -99,7 +99,7 @@ def test_world_snapshot_fields(api, sdk):
     assert snap.get("Status") == "accomplished" and snap.get("Progress") == "100%", json.dumps(snap)
     assert snap.get("SourceDiskId") == "d-ali-stopped-sys"
     assert snap.get("SourceDiskType") == "system"
-    assert str(snap.get("SourceDiskSize")) == "40", json.dumps(snap)
+    assert snap.get("SourceDiskSize") == "40", json.dumps(snap)
     assert snap.get("CreationTime") == "2012-06-01T00:00:00Z", json.dumps(snap)
 
 
