@@ -235,8 +235,10 @@ ORDER = [
                  id="existence-before-account"),
     pytest.param("OperationDenied.InstanceOperationInProgress", "acct-tc",
                  {"InstanceId": "ins-tc-busy", "ImageName": "golden-tc"}, id="instance-state-before-name"),
-    # The page checks "then quota and name" as one step: which of the two wins is not decided,
-    # so a call that meets both is not tested.
+    # The page checks "then quota and name" as one step without saying which wins; the name is
+    # checked first (acct-tc-quota is at its quota, and quota-filler-1 is its image's name).
+    pytest.param("InvalidImageName.Duplicate", "acct-tc-quota",
+                 {"InstanceId": "ins-tc-quota", "ImageName": "quota-filler-1"}, id="name-before-quota"),
 ]
 
 
