@@ -276,8 +276,101 @@ stop_lambda_watch() {
   rm -f "$pidf"
 }
 
-# On exit (normal, error, Ctrl-C or TERM), stop what the script started: the processes in
-# STOP_PIDS, cargo lambda watch on WATCH_PORT and DynamoDB Local on DDB_PORT (each if set).
+# ------------------------------------------------------------------------------- stages --
+# How long each stage of a script took, printed at its end (and when it fails): one line per stage,
+# then the total. A stage runs in the foreground (stage_begin NAME ... stage_end) or in the
+# background beside others (bg_stage VAR NAME COMMAND...: its pid in VAR; stage_wait PID).
+STAGE_FILE=""
+STAGE_NAME=""
+STAGE_T0=0
+STAGES_T0=0
+BG_STAGE_PIDS=()
+
+stages_init() {
+  STAGE_FILE="$RUN_DIR/stages.tsv"
+  : >"$STAGE_FILE"
+  STAGES_T0=$SECONDS
+}
+
+# Record a finished stage: NAME SECONDS RESULT
+stage_record() {
+  [[ -n "$STAGE_FILE" ]] || return 0
+  printf '%s\t%s\t%s\n' "$1" "$2" "$3" >>"$STAGE_FILE"
+}
+
+stage_begin() {
+  STAGE_NAME="$1"
+  STAGE_T0=$SECONDS
+  log "stage: $1"
+}
+
+stage_end() {
+  stage_record "$STAGE_NAME" $((SECONDS - STAGE_T0)) ok
+  STAGE_NAME=""
+}
+
+# bg_stage VAR NAME COMMAND... : run COMMAND (a function or a program) in a subshell in the
+# background, as the stage NAME; its pid goes into the variable VAR. Its output goes where the
+# script's does. A stage in the background starts no process meant to outlive it.
+bg_stage() {
+  local var="$1" name="$2"
+  shift 2
+  log "stage (in the background): $name"
+  (
+    t0=$SECONDS
+    rc=0
+    # In a subshell of its own, not in a || list, so that set -e holds inside the command.
+    ("$@") &
+    wait "$!" || rc=$?
+    stage_record "$name" $((SECONDS - t0)) "$([[ "$rc" -eq 0 ]] && echo ok || echo "failed ($rc)")"
+    exit "$rc"
+  ) &
+  BG_STAGE_PIDS+=("$!")
+  printf -v "$var" '%s' "$!"
+}
+
+# Wait for a background stage; its failure stops the script. Args: PID NAME
+stage_wait() {
+  local rc=0 pid left=()
+  wait "$1" || rc=$?
+  # Once waited for, the pid is free for the system to give to another process: forget it.
+  for pid in "${BG_STAGE_PIDS[@]}"; do
+    [[ "$pid" == "$1" ]] || left+=("$pid")
+  done
+  BG_STAGE_PIDS=("${left[@]}")
+  [[ "$rc" -eq 0 ]] || die "$2 failed (exit $rc)"
+}
+
+_fmt_seconds() {
+  printf '%dm %02ds' $(($1 / 60)) $(($1 % 60))
+}
+
+print_stages() {
+  local name secs result
+  [[ -n "$STAGE_FILE" && -f "$STAGE_FILE" ]] || return 0
+  log "stage times (a stage marked 'beside' ran alongside the ones it names):"
+  while IFS=$'\t' read -r name secs result; do
+    printf '[local]   %-50s %8s  %s\n' "$name" "$(_fmt_seconds "$secs")" "$result" >&2
+  done <"$STAGE_FILE"
+  if [[ -n "$STAGE_NAME" ]]; then
+    printf '[local]   %-50s %8s  %s\n' "$STAGE_NAME" "$(_fmt_seconds $((SECONDS - STAGE_T0)))" "unfinished" >&2
+  fi
+  printf '[local]   %-50s %8s\n' "total" "$(_fmt_seconds $((SECONDS - STAGES_T0)))" >&2
+  log "load average (1, 5, 15 min) at the end: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown), on $(nproc 2>/dev/null || echo '?') cores"
+}
+
+# Stop PID and every process below it (children first are found, then each is stopped).
+kill_tree() {
+  local pid="$1" child
+  for child in $(pgrep -P "$pid" 2>/dev/null || true); do
+    kill_tree "$child"
+  done
+  kill "$pid" 2>/dev/null || true
+}
+
+# On exit (normal, error, Ctrl-C or TERM), stop what the script started: background stages still
+# running, the processes in STOP_PIDS, cargo lambda watch on WATCH_PORT and DynamoDB Local on DDB_PORT
+# (each if set); then print the stage times, if the script keeps them.
 DDB_PORT=""
 WATCH_PORT=""
 STOP_PIDS=()
@@ -288,6 +381,12 @@ stop_on_exit() {
 }
 _stop_everything() {
   local rc=$? pid
+  for pid in "${BG_STAGE_PIDS[@]}"; do
+    if kill -0 "$pid" 2>/dev/null; then
+      kill_tree "$pid"
+      wait "$pid" 2>/dev/null || true
+    fi
+  done
   for pid in "${STOP_PIDS[@]}"; do
     if kill -0 "$pid" 2>/dev/null; then
       kill "$pid" 2>/dev/null || true
@@ -300,5 +399,6 @@ _stop_everything() {
   if [[ -n "$DDB_PORT" ]]; then
     stop_dynamodb_local "$DDB_PORT"
   fi
+  print_stages
   exit "$rc"
 }

@@ -7,6 +7,7 @@ import time
 from datetime import datetime, timezone
 from typing import Any, Dict, List, Tuple
 
+import control
 from ecs_sdk import assert_error, assert_request_id, images_of
 
 TIME_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
@@ -79,26 +80,32 @@ def parse_time(value) -> datetime:
 
 def wait_available(api, sdk, image_id: str, started: float, account="acct-ali",
                    timeout: float = POLL_TIMEOUT_S):
-    """Poll DescribeImages (Status=Creating,Available) until the image is Available.
+    """Describe the image (Status=Creating,Available), moving the virtual clock one second forward
+    between calls, until it is Available.
 
-    Returns (image, states seen as (status, progress, seconds since `started`), seconds to Available).
-    The first poll must see it Creating with a Progress below 100%.
+    Returns (image, states seen as (status, progress, seconds since `started`), seconds to Available):
+    seconds of virtual time, the real time since `started` plus the moves. The first call must see
+    it Creating with a Progress below 100%.
     """
+    moved_before = control.advanced()
+
+    def elapsed() -> float:
+        return time.monotonic() - started + control.advanced() - moved_before
+
     first = describe_image(api, sdk, image_id, account)
     assert first.get("Status") == "Creating", "a new image is not Creating at first: %s" % json.dumps(first)
     assert progress(first) < 100, json.dumps(first)
-    seen = [(first.get("Status"), first.get("Progress"), round(time.monotonic() - started, 2))]
+    seen = [(first.get("Status"), first.get("Progress"), round(elapsed(), 2))]
     image = first
-    deadline = started + timeout
-    while time.monotonic() < deadline:
+    while elapsed() < timeout:
+        control.advance(1)
         image = describe_image(api, sdk, image_id, account)
         state = (image.get("Status"), image.get("Progress"))
         if state != seen[-1][:2]:
-            seen.append(state + (round(time.monotonic() - started, 2),))
+            seen.append(state + (round(elapsed(), 2),))
         if image.get("Status") == "Available":
             break
         assert image.get("Status") == "Creating", "unexpected status: %s" % json.dumps(image)
-        time.sleep(0.2)
     assert image.get("Status") == "Available", "not Available after %.0f s; states seen %s" % (timeout, seen)
     assert image.get("Progress") == "100%", json.dumps(image)
-    return image, seen, time.monotonic() - started
+    return image, seen, elapsed()

@@ -49,6 +49,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Deque, Dict, List, Optional, Tuple
 
+import control
 from ecs_sdk import Creds
 
 SDK_VARIANTS = ("tc3", "hmac256")
@@ -477,26 +478,6 @@ def parse_iso_z(value: Any) -> datetime:
     return datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
 
 
-def parse_any_time(value: Any) -> Tuple[datetime, bool]:
-    """A time whose format the pages leave open: ISO 8601 with Z or an offset, or "YYYY-MM-DD HH:MM:SS".
-
-    Returns (datetime, aware). A naive value is returned as if UTC, with aware=False.
-    """
-    assert isinstance(value, str) and value, "time %r is not a non-empty string" % (value,)
-    text = value.strip()
-    if text.endswith("Z"):
-        text = text[:-1] + "+00:00"
-    for fmt in ("%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M:%S.%f%z"):
-        try:
-            return datetime.strptime(text, fmt), True
-        except ValueError:
-            pass
-    try:
-        return datetime.strptime(text, "%Y-%m-%d %H:%M:%S").replace(tzinfo=timezone.utc), False
-    except ValueError:
-        raise AssertionError("time %r is neither ISO 8601 nor YYYY-MM-DD HH:MM:SS" % (value,))
-
-
 # ------------------------------------------------------------------- describe and poll --
 
 POLL_TIMEOUT_S = 20.0
@@ -513,23 +494,31 @@ def describe_image(api, sdk: str, image_id: str, account: str = "acct-tc") -> Di
 
 def wait_image_settled(api, sdk: str, image_id: str, started: float, account: str = "acct-tc",
                        timeout: float = POLL_TIMEOUT_S, creating_first: bool = True):
-    """Poll DescribeImages until the image leaves CREATING (with ``creating_first``, the first poll
-    must see CREATING).
+    """Describe the image, moving the virtual clock one second forward between calls, until it
+    leaves CREATING (with ``creating_first``, the first call must see CREATING).
 
-    Returns (image, [(state, seconds since `started`)], seconds until it left CREATING).
+    Returns (image, [(state, seconds since `started`)], seconds until it left CREATING): seconds of
+    virtual time, the real time since `started` plus the moves.
     """
+    elapsed = _virtual_elapsed(started)
     image = describe_image(api, sdk, image_id, account)
     if creating_first:
         assert image.get("ImageState") == "CREATING", "a new image is not CREATING at first: %s" % json.dumps(image)
-    seen = [(image.get("ImageState"), round(time.monotonic() - started, 2))]
-    deadline = started + timeout
-    while image.get("ImageState") == "CREATING" and time.monotonic() < deadline:
-        time.sleep(0.25)
+    seen = [(image.get("ImageState"), round(elapsed(), 2))]
+    while image.get("ImageState") == "CREATING" and elapsed() < timeout:
+        control.advance(1)
         image = describe_image(api, sdk, image_id, account)
         if image.get("ImageState") != seen[-1][0]:
-            seen.append((image.get("ImageState"), round(time.monotonic() - started, 2)))
+            seen.append((image.get("ImageState"), round(elapsed(), 2)))
     assert image.get("ImageState") != "CREATING", "still CREATING after %.0f s" % timeout
-    return image, seen, time.monotonic() - started
+    return image, seen, elapsed()
+
+
+def _virtual_elapsed(started: float):
+    """Seconds of virtual time since ``started`` (a time.monotonic()), counting the clock's moves
+    from now on."""
+    moved_before = control.advanced()
+    return lambda: time.monotonic() - started + control.advanced() - moved_before
 
 
 def describe_snapshot(api, sdk: str, snapshot_id: str, account: str = "acct-tc") -> Dict[str, Any]:
@@ -543,22 +532,24 @@ def describe_snapshot(api, sdk: str, snapshot_id: str, account: str = "acct-tc")
 
 def wait_snapshot_settled(api, sdk: str, snapshot_id: str, started: float, account: str = "acct-tc",
                           timeout: float = POLL_TIMEOUT_S):
-    """Poll DescribeSnapshots until the snapshot leaves CREATING (the first poll must see CREATING).
+    """Describe the snapshot, moving the virtual clock one second forward between calls, until it
+    leaves CREATING (the first call must see CREATING).
 
-    Returns (snapshot, [(state, percent, seconds since `started`)], seconds until it left CREATING).
+    Returns (snapshot, [(state, percent, seconds since `started`)], seconds until it left CREATING):
+    seconds of virtual time, the real time since `started` plus the moves.
     """
+    elapsed = _virtual_elapsed(started)
     snap = describe_snapshot(api, sdk, snapshot_id, account)
     assert snap.get("SnapshotState") == "CREATING", "a new snapshot is not CREATING at first: %s" % json.dumps(snap)
-    seen = [("CREATING", snap.get("Percent"), round(time.monotonic() - started, 2))]
-    deadline = started + timeout
-    while snap.get("SnapshotState") == "CREATING" and time.monotonic() < deadline:
-        time.sleep(0.25)
+    seen = [("CREATING", snap.get("Percent"), round(elapsed(), 2))]
+    while snap.get("SnapshotState") == "CREATING" and elapsed() < timeout:
+        control.advance(1)
         snap = describe_snapshot(api, sdk, snapshot_id, account)
         state = (snap.get("SnapshotState"), snap.get("Percent"))
         if state != seen[-1][:2]:
-            seen.append(state + (round(time.monotonic() - started, 2),))
+            seen.append(state + (round(elapsed(), 2),))
     assert snap.get("SnapshotState") != "CREATING", "still CREATING after %.0f s; seen %s" % (timeout, seen)
-    return snap, seen, time.monotonic() - started
+    return snap, seen, elapsed()
 
 
 def flt(name: str, *values: str) -> Dict[str, Any]:

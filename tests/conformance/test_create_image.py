@@ -13,6 +13,7 @@ import uuid
 
 import pytest
 
+import control
 from ecs_sdk import SDK_VARIANTS, snapshots_of
 from images import (ALL_STATUSES, assert_created_image, assert_page_error, create_image, describe_image,
                     describe_images, ids, mappings)
@@ -20,18 +21,15 @@ from images import (ALL_STATUSES, assert_created_image, assert_page_error, creat
 SYS_SNAPSHOT = "s-ali-sys"  # system-disk snapshot of d-ali-stopped-sys, 40 GB
 DATA_SNAPSHOT = "s-ali-data"  # data-disk snapshot of d-ali-stopped-data, 200 GB
 
-# Messages of the reference page. Where the page's text is garbled, the provider's usual wording
-# is accepted as well.
+# Messages of the reference page; where the page's text is garbled, the provider's usual wording
+# (the one the gateway answers with).
 MSG = {
     "MissingParameter": [
-        "The input parameter SnapshotId or InstanceId or DiskDeviceMapping that is mandatory for processing "
-        "this request is not supplied.",
         'The input parameter "SnapshotId or InstanceId or DiskDeviceMapping" that is mandatory for processing '
         "this request is not supplied.",
     ],
     "IncorrectInstanceStatus": ["The current status of the instance does not support this operation."],
     "InstanceLockedForSecurity": [
-        "The input parameter InstanceId that is mandatory for processing this  security reasons.",
         "The specified operation is denied as your instance is locked for security reasons.",
     ],
     "InvalidDescription.Malformed": ["The specified description is wrongly formed."],
@@ -111,7 +109,7 @@ def test_create_from_snapshot_with_all_fields(api, sdk):
     assert (image.get("Tags") or {}).get("Tag") == [{"TagKey": "env", "TagValue": "test"},
                                                      {"TagKey": "team", "TagValue": ""}], json.dumps(image)
     disks = mappings(image)
-    assert [(d.get("Device"), d.get("SnapshotId"), str(d.get("Size")), d.get("Type")) for d in disks] == [
+    assert [(d.get("Device"), d.get("SnapshotId"), d.get("Size"), d.get("Type")) for d in disks] == [
         ("/dev/xvda", SYS_SNAPSHOT, "40", "system")], json.dumps(image)
 
 
@@ -129,7 +127,7 @@ def test_create_from_instance_snapshots_every_disk(api, sdk):
     assert image.get("Status") == "Creating", json.dumps(image)
     assert image.get("Size") == 40, json.dumps(image)
     disks = mappings(image)
-    assert [(d.get("Device"), str(d.get("Size")), d.get("Type")) for d in disks] == [
+    assert [(d.get("Device"), d.get("Size"), d.get("Type")) for d in disks] == [
         ("/dev/xvda", "40", "system"), ("/dev/xvdb", "200", "data")], json.dumps(image)
     world_snapshots = {"s-ali-sys", "s-ali-2012", "s-ali-data"}
     for disk_id, dev, size, kind in (("d-ali-stopped-sys", disks[0], "40", "system"),
@@ -145,9 +143,16 @@ def test_create_from_instance_snapshots_every_disk(api, sdk):
         snap = snaps[snapshot_id]
         assert snap.get("Usage") == "image", json.dumps(snap)
         assert snap.get("SourceDiskId") == disk_id and snap.get("SourceDiskType") == kind, json.dumps(snap)
-        assert str(snap.get("SourceDiskSize")) == size, json.dumps(snap)
-        assert snap.get("Status") in ("progressing", "accomplished"), json.dumps(snap)
+        assert snap.get("SourceDiskSize") == size, json.dumps(snap)
     assert disks[0].get("SnapshotId") != disks[1].get("SnapshotId")
+    # They take settings.timings.snapshot_seconds (2 s): that much later on the virtual clock, both
+    # are accomplished.
+    control.advance(2)
+    snapshot_ids = [d.get("SnapshotId") for d in disks]
+    out = api.describe_snapshots(sdk, SnapshotIds=json.dumps(snapshot_ids))
+    assert out.ok, out.describe()
+    states = {s.get("SnapshotId"): (s.get("Status"), s.get("Progress")) for s in snapshots_of(out.body)}
+    assert states == {i: ("accomplished", "100%") for i in snapshot_ids}, json.dumps(out.body)
 
 
 @sdks
@@ -156,7 +161,7 @@ def test_create_from_disk_device_mappings(api, sdk):
         {"SnapshotId": SYS_SNAPSHOT}, {"SnapshotId": DATA_SNAPSHOT}, {"Size": 10}))
     image = describe_image(api, sdk, image_id)
     assert image.get("Size") == 40, json.dumps(image)
-    got = [(d.get("Device"), d.get("SnapshotId") or "", str(d.get("Size")), d.get("Type")) for d in mappings(image)]
+    got = [(d.get("Device"), d.get("SnapshotId") or "", d.get("Size"), d.get("Type")) for d in mappings(image)]
     assert got == [("/dev/xvda", SYS_SNAPSHOT, "40", "system"),
                    ("/dev/xvdb", DATA_SNAPSHOT, "200", "data"),
                    ("/dev/xvdc", "", "10", "data")], json.dumps(image)
@@ -167,7 +172,7 @@ def test_mapping_size_may_exceed_snapshot(api, sdk):
     image_id = create_image(api, sdk, DiskDeviceMapping=mapping(
         {"SnapshotId": SYS_SNAPSHOT, "Size": 80}, {"Size": 5}, {"Size": 2000}))
     image = describe_image(api, sdk, image_id)
-    assert [str(d.get("Size")) for d in mappings(image)] == ["80", "5", "2000"], json.dumps(image)
+    assert [d.get("Size") for d in mappings(image)] == ["80", "5", "2000"], json.dumps(image)
     assert image.get("Size") == 80, json.dumps(image)
 
 
@@ -175,7 +180,7 @@ def test_mapping_size_may_exceed_snapshot(api, sdk):
 def test_empty_mapping_disk_defaults_to_5_gb(api, sdk):
     image_id = create_image(api, sdk, DiskDeviceMapping=mapping({"SnapshotId": SYS_SNAPSHOT}, {"DiskType": "data"}))
     image = describe_image(api, sdk, image_id)
-    got = [(d.get("Device"), str(d.get("Size"))) for d in mappings(image)]
+    got = [(d.get("Device"), d.get("Size")) for d in mappings(image)]
     assert got == [("/dev/xvda", "40"), ("/dev/xvdb", "5")], json.dumps(image)
 
 
@@ -376,16 +381,21 @@ def test_instance_busy_while_its_image_snapshots_progress(api, sdk):
     assert_seed_error(again, "IncorrectInstanceStatus")
     assert_page_error(snap, "IncorrectDiskStatus.CreatingSnapshot", 403,
                       ["A previous snapshot creation is in process."])
-    # The snapshots take settings.timings.snapshot_seconds (2 s); then the instance can make images again.
-    deadline = started + 15
+    # The snapshots take settings.timings.snapshot_seconds (2 s); then the instance can make images
+    # again. The virtual clock moves one second at a time; elapsed counts real time and the moves.
+    moved_before = control.advanced()
+
+    def elapsed() -> float:
+        return time.monotonic() - started + control.advanced() - moved_before
+
     while True:
-        time.sleep(0.5)
+        control.advance(1)
         out = api.create_image(sdk, InstanceId="i-ali-stopped")
-        if out.ok or time.monotonic() > deadline:
+        if out.ok or elapsed() > 15:
             break
         assert_seed_error(out, "IncorrectInstanceStatus")
     assert_created_image(out)
-    assert time.monotonic() - started >= 1.5, "the instance was free before its snapshots were done"
+    assert elapsed() >= 1.5, "the instance was free before its snapshots were done"
 
 
 # ------------------------------------------------------------------------------- DryRun --

@@ -29,8 +29,7 @@ SEED = {
     "IncorrectDiskStatus.NeverUsed": (403, ["The specified disk has never been used after creating."]),
     "CreateSnapshot.Failed": (403, ["The process of creating snapshot is failed."]),
     "DiskInArrears": (403, ["The specified operation is denied as your disk has expired."]),
-    "InternalError": (500, ["The request processing has failed due to some unknown error.",
-                            "The request processing has failed due to some unknown error, exception or failure."]),
+    "InternalError": (500, ["The request processing has failed due to some unknown error."]),
     "DiskId.ValueNotSupported": (403, ["The specified parameter diskid is not supported."]),
     "DiskCategory.OperationNotSupported": (
         400, ["The operation is not supported to the specified disk due to its disk category"]),

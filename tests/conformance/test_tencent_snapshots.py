@@ -13,7 +13,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from tencent_sdk import (ALL_VARIANTS, SDK_VARIANTS, assert_created_snapshot, assert_tc_error, describe_snapshot,
-                         flt, ids, parse_any_time, snapshot_set, wait_snapshot_settled)
+                         flt, ids, parse_iso_z, snapshot_set, wait_snapshot_settled)
 
 sdks = pytest.mark.parametrize("sdk", SDK_VARIANTS)
 all_sdks = pytest.mark.parametrize("sdk", ALL_VARIANTS)
@@ -40,13 +40,8 @@ def listed(api, sdk, account="acct-tc", **params):
 
 
 def same_instant(shown: str, sent: datetime) -> bool:
-    """DeadlineTime as an ISO time with a zone must be the instant sent; a zone-less
-    "YYYY-MM-DD HH:MM:SS" is accepted as UTC or as Beijing time (UTC+8), the provider's console time."""
-    got, aware = parse_any_time(shown)
-    diff = (got - sent).total_seconds()
-    if aware:
-        return abs(diff) <= 1
-    return abs(diff) <= 1 or abs(diff - 8 * 3600) <= 1
+    """DeadlineTime is the instant sent, given in UTC as YYYY-MM-DDTHH:MM:SSZ (as every time here)."""
+    return abs((parse_iso_z(shown) - sent).total_seconds()) <= 1
 
 
 # ------------------------------------------------------------------------- CreateSnapshot --
@@ -81,8 +76,8 @@ def test_new_snapshot_fields(api, sdk):
     assert (snap.get("Placement") or {}).get("Zone") == "ap-guangzhou-3", json.dumps(snap)
     assert isinstance(snap.get("ImageCount"), int), json.dumps(snap)
     assert isinstance(snap.get("Percent"), int) and snap["Percent"] < 100, json.dumps(snap)
-    created, _ = parse_any_time(snap.get("CreateTime"))
-    assert snap.get("DeadlineTime") in (None, ""), "a permanent snapshot has a DeadlineTime: %s" % json.dumps(snap)
+    created = parse_iso_z(snap.get("CreateTime"))
+    assert raw["DeadlineTime"] is None, "a permanent snapshot has a DeadlineTime: %s" % json.dumps(raw)
     assert created.year >= 2024, json.dumps(snap)
 
 
@@ -222,10 +217,10 @@ def test_world_snapshot_fields(api, sdk):
     snap = snaps[0]
     assert isinstance(snap.get("ImageCount"), int) and isinstance(snap.get("SnapshotName"), str), json.dumps(snap)
     assert snap.get("Tags") == [], json.dumps(snap)
-    created, aware = parse_any_time(snap.get("CreateTime"))
+    created = parse_iso_z(snap.get("CreateTime"))
     age = (datetime.now(timezone.utc) - created).total_seconds()
-    # created_at defaults to "-1d"; a zone-less time may be Beijing time (8 h ahead).
-    assert abs(age - 86400) < 3600 or (not aware and abs(age + 8 * 3600 - 86400) < 3600), snap.get("CreateTime")
+    # created_at defaults to "-1d"; the time is given in UTC, with its Z.
+    assert abs(age - 86400) < 3600, snap.get("CreateTime")
 
 
 @sdks

@@ -29,6 +29,7 @@ from typing import Any, Callable, Dict, Iterable, List, Optional, Union
 
 from requests.structures import CaseInsensitiveDict
 
+import control
 from ecs_sdk import Creds
 
 SERVICE = "zec"
@@ -238,28 +239,29 @@ def raw_call(creds: Optional[Creds], action: Optional[str], body: Union[bytes, s
 class ZlApi:
     """SDK and raw calls by account id of the reference world (or explicit Creds).
 
-    ``on_create`` is called after every successful Create* call (the suite's ``mark_dirty``).
+    ``on_create`` is called after every successful Create* call with the id of the account it was
+    made in, or None if that is not known (the suite's ``mark_dirty``).
     """
 
-    def __init__(self, world, on_create: Callable[[], None]):
+    def __init__(self, world, on_create: Callable[[Optional[str]], None]):
         self.world = world
         self.on_create = on_create
 
     def creds(self, account: Union[str, Creds]) -> Creds:
         return account if isinstance(account, Creds) else self.world.creds(account)
 
-    def _after(self, action: Optional[str], out: ZlOutcome) -> ZlOutcome:
+    def _after(self, action: Optional[str], account: Union[str, Creds, None], out: ZlOutcome) -> ZlOutcome:
         if action and action.startswith("Create") and out.ok:
-            self.on_create()
+            self.on_create(self.world.account_of(account))
         return out
 
     def call(self, account: Union[str, Creds], action: str, params: Optional[Dict[str, Any]] = None,
              **kwargs) -> ZlOutcome:
-        return self._after(action, call(self.creds(account), action, params or {}, **kwargs))
+        return self._after(action, account, call(self.creds(account), action, params or {}, **kwargs))
 
     def raw(self, account: Union[str, Creds, None], action: Optional[str], body=None, **kwargs) -> ZlOutcome:
         creds = None if account is None else self.creds(account)
-        return self._after(action, raw_call(creds, action, body, **kwargs))
+        return self._after(action, account, raw_call(creds, action, body, **kwargs))
 
     def create_image(self, account: Union[str, Creds] = "acct-zl", **params) -> ZlOutcome:
         return self.call(account, "CreateImage", params)
@@ -291,8 +293,10 @@ class ZlApi:
 
     @staticmethod
     def _wait(describe, status_field: str, rid: str, want: str, timeout: float) -> List[str]:
+        """Describe, moving the virtual clock one second forward between calls, until ``want``;
+        ``timeout``: seconds of virtual time (the real time plus the moves)."""
         seen: List[str] = []
-        deadline = time.monotonic() + timeout
+        started, moved_before = time.monotonic(), control.advanced()
         while True:
             out = describe()
             assert out.ok, "describing %s failed: %s" % (rid, out.describe())
@@ -303,8 +307,9 @@ class ZlApi:
                 seen.append(status)
             if status == want:
                 return seen
-            assert time.monotonic() < deadline, "%s still %s after %.0f s (seen %s)" % (rid, status, timeout, seen)
-            time.sleep(0.5)
+            elapsed = time.monotonic() - started + control.advanced() - moved_before
+            assert elapsed < timeout, "%s still %s after %.0f s (seen %s)" % (rid, status, timeout, seen)
+            control.advance(1)
 
 
 # ---------------------------------------------------------------------------- reading --
