@@ -118,6 +118,12 @@ def _tea_create_snapshot(params: Dict[str, Any]):
     )
 
 
+def _tea_delete_snapshot(params: Dict[str, Any]):
+    from alibabacloud_ecs20140526 import models as m
+
+    return m.DeleteSnapshotRequest(snapshot_id=params.get("SnapshotId"), force=params.get("Force"))
+
+
 def _tea_describe_snapshots(params: Dict[str, Any]):
     from alibabacloud_ecs20140526 import models as m
 
@@ -223,6 +229,7 @@ def _tea_describe_images(params: Dict[str, Any]):
 _TEA_ACTIONS: Dict[str, tuple] = {
     "CreateSnapshot": (_tea_create_snapshot, "create_snapshot"),
     "DescribeSnapshots": (_tea_describe_snapshots, "describe_snapshots"),
+    "DeleteSnapshot": (_tea_delete_snapshot, "delete_snapshot"),
     "CreateImage": (_tea_create_image, "create_image"),
     "DescribeImages": (_tea_describe_images, "describe_images"),
 }
@@ -235,6 +242,7 @@ _CORE_SCALARS = {
                           "PageNumber", "PageSize", "MaxResults", "NextToken", "InstanceId", "SnapshotType",
                           "SourceDiskType", "Category", "Usage", "Encrypted", "KMSKeyId", "ResourceGroupId",
                           "SnapshotLinkId", "DryRun"),
+    "DeleteSnapshot": ("SnapshotId", "Force"),
     # The old SDK sends the client's region as RegionId when the request has none.
     "CreateImage": ("RegionId", "SnapshotId", "InstanceId", "ImageName", "ImageVersion", "Description",
                     "Platform", "Architecture", "ImageFamily", "BootMode", "ResourceGroupId",
@@ -256,6 +264,8 @@ def _core_request(action: str, params: Dict[str, Any], at: str):
         from aliyunsdkecs.request.v20140526.CreateSnapshotRequest import CreateSnapshotRequest as R
     elif action == "DescribeSnapshots":
         from aliyunsdkecs.request.v20140526.DescribeSnapshotsRequest import DescribeSnapshotsRequest as R
+    elif action == "DeleteSnapshot":
+        from aliyunsdkecs.request.v20140526.DeleteSnapshotRequest import DeleteSnapshotRequest as R
     elif action == "CreateImage":
         from aliyunsdkecs.request.v20140526.CreateImageRequest import CreateImageRequest as R
     elif action == "DescribeImages":
