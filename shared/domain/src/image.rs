@@ -381,27 +381,19 @@ fn from_instance(
     let mut data_devices = data_devices();
     for disk in disks {
         let snapshot = Snapshot {
-            id: new_id("snapshot"),
-            account: ctx.account.id.clone(),
-            region: disk.region.clone(),
-            disk_id: disk.id.clone(),
-            source_disk_type: disk.kind,
-            size_gb: disk.size_gb,
-            name: None,
             description: Some(format!("Created for image {image_id}")),
-            category: None,
-            created_at: ctx.now,
             ready_at: Some(ready),
-            failed: false,
-            retention_days: None,
-            deadline: None,
-            instant_access: None,
-            stuck_at: None,
-            image_allowed: true,
-            tags: Vec::new(),
             resource_group_id: cmd.resource_group_id.clone(),
             image_ids: vec![image_id.to_string()],
-            automatic: false,
+            ..Snapshot::new(
+                new_id("snapshot"),
+                &ctx.account.id,
+                &disk.region,
+                &disk.id,
+                disk.kind,
+                disk.size_gb,
+                ctx.now,
+            )
         };
         let device = match disk.kind {
             DiskType::System => "/dev/xvda".to_string(),

@@ -367,6 +367,44 @@ pub struct Snapshot {
 }
 
 impl Snapshot {
+    /// A snapshot of `disk_id` taken at `created_at`, with nothing else given: complete at once,
+    /// may make images, no name, description, category, retention, deadline, instant access,
+    /// tags, group or images, made by a caller. Each maker sets what it knows with struct update
+    /// syntax.
+    pub fn new(
+        id: impl Into<String>,
+        account: impl Into<String>,
+        region: impl Into<String>,
+        disk_id: impl Into<String>,
+        source_disk_type: DiskType,
+        size_gb: u32,
+        created_at: DateTime<Utc>,
+    ) -> Self {
+        Snapshot {
+            id: id.into(),
+            account: account.into(),
+            region: region.into(),
+            disk_id: disk_id.into(),
+            source_disk_type,
+            size_gb,
+            name: None,
+            description: None,
+            category: None,
+            created_at,
+            ready_at: Some(created_at),
+            failed: false,
+            retention_days: None,
+            deadline: None,
+            instant_access: None,
+            stuck_at: None,
+            image_allowed: true,
+            tags: Vec::new(),
+            resource_group_id: None,
+            image_ids: Vec::new(),
+            automatic: false,
+        }
+    }
+
     pub fn state(&self, now: DateTime<Utc>) -> Progress {
         match (self.ready_at, self.stuck_at, self.failed) {
             (None, Some(percent), false) => Progress::InProgress { percent },

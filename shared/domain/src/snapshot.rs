@@ -75,27 +75,17 @@ pub fn plan(cmd: &CreateSnapshot, ctx: &SnapshotContext<'_>, id: String) -> Doma
     let disk = ctx.disk;
     let seconds = ctx.account.settings.timings.snapshot_seconds;
     Ok(Snapshot {
-        id,
-        account: ctx.account.id.clone(),
-        region: disk.region.clone(),
-        disk_id: disk.id.clone(),
-        source_disk_type: disk.kind,
-        size_gb: disk.size_gb,
         name: cmd.name.clone(),
         description: cmd.description.clone(),
         category: cmd.category.clone(),
-        created_at: ctx.now,
         ready_at: Some(ctx.now + Duration::seconds(seconds as i64)),
-        failed: false,
         retention_days: cmd.retention_days,
         deadline: cmd.deadline,
         instant_access: cmd.instant_access,
-        stuck_at: None,
-        image_allowed: true,
         tags: cmd.tags.clone(),
         resource_group_id: cmd.resource_group_id.clone(),
-        image_ids: Vec::new(),
         automatic: cmd.automatic,
+        ..Snapshot::new(id, &ctx.account.id, &disk.region, &disk.id, disk.kind, disk.size_gb, ctx.now)
     })
 }
 

@@ -164,31 +164,20 @@ fn disk(d: file::Disk, now: DateTime<Utc>) -> Disk {
 fn snapshot(s: file::Snapshot, now: DateTime<Utc>) -> Snapshot {
     let created_at = s.created_at.map_or(now - Duration::days(1), |t| t.at(now));
     let status = s.status();
+    let kind = s.source_disk_type.map_or(DiskType::Data, |t| t.get());
+    let size_gb = s.size_gb.map_or(40, |n| n.get());
     Snapshot {
-        id: s.id,
-        account: s.account,
-        region: s.region,
-        disk_id: s.disk,
-        source_disk_type: s.source_disk_type.map_or(DiskType::Data, |t| t.get()),
-        size_gb: s.size_gb.map_or(40, |n| n.get()),
         name: s.name,
-        description: None,
-        category: None,
-        created_at,
         // A world's snapshot keeps the state it is given: `progressing` never completes.
         ready_at: (status != SnapshotStatus::Progressing).then_some(created_at),
         failed: status == SnapshotStatus::Failed,
         retention_days: s.retention_days.map(|d| d.get()),
-        deadline: None,
-        instant_access: None,
         stuck_at: s.progress.map(|p| p.get()),
         image_allowed: s.image_allowed.unwrap_or(true),
         tags: (s.tags.map(|t| t.0).unwrap_or_default().into_iter())
             .map(|(key, value)| Tag { key, value })
             .collect(),
-        resource_group_id: None,
-        image_ids: Vec::new(),
-        automatic: false,
+        ..Snapshot::new(s.id, s.account, s.region, s.disk, kind, size_gb, created_at)
     }
 }
 

@@ -101,27 +101,8 @@ pub fn disk(id: &str, kind: DiskType) -> Disk {
 pub fn snapshot(id: &str, kind: DiskType, size_gb: u32) -> Snapshot {
     let created_at = now() - Duration::days(1);
     Snapshot {
-        id: id.into(),
-        account: ACCOUNT.into(),
-        region: REGION.into(),
-        disk_id: format!("d-of-{id}"),
-        source_disk_type: kind,
-        size_gb,
-        name: None,
-        description: None,
-        category: None,
-        created_at,
         ready_at: Some(created_at + Duration::minutes(1)),
-        failed: false,
-        retention_days: None,
-        deadline: None,
-        instant_access: None,
-        stuck_at: None,
-        image_allowed: true,
-        tags: Vec::new(),
-        resource_group_id: None,
-        image_ids: Vec::new(),
-        automatic: false,
+        ..Snapshot::new(id, ACCOUNT, REGION, format!("d-of-{id}"), kind, size_gb, created_at)
     }
 }
 
