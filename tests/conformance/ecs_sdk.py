@@ -19,6 +19,7 @@ old SDK adds with ``add_query_param``.
 """
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import re
@@ -259,7 +260,42 @@ _CORE_SCALARS = {
 EXTRA_QUERY = "_ExtraQuery"
 
 
+def _snake(action: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", action).lower()
+
+
+def _tea_generic(action: str):
+    """The lifecycle actions: the tea SDK's own request model, filled from wire names (its
+    from_map takes `Tag` as a list of {Key, Value}, `ResourceId` and `TagKey` as lists)."""
+    from alibabacloud_ecs20140526 import models as m
+
+    return (lambda params: getattr(m, action + "Request")().from_map(params)), _snake(action)
+
+
+def _core_generic(action: str, params: Dict[str, Any], at: str):
+    """The lifecycle actions through the old SDK's request class: a list goes through its
+    repeat-list setter (`Tag` → set_Tags, `ResourceId` → set_ResourceIds), the rest through
+    set_<Name>, or as a raw query parameter where the class has no setter (RegionId)."""
+    module = importlib.import_module("aliyunsdkecs.request.v20140526.%sRequest" % action)
+    req = getattr(module, action + "Request")()
+    for name, value in params.items():
+        if value is None or name == EXTRA_QUERY:
+            continue
+        setter = getattr(req, ("set_%ss" if isinstance(value, list) else "set_%s") % name, None)
+        if setter is not None:
+            setter(value)
+        else:
+            req.add_query_param(name, value)
+    for name, value in (params.get(EXTRA_QUERY) or {}).items():
+        req.add_query_param(name, value)
+    req.set_endpoint(at)
+    req.set_protocol_type("http")
+    return req
+
+
 def _core_request(action: str, params: Dict[str, Any], at: str):
+    if action not in _CORE_SCALARS:
+        return _core_generic(action, params, at)
     if action == "CreateSnapshot":
         from aliyunsdkecs.request.v20140526.CreateSnapshotRequest import CreateSnapshotRequest as R
     elif action == "DescribeSnapshots":
@@ -320,7 +356,7 @@ def _call_tea(sdk: str, creds: Creds, action: str, params: Dict[str, Any],
 
     if params.get(EXTRA_QUERY):
         raise ValueError("%s: only the core SDK sends raw query parameters" % sdk)
-    build, method = _TEA_ACTIONS[action]
+    build, method = _TEA_ACTIONS.get(action) or _tea_generic(action)
     client = tea_client(creds, v1=(sdk == "tea-v1"), endpoint_override=at)
     try:
         resp = getattr(client, method)(build(params))

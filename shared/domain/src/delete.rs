@@ -1,9 +1,9 @@
-//! Deleting a snapshot: the command, and the rules that decide what becomes of it. The store
-//! enforces again, in the delete itself, the rule that concurrency could break (no image made
-//! from the snapshot meanwhile).
+//! Deleting a snapshot or an image: the commands, and the rules that decide what becomes of
+//! them. The store enforces again, in the delete itself, the rules that concurrency could break
+//! (no image made from the snapshot meanwhile; the image's name and quota given back once).
 
 use crate::error::{DomainError, DomainResult};
-use crate::model::{Account, Snapshot};
+use crate::model::{Account, Image, Snapshot};
 
 /// DeleteSnapshot as the dialects hand it over, already checked for format.
 #[derive(Debug, Clone, PartialEq)]
@@ -34,4 +34,31 @@ pub fn plan_delete<'a>(
         return Err(DomainError::SnapshotBacksImage);
     }
     Ok(Some(snapshot))
+}
+
+/// DeleteImage as the dialects hand it over, already checked for format.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeleteImage {
+    pub image_id: String,
+    pub region: String,
+    /// Delete even an image instances run. No instance here records the image it runs, so this
+    /// never changes the outcome.
+    pub force: bool,
+    /// Check the request and answer the dialect's dry-run code instead of deleting.
+    pub dry_run: bool,
+}
+
+/// What a delete does with the image as read (`None`: no such image). An image that does not
+/// exist, or not for this caller and region, is ignored (ECS API reference, DeleteImage: "If the
+/// specified custom image does not exist, the request is ignored"). One still being created is
+/// deleted all the same: the snapshots made for it are kept, as ordinary snapshots.
+pub fn plan_image_delete<'a>(
+    cmd: &DeleteImage,
+    found: Option<&'a Image>,
+    account: &Account,
+) -> DomainResult<Option<&'a Image>> {
+    if cmd.dry_run {
+        return Err(DomainError::DryRunPassed);
+    }
+    Ok(found.filter(|i| i.account == account.id && i.region == cmd.region))
 }

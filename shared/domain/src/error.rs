@@ -93,6 +93,8 @@ pub enum DomainError {
     SnapshotNotFound,
     #[error("resource group not found")]
     ResourceGroupNotFound,
+    #[error("image not found")]
+    ImageNotFound,
 
     // ---- deleting ----
     /// A snapshot an image is made from cannot be deleted before the image.

@@ -18,7 +18,7 @@ use std::sync::LazyLock;
 /// The Lambda functions of the project (crates under `functions/`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Function {
-    /// CreateImage.
+    /// CreateImage and the images' other writes (DeleteImage).
     CreateImage,
     /// CreateSnapshot and the snapshots' other writes (DeleteSnapshot).
     CreateSnapshot,
@@ -48,6 +48,7 @@ actions! {
         DeleteSnapshot       => CreateSnapshot, Write,  alibaba::deleted_reads,   alibaba::delete_snapshot;
         CreateImage          => CreateImage,    Write,  alibaba::image_reads,     alibaba::create_image;
         DescribeImages       => Describe,       Read,   nothing,                  alibaba::describe_images;
+        DeleteImage          => CreateImage,    Write,  alibaba::deleted_image_reads, alibaba::delete_image;
     }
 
     /// Tencent Cloud CVM (images) and CBS (snapshots), API 3.0.

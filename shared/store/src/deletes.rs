@@ -1,12 +1,17 @@
-//! Deleting a snapshot: one transaction that removes it and gives its disk back what it held —
-//! one unit of quota and, for a snapshot still being made, the in-progress lock. The API's
-//! deletes and the scheduler's releases share it.
+//! Deleting a snapshot or an image, each in one transaction that gives back what it held.
+//!
+//! A snapshot gives its disk one unit of quota and, while still being made, the in-progress
+//! lock; the API's deletes and the scheduler's releases share it. An image gives back its name,
+//! one unit of the account's image quota in its region, and its marks on the snapshots it is
+//! made from (which may then be deleted).
 
 use crate::items::{key, n, s, Item};
 use crate::{internal, Store};
-use aws_sdk_dynamodb::types::{Delete, ReturnValuesOnConditionCheckFailure, TransactWriteItem, Update};
+use aws_sdk_dynamodb::types::{
+    AttributeValue, Delete, ReturnValuesOnConditionCheckFailure, TransactWriteItem, Update,
+};
 use chrono::{DateTime, Utc};
-use domain::{DomainError, DomainResult, Snapshot};
+use domain::{DomainError, DomainResult, Image, Snapshot};
 
 /// What became of a snapshot asked to go.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,6 +54,69 @@ impl Store {
             Ok(()) => Ok(Released::Deleted),
             Err(DomainError::SnapshotNotFound) => Ok(Released::Gone),
             Err(DomainError::SnapshotBacksImage) => Ok(Released::BacksImage),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+impl Store {
+    /// Delete `image` as it was read, with its name marker, its unit of quota and its marks on
+    /// snapshots. `Released::Gone` when another call deleted it first.
+    pub async fn delete_image(&self, image: &Image) -> DomainResult<Released> {
+        let t = &self.table;
+        let mut actions = Vec::new();
+        let delete = Delete::builder()
+            .table_name(t)
+            .key("pk", s(key::image(&image.id)))
+            .condition_expression("attribute_exists(pk)")
+            .build()
+            .map_err(internal)?;
+        actions.push(TransactWriteItem::builder().delete(delete).build());
+        if !image.name.is_empty() {
+            // The marker is this image's (a name is never given to two images at once).
+            let marker = Delete::builder()
+                .table_name(t)
+                .key("pk", s(key::image_name(&image.account, &image.region, &image.name)))
+                .condition_expression("image_id = :id")
+                .expression_attribute_values(":id", s(&image.id))
+                .build()
+                .map_err(internal)?;
+            actions.push(TransactWriteItem::builder().delete(marker).build());
+        }
+        let counter = Update::builder()
+            .table_name(t)
+            .key("pk", s(key::image_count(&image.account, &image.region)))
+            .update_expression("SET n = n - :one")
+            .condition_expression("n > :zero")
+            .expression_attribute_values(":one", n(1))
+            .expression_attribute_values(":zero", n(0))
+            .build()
+            .map_err(internal)?;
+        actions.push(TransactWriteItem::builder().update(counter).build());
+        // A snapshot an image marks cannot be deleted, so every one read marked is still there;
+        // `DELETE` from the set leaves other images' marks alone.
+        let ids: Vec<String> = image.disks.iter().filter_map(|d| d.snapshot_id.clone()).collect();
+        for snapshot in self.snapshots_by_id(&ids).await? {
+            if !snapshot.image_ids.contains(&image.id) {
+                continue;
+            }
+            let unmark = Update::builder()
+                .table_name(t)
+                .key("pk", s(key::snapshot(&snapshot.id)))
+                .update_expression("DELETE image_ids :image")
+                .condition_expression("attribute_exists(pk)")
+                .expression_attribute_values(":image", AttributeValue::Ss(vec![image.id.clone()]))
+                .build()
+                .map_err(internal)?;
+            actions.push(TransactWriteItem::builder().update(unmark).build());
+        }
+        let outcome = |index: usize, _: Option<&Item>| match index {
+            0 => DomainError::ImageNotFound,
+            _ => DomainError::Internal(format!("image {} changed during its delete", image.id)),
+        };
+        match self.transact(actions, outcome).await {
+            Ok(()) => Ok(Released::Deleted),
+            Err(DomainError::ImageNotFound) => Ok(Released::Gone),
             Err(e) => Err(e),
         }
     }

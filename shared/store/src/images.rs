@@ -102,10 +102,9 @@ impl Store {
             let mark = Update::builder()
                 .table_name(t)
                 .key("pk", s(key::snapshot(id)))
-                .update_expression("SET image_ids = list_append(if_not_exists(image_ids, :none), :image)")
+                .update_expression("ADD image_ids :image")
                 .condition_expression("attribute_exists(pk)")
-                .expression_attribute_values(":none", AttributeValue::L(Vec::new()))
-                .expression_attribute_values(":image", AttributeValue::L(vec![s(&image.id)]))
+                .expression_attribute_values(":image", AttributeValue::Ss(vec![image.id.clone()]))
                 .build()
                 .map_err(internal)?;
             actions.push(TransactWriteItem::builder().update(mark).build());

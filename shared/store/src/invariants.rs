@@ -15,8 +15,8 @@ impl Store {
     /// - each named image has its name marker, and each marker its image;
     /// - each account's image counter in a region equals its images there;
     /// - no client token is still in progress past its lease;
-    /// - no snapshot or image belongs to an account that does not exist, and no snapshot names
-    ///   an image that does not exist.
+    /// - no snapshot or image belongs to an account that does not exist, no snapshot names an
+    ///   image that does not exist, and each snapshot an image is made from exists and names it.
     pub async fn check_invariants(&self, now: DateTime<Utc>) -> DomainResult<Vec<String>> {
         let all = self.everything().await?;
         let disks: Vec<Disk> = of_kind(&all, "DISK#")?;
@@ -89,6 +89,16 @@ impl Store {
             for image in &s.image_ids {
                 if !images.iter().any(|i| &i.id == image) {
                     broken.push(format!("snapshot {} names a missing image {image}", s.id));
+                }
+            }
+        }
+        for i in &images {
+            for id in i.disks.iter().filter_map(|d| d.snapshot_id.as_ref()) {
+                match snapshots.iter().find(|s| &s.id == id) {
+                    None => broken.push(format!("image {} names a missing snapshot {id}", i.id)),
+                    Some(s) if !s.image_ids.contains(&i.id) => broken
+                        .push(format!("image {} is made from snapshot {id}, which does not name it", i.id)),
+                    Some(_) => {}
                 }
             }
         }

@@ -81,13 +81,25 @@ pub fn item<T: Serialize>(pk: &str, acct: Option<&str>, value: &T) -> DomainResu
 }
 
 /// A snapshot's item: with `expiring`/`expiry` when it will expire, for the scheduler's index.
+/// The images it backs are a string set (absent when none), so that an image's create (`ADD`)
+/// and another image's delete (`DELETE`) change it without reading it and without losing each
+/// other's mark.
 pub fn snapshot_item(snapshot: &domain::Snapshot) -> DomainResult<Item> {
     let mut item = self::item(&key::snapshot(&snapshot.id), Some(&snapshot.account), snapshot)?;
-    if let Some(end) = snapshot.expires_at() {
+    item.remove("image_ids");
+    if !snapshot.image_ids.is_empty() {
+        item.insert("image_ids".into(), AttributeValue::Ss(snapshot.image_ids.clone()));
+    }
+    if let Some(expiry) = expiry_of(snapshot) {
         item.insert("expiring".into(), s(EXPIRING));
-        item.insert("expiry".into(), n(end.timestamp_millis()));
+        item.insert("expiry".into(), expiry);
     }
     Ok(item)
+}
+
+/// The `expiry` of a snapshot's item (its end of life), which the scheduler's index reads.
+pub fn expiry_of(snapshot: &domain::Snapshot) -> Option<AttributeValue> {
+    snapshot.expires_at().map(|end| n(end.timestamp_millis()))
 }
 
 /// A policy's item: with `kind`, for the scheduler's index.

@@ -81,6 +81,7 @@ pub fn answer(e: &DomainError, cx: Context<'_>) -> Answer {
         E::ResourceGroupNotFound => {
             a(404, "InvalidResourceGroup.NotFound", "The specified resource group does not exist.")
         }
+        E::ImageNotFound => a(404, "InvalidImageId.NotFound", "The specified ImageId does not exist."),
         E::SnapshotNotFound => a(404, "InvalidSnapshotId.NotFound", "The specified SnapshotId does not exist."),
         // ECS API reference, DeleteSnapshot.
         E::SnapshotBacksImage => {

@@ -1,7 +1,7 @@
 //! Each action's parameters, checked by the rules of its page, into domain commands.
 
 use super::wire::RpcRequest;
-use domain::delete::DeleteSnapshot;
+use domain::delete::{DeleteImage, DeleteSnapshot};
 use domain::image::{CreateImage, ImageRules, ImageSource, MappingSpec};
 use domain::snapshot::CreateSnapshot;
 use domain::text::{char_len, contains_url, is_url_like, NameRule};
@@ -186,6 +186,17 @@ pub fn delete_snapshot(rpc: &RpcRequest) -> DomainResult<DeleteSnapshot> {
         snapshot_id: required(rpc, "SnapshotId")?.to_string(),
         region: optional(rpc, "RegionId"),
         force: boolean(rpc, "Force")?,
+    })
+}
+
+/// DeleteImage (ECS API reference, DeleteImage).
+pub fn delete_image(rpc: &RpcRequest) -> DomainResult<DeleteImage> {
+    only(rpc, &["RegionId", "ImageId", "Force", "DryRun"])?;
+    Ok(DeleteImage {
+        region: required(rpc, "RegionId")?.to_string(),
+        image_id: required(rpc, "ImageId")?.to_string(),
+        force: boolean(rpc, "Force")?,
+        dry_run: boolean(rpc, "DryRun")?,
     })
 }
 

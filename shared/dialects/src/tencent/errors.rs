@@ -73,6 +73,7 @@ pub fn answer(e: &DomainError, cx: Context<'_>) -> Answer {
         E::ResourceGroupNotFound => a("InvalidParameterValue", "The resource group does not exist."),
         E::DiskNotFound => a("InvalidDiskId.NotFound", "The specified disk does not exist."),
         E::InstanceNotFound => a("InvalidInstanceId.NotFound", "No instance found."),
+        E::ImageNotFound => a("InvalidImageId.NotFound", "The image does not exist."),
         E::SnapshotNotFound if snapshot => {
             a("InvalidSnapshotId.NotFound", "The specified snapshot does not exist.")
         }

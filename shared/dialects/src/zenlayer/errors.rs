@@ -62,6 +62,7 @@ pub fn answer(e: &DomainError, action: &str) -> Answer {
         E::InstanceNotFound => a(404, "INVALID_INSTANCE_NOT_FOUND", "Instance not found."),
         E::DiskNotFound => a(404, "INVALID_DISK_NOT_FOUND", "Disk not found."),
         E::SnapshotNotFound => a(404, "INVALID_SNAPSHOT_NOT_FOUND", "Snapshot not found."),
+        E::ImageNotFound => a(404, "INVALID_IMAGE_NOT_FOUND", "Image not found."),
         E::ImageQuotaReached => {
             a(400, "INVALID_IMAGE_QUOTA_EXCEED", "Quota limit of custom image is exceeded.")
         }

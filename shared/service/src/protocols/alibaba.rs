@@ -5,7 +5,7 @@ use crate::actions::Action as _;
 use crate::pipeline::{check_version, Check, Protocol};
 use crate::routes::AlibabaAction;
 use crate::usecases::describe::{self, SnapshotScope};
-use crate::usecases::{create_image, create_snapshot, delete_snapshot, Caller};
+use crate::usecases::{create_image, create_snapshot, delete_image, delete_snapshot, Caller};
 use crate::App;
 use dialects::alibaba::{self as ali, errors, params, queries, signature, views, RpcRequest};
 use dialects::{Dialect, WireRequest, WireResponse};
@@ -65,6 +65,10 @@ pub(crate) fn snapshot_reads(rpc: &RpcRequest, _: &str) -> Vec<Ref> {
 
 pub(crate) fn deleted_reads(rpc: &RpcRequest, _: &str) -> Vec<Ref> {
     rpc.get("SnapshotId").map(|s| Ref::Snapshot(s.into())).into_iter().collect()
+}
+
+pub(crate) fn deleted_image_reads(rpc: &RpcRequest, _: &str) -> Vec<Ref> {
+    rpc.get("ImageId").map(|i| Ref::Image(i.into())).into_iter().collect()
 }
 
 pub(crate) fn described_reads(rpc: &RpcRequest, _: &str) -> Vec<Ref> {
@@ -151,4 +155,10 @@ pub(crate) async fn describe_images(
     }
     let matching: Vec<_> = images.into_iter().filter(|i| query.matches(i, caller.now)).collect();
     Ok(views::image_page(&query, &matching, caller.now))
+}
+
+pub(crate) async fn delete_image(app: &App, rpc: &RpcRequest, caller: &Caller<'_>) -> DomainResult<Done> {
+    let cmd = params::delete_image(rpc)?;
+    delete_image::run(&app.store, caller, &cmd).await?;
+    Ok(Done {})
 }

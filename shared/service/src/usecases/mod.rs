@@ -2,6 +2,7 @@
 
 pub mod create_image;
 pub mod create_snapshot;
+pub mod delete_image;
 pub mod delete_snapshot;
 pub mod describe;
 pub mod idempotent;
