@@ -13,6 +13,13 @@ pub enum Field {
     Description,
     TagKey,
     TagValue,
+    RetentionDays,
+    ImageFamily,
+    BootMode,
+    LicenseType,
+    ImdsSupport,
+    /// ModifySnapshotAttribute's `DisableInstantAccess`, which must still be a boolean.
+    DisableInstantAccess,
 }
 
 /// Why a request's authentication failed.
@@ -100,6 +107,25 @@ pub enum DomainError {
     /// A snapshot an image is made from cannot be deleted before the image.
     #[error("an image is made from the snapshot")]
     SnapshotBacksImage,
+
+    // ---- modifying ----
+    /// A modification that names nothing to change.
+    #[error("nothing to modify")]
+    NothingToModify,
+    /// A retention that would end before the one the snapshot has.
+    #[error("retention cannot be shortened")]
+    RetentionShortened,
+    #[error("image still being created")]
+    ImageCreating,
+    /// Instance metadata access cannot go back from v2 to v1.
+    #[error("instance metadata access cannot go back to v1")]
+    ImdsDowngrade,
+    /// Only an available image can be deprecated.
+    #[error("image not available")]
+    ImageNotAvailable,
+    /// Only a deprecated image can be made available again.
+    #[error("image not deprecated")]
+    ImageNotDeprecated,
 
     // ---- snapshots an image is made from ----
     #[error("snapshot taken before images could be made from snapshots")]

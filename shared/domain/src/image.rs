@@ -270,6 +270,9 @@ pub fn plan(
         imds_support: cmd.imds_support.clone(),
         detection_strategy: cmd.detection_strategy.clone(),
         secure_boot: cmd.secure_boot,
+        nvme_support: None,
+        license_type: None,
+        deprecated: false,
     };
     Ok(ImagePlan { image, new_snapshots: source.new_snapshots, used_snapshots: source.used, instance })
 }

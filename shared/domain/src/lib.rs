@@ -7,6 +7,7 @@ pub mod error;
 pub mod idempotency;
 pub mod image;
 pub mod model;
+pub mod modify;
 pub mod schedule;
 pub mod snapshot;
 pub mod text;

@@ -473,6 +473,15 @@ pub struct Image {
     pub detection_strategy: Option<String>,
     #[serde(default)]
     pub secure_boot: Option<bool>,
+    /// Whether it supports NVMe (`supported`, `unsupported`), when set.
+    #[serde(default)]
+    pub nvme_support: Option<String>,
+    /// The licence it is billed under (`BYOL`), when set.
+    #[serde(default)]
+    pub license_type: Option<String>,
+    /// Deprecated by its owner: listed as such, still usable.
+    #[serde(default)]
+    pub deprecated: bool,
 }
 
 impl Image {

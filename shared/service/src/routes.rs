@@ -18,9 +18,9 @@ use std::sync::LazyLock;
 /// The Lambda functions of the project (crates under `functions/`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Function {
-    /// CreateImage and the images' other writes (DeleteImage).
+    /// CreateImage and the images' other writes (DeleteImage, ModifyImageAttribute).
     CreateImage,
-    /// CreateSnapshot and the snapshots' other writes (DeleteSnapshot).
+    /// CreateSnapshot and the snapshots' other writes (DeleteSnapshot, ModifySnapshotAttribute).
     CreateSnapshot,
     /// Every read.
     Describe,
@@ -42,13 +42,15 @@ impl Function {
 actions! {
     /// Alibaba ECS RPC (API 2014-05-26).
     pub enum AlibabaAction for RpcRequest => ali::Answer {
-        // wire name            function        access  reads ahead               handler
-        CreateSnapshot       => CreateSnapshot, Write,  alibaba::snapshot_reads,  alibaba::create_snapshot;
-        DescribeSnapshots    => Describe,       Read,   alibaba::described_reads, alibaba::describe_snapshots;
-        DeleteSnapshot       => CreateSnapshot, Write,  alibaba::deleted_reads,   alibaba::delete_snapshot;
-        CreateImage          => CreateImage,    Write,  alibaba::image_reads,     alibaba::create_image;
-        DescribeImages       => Describe,       Read,   nothing,                  alibaba::describe_images;
-        DeleteImage          => CreateImage,    Write,  alibaba::deleted_image_reads, alibaba::delete_image;
+        // wire name                  function        access reads ahead                 handler
+        CreateSnapshot          => CreateSnapshot, Write, alibaba::snapshot_reads,    alibaba::create_snapshot;
+        DescribeSnapshots       => Describe,       Read,  alibaba::described_reads,   alibaba::describe_snapshots;
+        DeleteSnapshot          => CreateSnapshot, Write, alibaba::snapshot_id_reads, alibaba::delete_snapshot;
+        CreateImage             => CreateImage,    Write, alibaba::image_reads,       alibaba::create_image;
+        DescribeImages          => Describe,       Read,  nothing,                    alibaba::describe_images;
+        DeleteImage             => CreateImage,    Write, alibaba::image_id_reads,    alibaba::delete_image;
+        ModifySnapshotAttribute => CreateSnapshot, Write, alibaba::snapshot_id_reads, alibaba::modify_snapshot;
+        ModifyImageAttribute    => CreateImage,    Write, alibaba::image_id_reads,    alibaba::modify_image;
     }
 
     /// Tencent Cloud CVM (images) and CBS (snapshots), API 3.0.

@@ -22,6 +22,8 @@ pub enum Released {
     Gone,
     /// Kept: an image is made from it.
     BacksImage,
+    /// Changed since it was read (an image renamed meanwhile): read it again and judge again.
+    Changed,
 }
 
 impl Store {
@@ -110,13 +112,15 @@ impl Store {
                 .map_err(internal)?;
             actions.push(TransactWriteItem::builder().update(unmark).build());
         }
+        // The image gone: deleted by another call. Its name marker not its own any more: renamed.
         let outcome = |index: usize, _: Option<&Item>| match index {
             0 => DomainError::ImageNotFound,
-            _ => DomainError::Internal(format!("image {} changed during its delete", image.id)),
+            _ => DomainError::ImageNameTaken,
         };
         match self.transact(actions, outcome).await {
             Ok(()) => Ok(Released::Deleted),
             Err(DomainError::ImageNotFound) => Ok(Released::Gone),
+            Err(DomainError::ImageNameTaken) => Ok(Released::Changed),
             Err(e) => Err(e),
         }
     }

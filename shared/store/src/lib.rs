@@ -7,6 +7,7 @@ mod emulator;
 mod images;
 mod invariants;
 mod items;
+mod modifies;
 mod nonce;
 mod policies;
 mod read_ahead;
@@ -24,6 +25,7 @@ use std::time::Duration;
 
 pub use deletes::Released;
 pub use emulator::{EmulatorState, MAX_CLOCK_OFFSET_MS, MAX_FAULTS};
+pub use modifies::Modified;
 use read_ahead::{Accounts, Ahead, Attachments};
 pub use read_ahead::{CallerItem, Ref};
 use round_trips::RoundTrips;

@@ -213,6 +213,9 @@ fn image(m: file::Image, now: DateTime<Utc>) -> Image {
         imds_support: None,
         detection_strategy: None,
         secure_boot: None,
+        nvme_support: None,
+        license_type: None,
+        deprecated: false,
     }
 }
 

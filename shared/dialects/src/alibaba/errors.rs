@@ -21,6 +21,8 @@ fn a(status: u16, code: &str, message: &str) -> Answer {
 
 pub fn answer(e: &DomainError, cx: Context<'_>) -> Answer {
     let image = cx.action == "CreateImage";
+    // The image pages give a malformed description 400, the snapshot pages 404.
+    let image_page = image || cx.action == "ModifyImageAttribute";
     use DomainError as E;
     match e {
         E::MissingParameter(name) => a(
@@ -40,10 +42,51 @@ pub fn answer(e: &DomainError, cx: Context<'_>) -> Answer {
         }
         // CreateSnapshot's page gives this code 404; CreateImage's gives it 400.
         E::Malformed(Field::Description) => a(
-            if image { 400 } else { 404 },
+            if image_page { 400 } else { 404 },
             "InvalidDescription.Malformed",
             "The specified description is wrongly formed.",
         ),
+        // ECS API reference, ModifySnapshotAttribute and ModifyImageAttribute.
+        E::Malformed(Field::RetentionDays) => {
+            a(400, "InvalidRetentionDays.Malformed", "The specified RetentionDays is not valid.")
+        }
+        E::Malformed(Field::DisableInstantAccess) => a(
+            404,
+            "InvalidSnapshotDisableInstantAccess.Malformed",
+            "The specified DisableInstantAccess is not valid!",
+        ),
+        E::Malformed(Field::ImageFamily) => {
+            a(400, "InvalidImageFamily.Malformed", "The specified parameter \"ImageFamily\" is malformed.")
+        }
+        E::Malformed(Field::BootMode) => {
+            a(400, "InvalidBootMode.NotSupport", "The specified parameter BootMode is not supported.")
+        }
+        E::Malformed(Field::LicenseType) => {
+            a(400, "InvalidLicenseType.NotSupported", "The specified parameter LicenseType is not supported.")
+        }
+        E::Malformed(Field::ImdsSupport) => a(
+            400,
+            "InvalidParameter.FeaturesImdsSupport",
+            "The specified parameter Features.ImdsSupport is not supported.",
+        ),
+        E::NothingToModify => a(400, "NoAttributeToModify", "No attribute to be modified in this request."),
+        E::RetentionShortened => a(
+            400,
+            "InvalidOperation.DecreaseRetentionDaysUnsupported",
+            "The requested operation to decrease retention days for the snapshot is not supported.",
+        ),
+        E::ImageCreating => a(
+            403,
+            "InvalidStatus.ImageIsCreating",
+            "The operation cannot be performed because the image is creating. Please wait until the creation is complete and try again.",
+        ),
+        E::ImdsDowngrade => a(
+            403,
+            "InvalidOperation.FeaturesImdsSupportNotMatch",
+            "The specified parameter Features.ImdsSupport can not be set to v1 from v2.",
+        ),
+        E::ImageNotAvailable => a(403, "ImageStatus.NotAvailable", "The specified image status is not available."),
+        E::ImageNotDeprecated => a(403, "ImageStatus.NotDeprecated", "The specified image status is not deprecated."),
         E::TooLong(field) => answer(&E::Malformed(*field), cx),
         E::UnknownParameter(name) => {
             a(400, "InvalidParameter", &format!("The specified parameter \"{name}\" is not valid."))
@@ -92,6 +135,9 @@ pub fn answer(e: &DomainError, cx: Context<'_>) -> Answer {
             "InvalidSnapshot.TooOld",
             "This operation is denied because the specified snapshot by DiskDeviceMapping.n.SnapshotId or SnapshotId is created before 2013-07-15.",
         ),
+        E::SnapshotNotReady if cx.action == "ModifySnapshotAttribute" => {
+            a(400, "InvalidSnapshotId.NotReady", "The specified snapshot has not completed yet.")
+        }
         E::SnapshotNotReady => a(
             403,
             "InvalidSnapshotId.NotReady",

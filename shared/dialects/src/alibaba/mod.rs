@@ -13,6 +13,7 @@
 //! - [`errors`]: the one table from domain errors to codes, statuses and messages.
 
 pub mod errors;
+pub mod modify;
 pub mod params;
 pub mod queries;
 pub mod signature;

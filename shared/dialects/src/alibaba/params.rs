@@ -352,7 +352,7 @@ const CREATE_IMAGE: [&str; 18] = [
 ];
 
 /// A choice among `allowed`, given back in the spelling of the list.
-fn one_of(rpc: &RpcRequest, name: &str, allowed: &[&str]) -> DomainResult<Option<String>> {
+pub fn one_of(rpc: &RpcRequest, name: &str, allowed: &[&str]) -> DomainResult<Option<String>> {
     match optional(rpc, name) {
         Some(v) => match allowed.iter().find(|a| a.eq_ignore_ascii_case(&v)) {
             Some(a) => Ok(Some(a.to_string())),

@@ -472,9 +472,12 @@ pub fn usable(p: Progress) -> bool {
     p == Progress::Done
 }
 
-pub fn image_status(p: Progress) -> &'static str {
-    match p {
+/// An image's status at `now`: an available image its owner deprecated is `Deprecated` (still
+/// usable, as ModifyImageAttribute's page says).
+pub fn image_status(i: &Image, now: DateTime<Utc>) -> &'static str {
+    match i.state(now) {
         Progress::InProgress { .. } => "Creating",
+        Progress::Done if i.deprecated => "Deprecated",
         Progress::Done => "Available",
         Progress::Failed => "CreateFailed",
     }
@@ -499,7 +502,7 @@ impl DescribeImages {
     /// Whether an image passes every filter. Every image here is the caller's own custom image:
     /// not public, cloud-init and I/O optimised, used by no instance.
     pub fn matches(&self, i: &Image, now: DateTime<Utc>) -> bool {
-        let status = image_status(i.state(now)).to_ascii_lowercase();
+        let status = image_status(i, now).to_ascii_lowercase();
         i.region == self.region
             && self.owner_alias.as_deref().is_none_or(|a| a == "self")
             && self.owner_id.is_none_or(|o| o == owner_id(&i.account))

@@ -208,7 +208,7 @@ pub struct DiskMappings {
 #[serde(rename_all = "PascalCase")]
 pub struct Features {
     imds_support: String,
-    nvme_support: &'static str,
+    nvme_support: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -249,6 +249,7 @@ pub struct ImageView {
     architecture: String,
     image_family: String,
     boot_mode: String,
+    license_type: String,
     features: Features,
     detection_options: DetectionOptions,
     resource_group_id: String,
@@ -275,7 +276,7 @@ pub fn image(i: &Image, now: DateTime<Utc>) -> ImageView {
         image_name: i.name.clone(),
         image_version: text(&i.version).into(),
         description: text(&i.description).into(),
-        status: image_status(state),
+        status: image_status(i, now),
         progress: percent(state),
         creation_time: time(i.created_at),
         size: i.size_gb(),
@@ -297,9 +298,10 @@ pub fn image(i: &Image, now: DateTime<Utc>) -> ImageView {
         architecture: i.architecture.clone().unwrap_or_else(|| "x86_64".into()),
         image_family: text(&i.image_family).into(),
         boot_mode: i.boot_mode.clone().unwrap_or_else(|| "BIOS".into()),
+        license_type: text(&i.license_type).into(),
         features: Features {
             imds_support: i.imds_support.clone().unwrap_or_else(|| "v1".into()),
-            nvme_support: "unsupported",
+            nvme_support: i.nvme_support.clone().unwrap_or_else(|| "unsupported".into()),
         },
         detection_options: DetectionOptions {
             status: if i.detection_strategy.is_some() { "Finished" } else { "" },

@@ -171,6 +171,14 @@ pub fn answer(e: &DomainError, cx: Context<'_>) -> Answer {
             a("UnsupportedOperation.StateError", "The state of the disk does not support this operation.")
         }
 
+        // ---- modifying (no Tencent action here modifies yet) ----
+        E::NothingToModify | E::RetentionShortened | E::ImdsDowngrade => {
+            a("InvalidParameterValue", "The modification is not valid.")
+        }
+        E::ImageCreating | E::ImageNotAvailable | E::ImageNotDeprecated => {
+            a("InvalidImageId.IncorrectState", "The image state does not support this operation.")
+        }
+
         // ---- deleting (no Tencent action here deletes yet) ----
         E::SnapshotBacksImage => {
             a("UnsupportedOperation", "The snapshot is used by a custom image; delete the image first.")

@@ -113,6 +113,12 @@ pub fn answer(e: &DomainError, action: &str) -> Answer {
         // Sources no ZEC action takes, and deletes none here makes yet; answered as bad parameters
         // should they ever arise.
         E::SnapshotBacksImage
+        | E::NothingToModify
+        | E::RetentionShortened
+        | E::ImdsDowngrade
+        | E::ImageCreating
+        | E::ImageNotAvailable
+        | E::ImageNotDeprecated
         | E::SnapshotTooOld
         | E::SnapshotNotReady
         | E::SnapshotImageNotAllowed

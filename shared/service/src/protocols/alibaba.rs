@@ -5,8 +5,9 @@ use crate::actions::Action as _;
 use crate::pipeline::{check_version, Check, Protocol};
 use crate::routes::AlibabaAction;
 use crate::usecases::describe::{self, SnapshotScope};
-use crate::usecases::{create_image, create_snapshot, delete_image, delete_snapshot, Caller};
+use crate::usecases::{create_image, create_snapshot, delete_image, delete_snapshot, modify, Caller};
 use crate::App;
+use dialects::alibaba::modify as modify_params;
 use dialects::alibaba::{self as ali, errors, params, queries, signature, views, RpcRequest};
 use dialects::{Dialect, WireRequest, WireResponse};
 use domain::{AuthFailure, DomainError, DomainResult};
@@ -63,11 +64,11 @@ pub(crate) fn snapshot_reads(rpc: &RpcRequest, _: &str) -> Vec<Ref> {
     rpc.get("DiskId").map(|d| Ref::Disk(d.into())).into_iter().collect()
 }
 
-pub(crate) fn deleted_reads(rpc: &RpcRequest, _: &str) -> Vec<Ref> {
+pub(crate) fn snapshot_id_reads(rpc: &RpcRequest, _: &str) -> Vec<Ref> {
     rpc.get("SnapshotId").map(|s| Ref::Snapshot(s.into())).into_iter().collect()
 }
 
-pub(crate) fn deleted_image_reads(rpc: &RpcRequest, _: &str) -> Vec<Ref> {
+pub(crate) fn image_id_reads(rpc: &RpcRequest, _: &str) -> Vec<Ref> {
     rpc.get("ImageId").map(|i| Ref::Image(i.into())).into_iter().collect()
 }
 
@@ -160,5 +161,17 @@ pub(crate) async fn describe_images(
 pub(crate) async fn delete_image(app: &App, rpc: &RpcRequest, caller: &Caller<'_>) -> DomainResult<Done> {
     let cmd = params::delete_image(rpc)?;
     delete_image::run(&app.store, caller, &cmd).await?;
+    Ok(Done {})
+}
+
+pub(crate) async fn modify_snapshot(app: &App, rpc: &RpcRequest, caller: &Caller<'_>) -> DomainResult<Done> {
+    let cmd = modify_params::modify_snapshot(rpc)?;
+    modify::snapshot(&app.store, caller, &cmd).await?;
+    Ok(Done {})
+}
+
+pub(crate) async fn modify_image(app: &App, rpc: &RpcRequest, caller: &Caller<'_>) -> DomainResult<Done> {
+    let cmd = modify_params::modify_image(rpc)?;
+    modify::image(&app.store, caller, &cmd).await?;
     Ok(Done {})
 }

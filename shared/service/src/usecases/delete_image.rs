@@ -4,17 +4,27 @@
 use super::Caller;
 use domain::delete::{self, DeleteImage};
 use domain::{DomainError, DomainResult};
-use store::Store;
+use store::{Released, Store};
 
 /// Delete the image, or do nothing when there is none to delete.
 pub async fn run(store: &Store, caller: &Caller<'_>, cmd: &DeleteImage) -> DomainResult<()> {
     if !store.region_served(&cmd.region, caller.account.provider).await? {
         return Err(DomainError::RegionNotFound);
     }
-    let found = store.image(&cmd.image_id).await?;
-    let Some(image) = delete::plan_image_delete(cmd, found.as_ref(), caller.account)? else {
-        return Ok(());
-    };
-    // Deleted now or by another call first: either way it is gone.
-    store.delete_image(image).await.map(|_| ())
+    // An image renamed between the read and the delete is read again.
+    for _ in 0..ATTEMPTS {
+        let found = store.image(&cmd.image_id).await?;
+        let Some(image) = delete::plan_image_delete(cmd, found.as_ref(), caller.account)? else {
+            return Ok(());
+        };
+        match store.delete_image(image).await? {
+            // Deleted now or by another call first: either way it is gone.
+            Released::Deleted | Released::Gone => return Ok(()),
+            Released::BacksImage | Released::Changed => {}
+        }
+    }
+    Err(DomainError::Unavailable)
 }
+
+/// How many times a delete is judged again after losing a race before giving up.
+const ATTEMPTS: usize = 3;

@@ -16,5 +16,7 @@ pub async fn run(store: &Store, caller: &Caller<'_>, cmd: &DeleteSnapshot) -> Do
         Released::Deleted | Released::Gone => Ok(()),
         // An image was made from it after it was read.
         Released::BacksImage => Err(DomainError::SnapshotBacksImage),
+        // A snapshot's delete reads nothing it could find changed.
+        Released::Changed => Err(DomainError::Unavailable),
     }
 }

@@ -6,6 +6,7 @@ pub mod delete_image;
 pub mod delete_snapshot;
 pub mod describe;
 pub mod idempotent;
+pub mod modify;
 
 use chrono::{DateTime, Utc};
 use domain::Account;
