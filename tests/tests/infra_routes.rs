@@ -155,7 +155,7 @@ fn the_scheduler_runs_every_hour() {
 /// (PutItem, DeleteItem), commit in one transaction (Put, Update) and, on a full disk, release its
 /// expired snapshots (the disk's snapshots through `by_disk`, Delete); the scheduler makes
 /// snapshots as creates do and releases expired ones.
-const PRIVILEGES: [(&str, &[&str], &[&str]); 5] = [
+const PRIVILEGES: [(&str, &[&str], &[&str]); 6] = [
     (
         "catch-all",
         &["GetItem", "BatchGetItem", "PutItem", "UpdateItem", "DeleteItem"],
@@ -165,6 +165,7 @@ const PRIVILEGES: [(&str, &[&str], &[&str]); 5] = [
     ("create-image", &["GetItem", "BatchGetItem", "PutItem", "UpdateItem", "DeleteItem"], &["by_account"]),
     ("describe", &["GetItem", "BatchGetItem", "PutItem", "UpdateItem"], &["by_account", "by_disk"]),
     ("scheduler", &["GetItem", "PutItem", "UpdateItem", "DeleteItem"], &["by_kind", "by_expiry", "by_disk"]),
+    ("tags", &["GetItem", "BatchGetItem", "PutItem", "UpdateItem"], &[]),
 ];
 
 #[test]

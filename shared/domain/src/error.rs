@@ -42,6 +42,35 @@ pub enum AuthFailure {
     UnsupportedMethod(String),
 }
 
+/// Why a tagging request (TagResources, UntagResources, ListTagResources, JoinResourceGroup) is
+/// refused, beyond the tag format rules every action shares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TagRefusal {
+    /// A required list or parameter of these actions is absent (they name it apart).
+    Missing(&'static str),
+    /// A resource type the provider does not know.
+    UnknownResourceType,
+    /// A resource type the provider knows, of a resource not served here.
+    UnsupportedResourceType,
+    TooManyResources,
+    TooManyTags,
+    TooManyTagValues,
+    /// A resource named that the caller does not have in the region.
+    ResourceNotFound,
+    /// More tags on one resource than it may carry.
+    QuotaExceeded,
+    /// A tag value given without its key.
+    ValueWithoutKey,
+    /// Every tag asked removed, together with keys to remove.
+    AllWithKeys,
+    /// A listing that names no resource and no tag.
+    NothingToList,
+    /// A listing by tags and by tag filters at once.
+    TagsWithFilters,
+    BadTagFilter,
+    BadNextToken,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum DomainError {
     // ---- the request itself ----
@@ -107,6 +136,10 @@ pub enum DomainError {
     /// A snapshot an image is made from cannot be deleted before the image.
     #[error("an image is made from the snapshot")]
     SnapshotBacksImage,
+
+    // ---- tagging ----
+    #[error("tagging refused: {0:?}")]
+    Tagging(TagRefusal),
 
     // ---- modifying ----
     /// A modification that names nothing to change.

@@ -10,7 +10,8 @@ pub mod model;
 pub mod modify;
 pub mod schedule;
 pub mod snapshot;
+pub mod tags;
 pub mod text;
 
-pub use error::{AuthFailure, DomainError, DomainResult, Field};
+pub use error::{AuthFailure, DomainError, DomainResult, Field, TagRefusal};
 pub use model::*;

@@ -24,10 +24,14 @@ pub enum Function {
     CreateSnapshot,
     /// Every read.
     Describe,
+    /// The writes that label resources of either kind: tags and resource groups (which the
+    /// provider itself lists as the tag `acs:rm:rgId`).
+    Tags,
 }
 
 impl Function {
-    pub const ALL: [Function; 3] = [Function::CreateImage, Function::CreateSnapshot, Function::Describe];
+    pub const ALL: [Function; 4] =
+        [Function::CreateImage, Function::CreateSnapshot, Function::Describe, Function::Tags];
 
     /// The binary (and crate) name.
     pub fn name(self) -> &'static str {
@@ -35,6 +39,7 @@ impl Function {
             Function::CreateImage => "create-image",
             Function::CreateSnapshot => "create-snapshot",
             Function::Describe => "describe",
+            Function::Tags => "tags",
         }
     }
 }
@@ -51,6 +56,10 @@ actions! {
         DeleteImage             => CreateImage,    Write, alibaba::image_id_reads,    alibaba::delete_image;
         ModifySnapshotAttribute => CreateSnapshot, Write, alibaba::snapshot_id_reads, alibaba::modify_snapshot;
         ModifyImageAttribute    => CreateImage,    Write, alibaba::image_id_reads,    alibaba::modify_image;
+        TagResources            => Tags,           Write, nothing,                    alibaba::tag_resources;
+        UntagResources          => Tags,           Write, nothing,                    alibaba::untag_resources;
+        JoinResourceGroup       => Tags,           Write, nothing,                    alibaba::join_resource_group;
+        ListTagResources        => Describe,       Read,  nothing,                    alibaba::list_tag_resources;
     }
 
     /// Tencent Cloud CVM (images) and CBS (snapshots), API 3.0.

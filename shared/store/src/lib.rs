@@ -14,6 +14,7 @@ mod read_ahead;
 mod round_trips;
 mod snapshots;
 mod table;
+mod tagging;
 mod tokens;
 mod worlds;
 
@@ -29,6 +30,7 @@ pub use modifies::Modified;
 use read_ahead::{Accounts, Ahead, Attachments};
 pub use read_ahead::{CallerItem, Ref};
 use round_trips::RoundTrips;
+pub use tagging::Labels;
 pub use tokens::{Claim, TokenKey, TokenUse};
 pub use worlds::LoadSummary;
 

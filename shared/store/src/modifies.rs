@@ -108,15 +108,15 @@ fn settle(result: DomainResult<()>) -> DomainResult<Modified> {
 /// An update expression's `SET` and `REMOVE` clauses with their names and values: an attribute
 /// given no value is removed (absent means "not set" in this table).
 #[derive(Default)]
-struct Changes {
+pub(crate) struct Changes {
     set: Vec<String>,
     remove: Vec<String>,
     names: HashMap<String, String>,
-    values: HashMap<String, AttributeValue>,
+    pub(crate) values: HashMap<String, AttributeValue>,
 }
 
 impl Changes {
-    fn put(&mut self, attribute: &str, value: Option<AttributeValue>) {
+    pub(crate) fn put(&mut self, attribute: &str, value: Option<AttributeValue>) {
         let name = format!("#{attribute}");
         self.names.insert(name.clone(), attribute.to_string());
         match value {
@@ -128,7 +128,7 @@ impl Changes {
         }
     }
 
-    fn apply(
+    pub(crate) fn apply(
         self,
         update: aws_sdk_dynamodb::types::builders::UpdateBuilder,
     ) -> aws_sdk_dynamodb::types::builders::UpdateBuilder {

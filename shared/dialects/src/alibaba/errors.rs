@@ -2,7 +2,7 @@
 //! messages are those of the ECS API reference pages (CreateSnapshot, CreateImage) and the provider's common codes.
 //! Where the two pages give one condition different statuses, the action decides.
 
-use domain::{AuthFailure, DiskStatus, DomainError, Field};
+use domain::{AuthFailure, DiskStatus, DomainError, Field, TagRefusal};
 
 /// What the table needs to know besides the error.
 #[derive(Debug, Clone, Copy, Default)]
@@ -25,8 +25,9 @@ pub fn answer(e: &DomainError, cx: Context<'_>) -> Answer {
     let image_page = image || cx.action == "ModifyImageAttribute";
     use DomainError as E;
     match e {
+        // JoinResourceGroup's page gives its missing parameters 403.
         E::MissingParameter(name) => a(
-            400,
+            if cx.action == "JoinResourceGroup" { 403 } else { 400 },
             "MissingParameter",
             &format!("The input parameter \"{name}\" that is mandatory for processing this request is not supplied."),
         ),
@@ -69,6 +70,7 @@ pub fn answer(e: &DomainError, cx: Context<'_>) -> Answer {
             "InvalidParameter.FeaturesImdsSupport",
             "The specified parameter Features.ImdsSupport is not supported.",
         ),
+        E::Tagging(refusal) => tagging(*refusal),
         E::NothingToModify => a(400, "NoAttributeToModify", "No attribute to be modified in this request."),
         E::RetentionShortened => a(
             400,
@@ -258,6 +260,55 @@ pub fn answer(e: &DomainError, cx: Context<'_>) -> Answer {
         E::Internal(_) | E::Unavailable => {
             a(500, "InternalError", "The request processing has failed due to some unknown error.")
         }
+    }
+}
+
+/// ECS API reference, TagResources, UntagResources and ListTagResources.
+fn tagging(refusal: TagRefusal) -> Answer {
+    use TagRefusal as R;
+    match refusal {
+        R::Missing(name) => a(
+            404,
+            &format!("MissingParameter.{name}"),
+            &format!("The parameter - {name} should not be null."),
+        ),
+        R::UnknownResourceType => {
+            a(404, "InvalidResourceType.NotFound", "The ResourceType provided does not exist in our records.")
+        }
+        R::UnsupportedResourceType => {
+            a(403, "InvalidResourceId.NotSupported", "The specified ResourceId does not support tagging.")
+        }
+        R::TooManyResources => {
+            a(400, "NumberExceed.ResourceIds", "The ResourceIds parameter's number is exceed , Valid : 50.")
+        }
+        R::TooManyTags => a(400, "NumberExceed.Tags", "The Tags parameter's number is exceed , Valid : 20."),
+        R::TooManyTagValues => a(
+            403,
+            "NumberExceed.TagValues",
+            "The number of the specified TagValues is beyond permitted range, the max is 5.",
+        ),
+        R::ResourceNotFound => {
+            a(404, "InvalidResourceId.NotFound", "The specified ResourceIds are not found in our records.")
+        }
+        R::QuotaExceeded => {
+            a(400, "OperationDenied.QuotaExceed", "The quota of tags on resource is beyond permitted range.")
+        }
+        R::ValueWithoutKey => {
+            a(400, "InvalidTag.Mismatch", "The specified Tag.n.Key and Tag.n.Value are not match.")
+        }
+        R::AllWithKeys => {
+            a(403, "Param.Conflict", "The specified all is true, but the specified TagKey.N is not empty.")
+        }
+        R::NothingToList => a(
+            403,
+            "BothEmpty.TagsAndResources",
+            "The specified Tags and ResourcesIds are not allow to both empty.",
+        ),
+        R::TagsWithFilters => {
+            a(400, "InvalidTags.MalFormed", "The tags must be empty, when the tagFilters is not empty.")
+        }
+        R::BadTagFilter => a(403, "InvalidTagFilter.Malformed", "The specified TagFilter is not valid."),
+        R::BadNextToken => a(403, "Invalid.NextToken", "The specified NextToken is not valid."),
     }
 }
 

@@ -17,6 +17,7 @@ pub mod modify;
 pub mod params;
 pub mod queries;
 pub mod signature;
+pub mod tags;
 pub mod views;
 pub mod wire;
 

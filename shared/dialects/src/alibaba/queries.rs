@@ -152,7 +152,7 @@ pub fn token(offset: usize, fingerprint: &str) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(text)
 }
 
-fn read_token(token: &str, fingerprint: &str) -> Option<usize> {
+pub(crate) fn read_token(token: &str, fingerprint: &str) -> Option<usize> {
     let text =
         String::from_utf8(base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(token).ok()?).ok()?;
     let (offset, seal_given) = text.split_once('.')?;
@@ -187,7 +187,7 @@ fn tags_match(want: &[Tag], have: &[Tag]) -> bool {
 /// The identity of a query — whose it is, its region and filters, not its paging or signature —
 /// to bind tokens to it: an HMAC under the service's `key`, never shown, which tokens are sealed
 /// with.
-fn fingerprint_of(rpc: &RpcRequest, account: &str, key: &[u8]) -> String {
+pub(crate) fn fingerprint_of(rpc: &RpcRequest, account: &str, key: &[u8]) -> String {
     let paging = ["MaxResults", "NextToken", "PageNumber", "PageSize"];
     let mut filters: Vec<(&String, &String)> = rpc
         .params

@@ -43,6 +43,7 @@ crate::answers! {
         Done(Done),
         Snapshots(SnapshotPage),
         Images(ImagePage),
+        Tags(super::tags::TagPage),
     }
 }
 

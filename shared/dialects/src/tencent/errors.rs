@@ -171,6 +171,9 @@ pub fn answer(e: &DomainError, cx: Context<'_>) -> Answer {
             a("UnsupportedOperation.StateError", "The state of the disk does not support this operation.")
         }
 
+        // ---- tagging (no Tencent action here tags yet) ----
+        E::Tagging(_) => a("InvalidParameterValue", "The tagging request is not valid."),
+
         // ---- modifying (no Tencent action here modifies yet) ----
         E::NothingToModify | E::RetentionShortened | E::ImdsDowngrade => {
             a("InvalidParameterValue", "The modification is not valid.")

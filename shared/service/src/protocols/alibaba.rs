@@ -5,9 +5,10 @@ use crate::actions::Action as _;
 use crate::pipeline::{check_version, Check, Protocol};
 use crate::routes::AlibabaAction;
 use crate::usecases::describe::{self, SnapshotScope};
-use crate::usecases::{create_image, create_snapshot, delete_image, delete_snapshot, modify, Caller};
+use crate::usecases::{create_image, create_snapshot, delete_image, delete_snapshot, modify, tags, Caller};
 use crate::App;
 use dialects::alibaba::modify as modify_params;
+use dialects::alibaba::tags::{self as tag_params, TagPage, TagResourceList, TagResourceView};
 use dialects::alibaba::{self as ali, errors, params, queries, signature, views, RpcRequest};
 use dialects::{Dialect, WireRequest, WireResponse};
 use domain::{AuthFailure, DomainError, DomainResult};
@@ -174,4 +175,57 @@ pub(crate) async fn modify_image(app: &App, rpc: &RpcRequest, caller: &Caller<'_
     let cmd = modify_params::modify_image(rpc)?;
     modify::image(&app.store, caller, &cmd).await?;
     Ok(Done {})
+}
+
+pub(crate) async fn tag_resources(app: &App, rpc: &RpcRequest, caller: &Caller<'_>) -> DomainResult<Done> {
+    tags::relabel(&app.store, caller, &tag_params::tag_resources(rpc)?).await?;
+    Ok(Done {})
+}
+
+pub(crate) async fn untag_resources(app: &App, rpc: &RpcRequest, caller: &Caller<'_>) -> DomainResult<Done> {
+    tags::relabel(&app.store, caller, &tag_params::untag_resources(rpc)?).await?;
+    Ok(Done {})
+}
+
+pub(crate) async fn join_resource_group(
+    app: &App,
+    rpc: &RpcRequest,
+    caller: &Caller<'_>,
+) -> DomainResult<Done> {
+    tags::relabel(&app.store, caller, &tag_params::join_resource_group(rpc)?).await?;
+    Ok(Done {})
+}
+
+/// ListTagResources: the matching resources' tags, a page of them at a time.
+pub(crate) async fn list_tag_resources(
+    app: &App,
+    rpc: &RpcRequest,
+    caller: &Caller<'_>,
+) -> DomainResult<TagPage> {
+    let query = tag_params::list_tag_resources(rpc)?;
+    let account = &caller.account.id;
+    let seal_key = if query.next_token.is_some() { app.seal_key().await? } else { String::new() };
+    let offset = query.offset(rpc, account, seal_key.as_bytes())?;
+    let labels = tags::labels(&app.store, caller, &query.region, query.kind, query.ids.as_deref()).await?;
+    let rows: Vec<TagResourceView> = labels
+        .into_iter()
+        .filter(|l| query.matches(&l.tags, l.group.as_deref()))
+        .flat_map(|l| {
+            l.tags.into_iter().map(move |t| TagResourceView {
+                resource_type: tag_params::type_name(query.kind),
+                resource_id: l.id.clone(),
+                tag_key: t.key,
+                tag_value: t.value,
+            })
+        })
+        .collect();
+    let end = offset.saturating_add(tag_params::PAGE_SIZE);
+    let next_token = if end < rows.len() {
+        let seal_key = if seal_key.is_empty() { app.seal_key().await? } else { seal_key };
+        Some(query.token_at(rpc, account, seal_key.as_bytes(), end))
+    } else {
+        None
+    };
+    let tag_resource = rows.into_iter().skip(offset).take(tag_params::PAGE_SIZE).collect();
+    Ok(TagPage { next_token, tag_resources: TagResourceList { tag_resource } })
 }

@@ -7,6 +7,7 @@ pub mod delete_snapshot;
 pub mod describe;
 pub mod idempotent;
 pub mod modify;
+pub mod tags;
 
 use chrono::{DateTime, Utc};
 use domain::Account;

@@ -1,0 +1,60 @@
+//! Tags and resource groups on existing snapshots and images: the commands, and the rule that
+//! turns a resource's tags into its new ones. The store writes each resource's new tags on the
+//! condition that its tags are still the ones read, so two concurrent calls never lose a change.
+
+use crate::error::{DomainError, DomainResult, TagRefusal};
+use crate::model::Tag;
+
+/// The most tags one resource carries (ECS API reference, TagResources and AddTags).
+pub const MAX_TAGS_PER_RESOURCE: usize = 20;
+
+/// The kinds of resource tags are set on here.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TaggedKind {
+    Snapshot,
+    Image,
+}
+
+/// What a tagging call does to each resource's tags.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TagChange {
+    /// Add these tags; a key the resource carries takes the new value.
+    Add(Vec<Tag>),
+    /// Remove the tags with these keys (a key the resource lacks is no change).
+    Remove(Vec<String>),
+    RemoveAll,
+    /// Move the resources to this resource group.
+    JoinGroup(String),
+}
+
+/// TagResources, UntagResources or JoinResourceGroup as the dialects hand it over, already
+/// checked for format: every resource must be the caller's, in `region`, or nothing changes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Retag {
+    pub region: String,
+    pub kind: TaggedKind,
+    pub ids: Vec<String>,
+    pub change: TagChange,
+}
+
+/// A resource's tags after `change`; more than a resource may carry is refused.
+pub fn retag(current: &[Tag], change: &TagChange) -> DomainResult<Vec<Tag>> {
+    let mut tags = current.to_vec();
+    match change {
+        TagChange::Add(new) => {
+            for tag in new {
+                match tags.iter_mut().find(|t| t.key == tag.key) {
+                    Some(t) => t.value = tag.value.clone(),
+                    None => tags.push(tag.clone()),
+                }
+            }
+        }
+        TagChange::Remove(keys) => tags.retain(|t| !keys.contains(&t.key)),
+        TagChange::RemoveAll => tags.clear(),
+        TagChange::JoinGroup(_) => {}
+    }
+    if tags.len() > MAX_TAGS_PER_RESOURCE {
+        return Err(DomainError::Tagging(TagRefusal::QuotaExceeded));
+    }
+    Ok(tags)
+}

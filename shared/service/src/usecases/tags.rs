@@ -1,0 +1,80 @@
+//! Tags and resource groups on existing snapshots and images: read every resource a call names
+//! (all the caller's, in the region, or nothing changes), apply the domain's rule to each, write
+//! them in one transaction; read again and judge again when one changed in between.
+
+use super::describe::{self, SnapshotScope};
+use super::Caller;
+use domain::tags::{self, Retag, TagChange, TaggedKind};
+use domain::{DomainError, DomainResult, Image, Snapshot, TagRefusal};
+use store::{Labels, Modified, Store};
+
+/// How many times a call is judged again after losing a race before giving up.
+const ATTEMPTS: usize = 3;
+
+pub async fn relabel(store: &Store, caller: &Caller<'_>, cmd: &Retag) -> DomainResult<()> {
+    let group = match &cmd.change {
+        TagChange::JoinGroup(id) => Some(id.clone()),
+        _ => None,
+    };
+    for _ in 0..ATTEMPTS {
+        let current = labels(store, caller, &cmd.region, cmd.kind, Some(&cmd.ids)).await?;
+        if current.len() != cmd.ids.len() {
+            return Err(DomainError::Tagging(TagRefusal::ResourceNotFound));
+        }
+        let mut pairs = Vec::new();
+        for before in current {
+            let mut after = before.clone();
+            match &group {
+                Some(g) => after.group = Some(g.clone()),
+                None => after.tags = tags::retag(&before.tags, &cmd.change)?,
+            }
+            pairs.push((before, after));
+        }
+        if store.relabel(&pairs).await? == Modified::Written {
+            return Ok(());
+        }
+    }
+    Err(DomainError::Unavailable)
+}
+
+/// The labels of the caller's resources of `kind` in `region`: those of `ids` that exist (each
+/// once, in the order given, read by id), or all of them (read through the account's index).
+pub async fn labels(
+    store: &Store,
+    caller: &Caller<'_>,
+    region: &str,
+    kind: TaggedKind,
+    ids: Option<&[String]>,
+) -> DomainResult<Vec<Labels>> {
+    let snapshot = |s: Snapshot| Labels { kind, id: s.id, tags: s.tags, group: s.resource_group_id };
+    let image = |i: Image| Labels { kind, id: i.id, tags: i.tags, group: i.resource_group_id };
+    let Some(ids) = ids else {
+        return Ok(match kind {
+            TaggedKind::Snapshot => describe::snapshots(store, caller, Some(region), SnapshotScope::Account)
+                .await?
+                .into_iter()
+                .map(snapshot)
+                .collect(),
+            TaggedKind::Image => {
+                describe::images(store, caller, Some(region)).await?.into_iter().map(image).collect()
+            }
+        });
+    };
+    if !store.region_served(region, caller.account.provider).await? {
+        return Err(DomainError::RegionNotFound);
+    }
+    let mine = |account: &str, at: &str| account == caller.account.id && at == region;
+    let mut out: Vec<Labels> = Vec::new();
+    for id in ids {
+        let found = match kind {
+            TaggedKind::Snapshot => store
+                .snapshot(id)
+                .await?
+                .filter(|s| mine(&s.account, &s.region) && !domain::schedule::expired(s, caller.now))
+                .map(snapshot),
+            TaggedKind::Image => store.image(id).await?.filter(|i| mine(&i.account, &i.region)).map(image),
+        };
+        out.extend(found.filter(|l| !out.iter().any(|o| o.id == l.id)));
+    }
+    Ok(out)
+}
