@@ -76,6 +76,49 @@ def test_create_image_through_the_functions(endpoint):
     assert created.body.image_id.startswith("m-")
 
 
+def test_the_lifecycle_actions_through_the_functions(endpoint):
+    """Every lifecycle action reaches its function: modify, tag, list, join a group, delete."""
+    client = tea(endpoint)
+    region = "cn-hangzhou"
+    image_id = client.create_image(models.CreateImageRequest(
+        region_id=region, snapshot_id="s-ali-sys", image_name="via-lambda-life")).body.image_id
+    # A snapshot being made is cancelled by its delete, its disk free at once.
+    snapshot_id = client.create_snapshot(models.CreateSnapshotRequest(disk_id="d-ali-stopped-sys")).body.snapshot_id
+    client.delete_snapshot(models.DeleteSnapshotRequest(snapshot_id=snapshot_id))
+    gone = client.describe_snapshots(models.DescribeSnapshotsRequest(
+        region_id=region, snapshot_ids=json.dumps([snapshot_id])))
+    assert gone.body.snapshots.snapshot == []
+    # The image is available after image_seconds (3 s) before it can be modified.
+    clock(endpoint, {"advance": "5s"})
+    try:
+        client.modify_image_attribute(models.ModifyImageAttributeRequest(
+            region_id=region, image_id=image_id, description="modified through the functions"))
+        client.tag_resources(models.TagResourcesRequest(
+            region_id=region, resource_type="image", resource_id=[image_id],
+            tag=[models.TagResourcesRequestTag(key="via", value="lambda")]))
+        listed = client.list_tag_resources(models.ListTagResourcesRequest(
+            region_id=region, resource_type="image", resource_id=[image_id]))
+        assert [(r.tag_key, r.tag_value) for r in listed.body.tag_resources.tag_resource] == [("via", "lambda")]
+        client.untag_resources(models.UntagResourcesRequest(
+            region_id=region, resource_type="image", resource_id=[image_id], all=True))
+        client.join_resource_group(models.JoinResourceGroupRequest(
+            region_id=region, resource_type="image", resource_id=image_id, resource_group_id="rg-lambda"))
+        [image] = client.describe_images(models.DescribeImagesRequest(
+            region_id=region, image_id=image_id, status="ALL")).body.images.image
+        assert (image.description, image.resource_group_id) == ("modified through the functions", "rg-lambda")
+        client.delete_image(models.DeleteImageRequest(region_id=region, image_id=image_id))
+        gone = client.describe_images(models.DescribeImagesRequest(region_id=region, image_id=image_id, status="ALL"))
+        assert gone.body.images.image == []
+
+        client.modify_snapshot_attribute(models.ModifySnapshotAttributeRequest(
+            snapshot_id="s-ali-sys", description="described through the functions"))
+        [snapshot] = client.describe_snapshots(models.DescribeSnapshotsRequest(
+            region_id=region, snapshot_ids=json.dumps(["s-ali-sys"]))).body.snapshots.snapshot
+        assert snapshot.description == "described through the functions"
+    finally:
+        assert clock(endpoint, {"real": True})["offset_ms"] == 0
+
+
 def test_errors_keep_their_envelope(endpoint):
     with pytest.raises(Exception) as raised:
         tea(endpoint).create_snapshot(models.CreateSnapshotRequest(disk_id="d-nope"))
