@@ -112,3 +112,19 @@ def test_a_delete_without_its_image_id_is_refused(api, sdk):
     out = api.call(sdk, "acct-ali", "DeleteImage", {"RegionId": "cn-hangzhou"})
     assert_error(out, "MissingParameter", 400)
     assert listed(api, sdk, "m-ali-golden")
+
+
+@sdks
+def test_an_image_instances_run_goes_only_by_force(api, sdk, worlds, world_file):
+    def link(doc):
+        next(i for i in doc["instances"] if i["id"] == "i-ali-running")["image"] = "m-ali-golden"
+
+    worlds.load(world_file(link))
+    out = api.call(sdk, "acct-ali", "ModifyImageAttribute",
+                   {"RegionId": "cn-hangzhou", "ImageId": "m-ali-golden", "BootMode": "UEFI"})
+    assert_error(out, "OperationDeined.ImageUsingByInstance", 403)
+    assert_error(delete(api, sdk, "m-ali-golden"), "ImageUsingByInstance", 403)
+    assert listed(api, sdk, "m-ali-golden")
+    out = delete(api, sdk, "m-ali-golden", Force=True)
+    assert out.ok, out.describe()
+    assert not listed(api, sdk, "m-ali-golden")

@@ -79,3 +79,19 @@ def test_a_snapshot_an_image_is_made_from_is_refused(api, sdk):
 def test_a_delete_without_its_snapshot_id_is_refused(api, sdk):
     out = api.call(sdk, "acct-ali", "DeleteSnapshot", {})
     assert_error(out, "MissingParameter", 400)
+
+
+@sdks
+def test_a_snapshot_disks_were_created_from_goes_only_by_force(api, sdk, worlds, world_file):
+    def link(doc):
+        next(d for d in doc["disks"] if d["id"] == "d-ali-running-data")["source_snapshot"] = "s-ali-data"
+
+    worlds.load(world_file(link))
+    out = api.describe_snapshots(sdk, SnapshotIds=json.dumps(["s-ali-data"]))
+    assert snapshots_of(out.body)[0].get("Usage") == "disk", out.describe()
+    refused = delete(api, sdk, "s-ali-data")
+    assert_error(refused, "SnapshotCreatedDisk", 403)
+    assert refused.message == "The snapshot has been used to create disk(s).", refused.describe()
+    out = delete(api, sdk, "s-ali-data", Force=True)
+    assert out.ok, out.describe()
+    assert not listed(api, sdk, "s-ali-data")

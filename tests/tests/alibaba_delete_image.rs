@@ -226,3 +226,40 @@ async fn deleting_an_image_and_its_snapshot_at_once_never_orphans_either() {
         gw.assert_consistent().await;
     }
 }
+
+/// The reference world with i-ali-running running m-ali-golden.
+fn world_with_an_instance_of_the_image() -> String {
+    reference_with(|w| {
+        for i in w["instances"].as_array_mut().unwrap() {
+            if i["id"] == "i-ali-running" {
+                i["image"] = json!("m-ali-golden");
+            }
+        }
+    })
+}
+
+#[tokio::test]
+async fn an_image_instances_run_goes_only_by_force_and_keeps_its_boot_mode() {
+    let gw = Gateway::start(&world_with_an_instance_of_the_image()).await;
+    let r = gw.call(ALI, "DescribeImages", &[REGION, ("ImageId", "m-ali-golden")]).await;
+    assert_eq!(r.json()["Images"]["Image"][0]["Usage"], json!("instance"), "{}", r.text);
+    let used = gw.call(ALI, "DescribeImages", &[REGION, ("Usage", "instance")]).await;
+    assert_eq!(used.json()["TotalCount"], json!(1), "{}", used.text);
+
+    let boot = gw
+        .call(ALI, "ModifyImageAttribute", &[REGION, ("ImageId", "m-ali-golden"), ("BootMode", "UEFI")])
+        .await;
+    assert_eq!(
+        (boot.status, boot.code()),
+        (403, "OperationDeined.ImageUsingByInstance".to_string()),
+        "{}",
+        boot.text
+    );
+    let r = delete(&gw, ALI, "m-ali-golden").await;
+    assert_eq!((r.status, r.code()), (403, "ImageUsingByInstance".to_string()), "{}", r.text);
+    assert!(listed(&gw, ALI, "m-ali-golden").await);
+    let forced = gw.call(ALI, "DeleteImage", &[REGION, ("ImageId", "m-ali-golden"), ("Force", "true")]).await;
+    assert_eq!(forced.status, 200, "{}", forced.text);
+    assert!(!listed(&gw, ALI, "m-ali-golden").await);
+    gw.assert_consistent().await;
+}

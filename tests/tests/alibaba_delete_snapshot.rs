@@ -146,3 +146,34 @@ async fn an_image_made_while_its_snapshot_is_deleted_never_loses_it() {
         gw.assert_consistent().await;
     }
 }
+
+/// The reference world with d-ali-running-data created from s-ali-data.
+fn world_with_a_disk_from_a_snapshot() -> String {
+    reference_with(|w| {
+        for d in w["disks"].as_array_mut().unwrap() {
+            if d["id"] == "d-ali-running-data" {
+                d["source_snapshot"] = json!("s-ali-data");
+            }
+        }
+    })
+}
+
+#[tokio::test]
+async fn a_snapshot_disks_were_created_from_goes_only_by_force() {
+    let gw = Gateway::start(&world_with_a_disk_from_a_snapshot()).await;
+    let usage = gw.describe_snapshot(ALI, "s-ali-data").await["Usage"].clone();
+    assert_eq!(usage, json!("disk"));
+    let r = delete(&gw, ALI, "s-ali-data").await;
+    assert_eq!((r.status, r.code()), (403, "SnapshotCreatedDisk".to_string()), "{}", r.text);
+    assert_eq!(r.json()["Message"], "The snapshot has been used to create disk(s).");
+    let no = gw.call(ALI, "DeleteSnapshot", &[("SnapshotId", "s-ali-data"), ("Force", "false")]).await;
+    assert_eq!(no.code(), "SnapshotCreatedDisk", "{}", no.text);
+    assert!(listed(&gw, ALI, "s-ali-data").await);
+
+    let forced = gw.call(ALI, "DeleteSnapshot", &[("SnapshotId", "s-ali-data"), ("Force", "true")]).await;
+    assert_eq!(forced.status, 200, "{}", forced.text);
+    assert!(!listed(&gw, ALI, "s-ali-data").await);
+    let disk = gw.store.disk("d-ali-running-data").await.unwrap().unwrap();
+    assert_eq!(disk.source_snapshot, None, "the disk can no longer be re-initialised from it");
+    gw.assert_consistent().await;
+}

@@ -11,8 +11,7 @@ pub struct DeleteSnapshot {
     pub snapshot_id: String,
     /// The region named, when the dialect names one: a snapshot elsewhere is not the one meant.
     pub region: Option<String>,
-    /// Delete even a snapshot disks were made from. No disk here is made from a snapshot, so
-    /// this never changes the outcome.
+    /// Delete even a snapshot disks were created from (they can no longer be re-initialised).
     pub force: bool,
 }
 
@@ -33,6 +32,9 @@ pub fn plan_delete<'a>(
     if !snapshot.image_ids.is_empty() {
         return Err(DomainError::SnapshotBacksImage);
     }
+    if !snapshot.disk_ids.is_empty() && !cmd.force {
+        return Err(DomainError::SnapshotBacksDisk);
+    }
     Ok(Some(snapshot))
 }
 
@@ -41,8 +43,7 @@ pub fn plan_delete<'a>(
 pub struct DeleteImage {
     pub image_id: String,
     pub region: String,
-    /// Delete even an image instances run. No instance here records the image it runs, so this
-    /// never changes the outcome.
+    /// Delete even an image instances run.
     pub force: bool,
     /// Check the request and answer the dialect's dry-run code instead of deleting.
     pub dry_run: bool,
@@ -51,14 +52,19 @@ pub struct DeleteImage {
 /// What a delete does with the image as read (`None`: no such image). An image that does not
 /// exist, or not for this caller and region, is ignored (ECS API reference, DeleteImage: "If the
 /// specified custom image does not exist, the request is ignored"). One still being created is
-/// deleted all the same: the snapshots made for it are kept, as ordinary snapshots.
+/// deleted all the same: the snapshots made for it are kept, as ordinary snapshots. One that
+/// instances run goes only by force.
 pub fn plan_image_delete<'a>(
     cmd: &DeleteImage,
     found: Option<&'a Image>,
     account: &Account,
 ) -> DomainResult<Option<&'a Image>> {
+    let image = found.filter(|i| i.account == account.id && i.region == cmd.region);
+    if image.is_some_and(|i| !i.instance_ids.is_empty()) && !cmd.force {
+        return Err(DomainError::ImageInUse);
+    }
     if cmd.dry_run {
         return Err(DomainError::DryRunPassed);
     }
-    Ok(found.filter(|i| i.account == account.id && i.region == cmd.region))
+    Ok(image)
 }

@@ -136,6 +136,15 @@ pub enum DomainError {
     /// A snapshot an image is made from cannot be deleted before the image.
     #[error("an image is made from the snapshot")]
     SnapshotBacksImage,
+    /// A snapshot disks were created from is deleted only by force.
+    #[error("disks were created from the snapshot")]
+    SnapshotBacksDisk,
+    /// An image instances run is deleted only by force.
+    #[error("instances run the image")]
+    ImageInUse,
+    /// The boot mode of an image instances run cannot change.
+    #[error("instances run the image: its boot mode cannot change")]
+    ImageBootModeInUse,
 
     // ---- tagging ----
     #[error("tagging refused: {0:?}")]

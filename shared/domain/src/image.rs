@@ -273,6 +273,7 @@ pub fn plan(
         nvme_support: None,
         license_type: None,
         deprecated: false,
+        instance_ids: Vec::new(),
     };
     Ok(ImagePlan { image, new_snapshots: source.new_snapshots, used_snapshots: source.used, instance })
 }

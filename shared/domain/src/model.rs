@@ -189,6 +189,9 @@ pub struct Instance {
     pub instance_image_supported: bool,
     pub stopped_mode: StoppedMode,
     pub soft_shutdown_fails: bool,
+    /// The custom image it runs, if any.
+    #[serde(default)]
+    pub image_id: Option<String>,
     #[serde(default)]
     pub faults: Vec<Fault>,
     /// Until when an image of this instance is being created (one at a time).
@@ -265,6 +268,9 @@ pub struct Disk {
     pub snapshot_supported: bool,
     pub device_type_supported: bool,
     pub kms_authorized: bool,
+    /// The snapshot it was created from, if any (cleared when that snapshot is deleted by force).
+    #[serde(default)]
+    pub source_snapshot: Option<String>,
     #[serde(default)]
     pub faults: Vec<Fault>,
     /// Until when a snapshot of this disk is in progress (the one-at-a-time lock).
@@ -361,6 +367,9 @@ pub struct Snapshot {
     /// Ids of the images this snapshot backs.
     #[serde(default)]
     pub image_ids: Vec<String>,
+    /// Ids of the disks created from it.
+    #[serde(default)]
+    pub disk_ids: Vec<String>,
     /// Made by an automatic snapshot policy.
     #[serde(default)]
     pub automatic: bool,
@@ -401,6 +410,7 @@ impl Snapshot {
             tags: Vec::new(),
             resource_group_id: None,
             image_ids: Vec::new(),
+            disk_ids: Vec::new(),
             automatic: false,
         }
     }
@@ -482,6 +492,9 @@ pub struct Image {
     /// Deprecated by its owner: listed as such, still usable.
     #[serde(default)]
     pub deprecated: bool,
+    /// Ids of the instances that run it.
+    #[serde(default)]
+    pub instance_ids: Vec<String>,
 }
 
 impl Image {

@@ -99,6 +99,10 @@ pub fn plan_image_modify(
     if matches!(state, Progress::InProgress { .. }) {
         return Err(DomainError::ImageCreating);
     }
+    let boot_mode_changes = cmd.boot_mode.is_some() && cmd.boot_mode != image.boot_mode;
+    if boot_mode_changes && !image.instance_ids.is_empty() {
+        return Err(DomainError::ImageBootModeInUse);
+    }
     if cmd.imds_support.as_deref() == Some("v1") && image.imds_support.as_deref() == Some("v2") {
         return Err(DomainError::ImdsDowngrade);
     }

@@ -1,6 +1,7 @@
 //! What DeleteSnapshot does with the snapshot it finds (ECS API reference, DeleteSnapshot): a
 //! snapshot that does not exist — for this caller, in the region named — is ignored; one an image
-//! is made from is refused; any other is deleted, one still being made included.
+//! is made from is refused; one disks were created from goes only by force; any other is deleted,
+//! one still being made included.
 
 mod common;
 
@@ -64,7 +65,30 @@ fn delete_rules() {
                 s.account = "acct-2".into();
                 s.image_ids = vec!["m-1".into()];
             },
-            ignored,
+            ignored.clone(),
+        ),
+        (
+            "disks were created from it",
+            |w| w.found.as_mut().unwrap().disk_ids = vec!["d-1".into()],
+            Err(DomainError::SnapshotBacksDisk),
+        ),
+        (
+            "disks were created from it, forced",
+            |w| {
+                w.cmd.force = true;
+                w.found.as_mut().unwrap().disk_ids = vec!["d-1".into()];
+            },
+            Ok(()),
+        ),
+        (
+            "an image and disks are made from it, forced: the image decides",
+            |w| {
+                w.cmd.force = true;
+                let s = w.found.as_mut().unwrap();
+                s.disk_ids = vec!["d-1".into()];
+                s.image_ids = vec!["m-1".into()];
+            },
+            Err(DomainError::SnapshotBacksImage),
         ),
     ];
     check(table, allowed, answer);

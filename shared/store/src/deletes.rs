@@ -28,7 +28,7 @@ pub enum Released {
 
 impl Store {
     /// Delete `snapshot` as it was read, unless an image uses it (checked in the write itself, so
-    /// an image made meanwhile keeps it). A snapshot still in progress at `now` is cancelled: the
+    /// an image made meanwhile keeps it); disks created from it lose their link to it. A snapshot still in progress at `now` is cancelled: the
     /// lock it holds on its disk goes with it.
     pub async fn delete_snapshot(&self, snapshot: &Snapshot, now: DateTime<Utc>) -> DomainResult<Released> {
         let delete = Delete::builder()
@@ -46,6 +46,18 @@ impl Store {
         let disk = self.disk(&snapshot.disk_id).await?;
         if let Some(disk) = disk.filter(|d| d.snapshot_count > 0) {
             actions.push(give_back(&self.table, snapshot, disk.busy_until, now)?);
+        }
+        // Disks created from it (deleted by force) lose their link: they cannot be re-initialised.
+        for disk in &snapshot.disk_ids {
+            let unlink = Update::builder()
+                .table_name(&self.table)
+                .key("pk", s(key::disk(disk)))
+                .update_expression("REMOVE source_snapshot")
+                .condition_expression("source_snapshot = :id")
+                .expression_attribute_values(":id", s(&snapshot.id))
+                .build()
+                .map_err(internal)?;
+            actions.push(TransactWriteItem::builder().update(unlink).build());
         }
         let outcome = |index: usize, old: Option<&Item>| match (index, old) {
             (0, None) => DomainError::SnapshotNotFound,

@@ -16,7 +16,8 @@ impl Store {
     /// - each account's image counter in a region equals its images there;
     /// - no client token is still in progress past its lease;
     /// - no snapshot or image belongs to an account that does not exist, no snapshot names an
-    ///   image that does not exist, and each snapshot an image is made from exists and names it.
+    ///   image that does not exist, and each snapshot an image is made from exists and names it;
+    /// - each disk created from a snapshot names one that exists and lists the disk.
     pub async fn check_invariants(&self, now: DateTime<Utc>) -> DomainResult<Vec<String>> {
         let all = self.everything().await?;
         let disks: Vec<Disk> = of_kind(&all, "DISK#")?;
@@ -100,6 +101,15 @@ impl Store {
                         .push(format!("image {} is made from snapshot {id}, which does not name it", i.id)),
                     Some(_) => {}
                 }
+            }
+        }
+        for d in &disks {
+            let Some(id) = &d.source_snapshot else { continue };
+            match snapshots.iter().find(|s| &s.id == id) {
+                None => broken.push(format!("disk {} is created from a missing snapshot {id}", d.id)),
+                Some(s) if !s.disk_ids.contains(&d.id) => broken
+                    .push(format!("disk {} is created from snapshot {id}, which does not list it", d.id)),
+                Some(_) => {}
             }
         }
         for i in images.iter().filter(|i| !accounts.contains(i.account.as_str())) {

@@ -20,7 +20,7 @@ pub fn world(w: file::World, now: DateTime<Utc>) -> World {
     }
     let mut instances: Vec<Instance> = w.instances.unwrap_or_default().into_iter().map(instance).collect();
     let mut disks: Vec<Disk> = w.disks.unwrap_or_default().into_iter().map(|d| disk(d, now)).collect();
-    let snapshots: Vec<Snapshot> =
+    let mut snapshots: Vec<Snapshot> =
         w.snapshots.unwrap_or_default().into_iter().map(|s| snapshot(s, now)).collect();
     let mut images: Vec<Image> = w.images.unwrap_or_default().into_iter().map(|m| image(m, now)).collect();
     let snapshot_policies = w.snapshot_policies.unwrap_or_default().into_iter().map(policy).collect();
@@ -35,6 +35,7 @@ pub fn world(w: file::World, now: DateTime<Utc>) -> World {
     }
     derive_disk_counters(&mut disks, &snapshots);
     derive_image_disks(&mut images, &disks, &instances);
+    derive_usage(&mut snapshots, &disks, &mut images, &instances);
     place_images(&mut images, &accounts, &regions);
     World { settings, accounts, credentials, regions, instances, disks, snapshots, images, snapshot_policies }
 }
@@ -130,6 +131,7 @@ fn instance(x: file::Instance) -> Instance {
         instance_image_supported: x.instance_image_supported.unwrap_or(true),
         stopped_mode: x.stopped_mode.map_or(StoppedMode::KeepCharging, |m| m.get()),
         soft_shutdown_fails: x.soft_shutdown_fails.unwrap_or(false),
+        image_id: x.image,
         faults: Vec::new(),
         imaging_until: None,
     }
@@ -155,6 +157,7 @@ fn disk(d: file::Disk, now: DateTime<Utc>) -> Disk {
         snapshot_supported: d.snapshot_supported.unwrap_or(true),
         device_type_supported: d.device_type_supported.unwrap_or(true),
         kms_authorized: d.kms_authorized.unwrap_or(true),
+        source_snapshot: d.source_snapshot,
         faults: Vec::new(),
         busy_until: None,
         snapshot_count: 0,
@@ -216,6 +219,7 @@ fn image(m: file::Image, now: DateTime<Utc>) -> Image {
         nvme_support: None,
         license_type: None,
         deprecated: false,
+        instance_ids: Vec::new(),
     }
 }
 
@@ -283,6 +287,22 @@ fn place_images(images: &mut [Image], accounts: &[Account], regions: &[Region]) 
 }
 
 /// A disk's snapshot counter and in-progress lock follow from the world's snapshots of it.
+/// Each snapshot lists the disks created from it, and each image the instances that run it (the
+/// links the deletes check, kept on the item a delete's condition reads).
+fn derive_usage(snapshots: &mut [Snapshot], disks: &[Disk], images: &mut [Image], instances: &[Instance]) {
+    for s in snapshots.iter_mut() {
+        s.disk_ids = disks
+            .iter()
+            .filter(|d| d.source_snapshot.as_ref() == Some(&s.id))
+            .map(|d| d.id.clone())
+            .collect();
+    }
+    for i in images.iter_mut() {
+        i.instance_ids =
+            instances.iter().filter(|x| x.image_id.as_ref() == Some(&i.id)).map(|x| x.id.clone()).collect();
+    }
+}
+
 fn derive_disk_counters(disks: &mut [Disk], snapshots: &[Snapshot]) {
     for disk in disks.iter_mut() {
         let own = snapshots.iter().filter(|s| s.disk_id == disk.id);

@@ -147,6 +147,8 @@ pub struct Instance {
     pub instance_image_supported: Option<bool>,
     pub stopped_mode: Option<Choice<StoppedMode>>,
     pub soft_shutdown_fails: Option<bool>,
+    /// The custom image the instance runs (an image of this world).
+    pub image: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -171,6 +173,8 @@ pub struct Disk {
     pub snapshot_supported: Option<bool>,
     pub device_type_supported: Option<bool>,
     pub kms_authorized: Option<bool>,
+    /// The snapshot the disk was created from (a snapshot of this world).
+    pub source_snapshot: Option<String>,
 }
 
 #[derive(Deserialize)]

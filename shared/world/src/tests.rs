@@ -129,3 +129,28 @@ fn world_images_have_disks() {
     let filler = w.images.iter().find(|i| i.id == "m-ali-quota").unwrap();
     assert_eq!(filler.size_gb(), 40);
 }
+
+#[test]
+fn a_disk_made_from_a_snapshot_and_an_instance_of_an_image_are_linked_both_ways() {
+    let mut v: Value = serde_json::from_str(REFERENCE_WORLD).unwrap();
+    let disk = v["disks"].as_array().unwrap().iter().position(|d| d["id"] == "d-ali-running-data").unwrap();
+    let instance =
+        v["instances"].as_array().unwrap().iter().position(|i| i["id"] == "i-ali-running").unwrap();
+    v["disks"][disk]["source_snapshot"] = "s-ali-data".into();
+    v["instances"][instance]["image"] = "m-ali-golden".into();
+    let w = parse(&v.to_string(), now()).expect("linked world");
+    let snapshot = w.snapshots.iter().find(|s| s.id == "s-ali-data").unwrap();
+    assert_eq!(snapshot.disk_ids, vec!["d-ali-running-data".to_string()]);
+    let image = w.images.iter().find(|i| i.id == "m-ali-golden").unwrap();
+    assert_eq!(image.instance_ids, vec!["i-ali-running".to_string()]);
+
+    // A link to what is not the owner's, in the region, in the world, is refused by its path.
+    v["disks"][disk]["source_snapshot"] = "s-ali-quota-1".into();
+    assert!(refused(&v.to_string())
+        .starts_with(&format!("disks[{disk}].source_snapshot: no snapshot \"s-ali-quota-1\"")));
+    v["disks"][disk]["source_snapshot"] = "s-ali-data".into();
+    v["instances"][instance]["image"] = "m-nowhere".into();
+    assert!(
+        refused(&v.to_string()).starts_with(&format!("instances[{instance}].image: no image \"m-nowhere\""))
+    );
+}

@@ -59,6 +59,36 @@ pub fn check(w: &file::World) -> Res<()> {
         refs.owner(&at, &m.account, &m.region)?;
     }
     image_names(images)?;
+    let snapshots = list(&w.snapshots);
+    for (i, d) in disks.iter().enumerate() {
+        if let Some(id) = &d.source_snapshot {
+            let mine =
+                snapshots.iter().any(|s| s.id == *id && s.account == d.account && s.region == d.region);
+            if !mine {
+                return err(
+                    format!("disks[{i}].source_snapshot"),
+                    format!(
+                        "no snapshot {id:?} of account {:?} in region {:?} in this world",
+                        d.account, d.region
+                    ),
+                );
+            }
+        }
+    }
+    for (i, x) in instances.iter().enumerate() {
+        if let Some(id) = &x.image {
+            let mine = images.iter().any(|m| m.id == *id && m.account == x.account && m.region == x.region);
+            if !mine {
+                return err(
+                    format!("instances[{i}].image"),
+                    format!(
+                        "no image {id:?} of account {:?} in region {:?} in this world",
+                        x.account, x.region
+                    ),
+                );
+            }
+        }
+    }
     for (i, p) in list(&w.snapshot_policies).iter().enumerate() {
         let at = format!("snapshot_policies[{i}]");
         ids.claim(&at, &p.id)?;

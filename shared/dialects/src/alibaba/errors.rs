@@ -132,6 +132,18 @@ pub fn answer(e: &DomainError, cx: Context<'_>) -> Answer {
         E::SnapshotBacksImage => {
             a(403, "SnapshotCreatedImage", "The snapshot has been used to create user defined image(s).")
         }
+        E::SnapshotBacksDisk => a(403, "SnapshotCreatedDisk", "The snapshot has been used to create disk(s)."),
+        // ECS API reference, DeleteImage and ModifyImageAttribute (whose code the page spells so).
+        E::ImageInUse => a(
+            403,
+            "ImageUsingByInstance",
+            "The specified image has been used to create instances. You can use the DescribeInstances API to query these instances, or you can use the force parameter to proceed.",
+        ),
+        E::ImageBootModeInUse => a(
+            403,
+            "OperationDeined.ImageUsingByInstance",
+            "The boot mode of the image cannot be modified because it has associated instances.",
+        ),
         E::SnapshotTooOld => a(
             403,
             "InvalidSnapshot.TooOld",

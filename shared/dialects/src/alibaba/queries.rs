@@ -286,12 +286,22 @@ pub fn snapshot_link_id(s: &Snapshot) -> String {
     format!("sl-{}", s.disk_id)
 }
 
-/// A snapshot's usage: `image` once an image is made from it (no disk is ever made from one here).
+/// A snapshot's usage: what was made from it, images, disks or both.
 pub fn snapshot_usage(s: &Snapshot) -> &'static str {
-    if s.image_ids.is_empty() {
+    match (s.image_ids.is_empty(), s.disk_ids.is_empty()) {
+        (true, true) => "none",
+        (false, true) => "image",
+        (true, false) => "disk",
+        (false, false) => "image_disk",
+    }
+}
+
+/// An image's usage: `instance` while instances run it.
+pub fn image_usage(i: &Image) -> &'static str {
+    if i.instance_ids.is_empty() {
         "none"
     } else {
-        "image"
+        "instance"
     }
 }
 
@@ -521,7 +531,7 @@ impl DescribeImages {
             && self.cloudinit.is_none_or(|c| c)
             && self.io_optimized.is_none_or(|c| c)
             && self.usable.is_none_or(|u| u == usable(i.state(now)))
-            && self.usage.as_deref().is_none_or(|u| u == "none")
+            && self.usage.as_deref().is_none_or(|u| u == image_usage(i))
             && self.created.contains(i.created_at)
             && tags_match(&self.tags, &i.tags)
     }

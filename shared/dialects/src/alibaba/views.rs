@@ -283,7 +283,7 @@ pub fn image(i: &Image, now: DateTime<Utc>) -> ImageView {
         size: i.size_gb(),
         disk_device_mappings: DiskMappings { disk_device_mapping: i.disks.iter().map(mapping).collect() },
         tags: tags(&i.tags),
-        usage: "none",
+        usage: queries::image_usage(i),
         usable: queries::usable(state),
         is_self_shared: "",
         image_owner_alias: "self",

@@ -183,6 +183,9 @@ pub fn answer(e: &DomainError, cx: Context<'_>) -> Answer {
         }
 
         // ---- deleting (no Tencent action here deletes yet) ----
+        E::SnapshotBacksDisk | E::ImageInUse | E::ImageBootModeInUse => {
+            a("UnsupportedOperation", "The resource is in use; it cannot be changed or deleted now.")
+        }
         E::SnapshotBacksImage => {
             a("UnsupportedOperation", "The snapshot is used by a custom image; delete the image first.")
         }

@@ -113,6 +113,9 @@ pub fn answer(e: &DomainError, action: &str) -> Answer {
         // Sources no ZEC action takes, and deletes none here makes yet; answered as bad parameters
         // should they ever arise.
         E::SnapshotBacksImage
+        | E::SnapshotBacksDisk
+        | E::ImageInUse
+        | E::ImageBootModeInUse
         | E::Tagging(_)
         | E::NothingToModify
         | E::RetentionShortened

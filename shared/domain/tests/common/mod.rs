@@ -66,6 +66,7 @@ pub fn instance() -> Instance {
         instance_image_supported: true,
         stopped_mode: StoppedMode::KeepCharging,
         soft_shutdown_fails: false,
+        image_id: None,
         faults: Vec::new(),
         imaging_until: None,
     }
@@ -91,6 +92,7 @@ pub fn disk(id: &str, kind: DiskType) -> Disk {
         snapshot_supported: true,
         device_type_supported: true,
         kms_authorized: true,
+        source_snapshot: None,
         faults: Vec::new(),
         busy_until: None,
         snapshot_count: 0,
