@@ -263,3 +263,18 @@ async fn an_image_instances_run_goes_only_by_force_and_keeps_its_boot_mode() {
     assert!(!listed(&gw, ALI, "m-ali-golden").await);
     gw.assert_consistent().await;
 }
+
+#[tokio::test]
+async fn a_replayed_token_of_a_deleted_image_answers_its_id_again() {
+    // The id is never reused; the token keeps naming the image it made.
+    let gw = Gateway::start(&world(0)).await;
+    let params =
+        [REGION, ("SnapshotId", "s-ali-sys"), ("ImageName", "tokened"), ("ClientToken", "tok-deleted-1")];
+    let first = gw.call(ALI, "CreateImage", &params).await;
+    let id = first.field("ImageId");
+    assert_eq!(delete(&gw, ALI, &id).await.status, 200);
+    let again = gw.call(ALI, "CreateImage", &params).await;
+    assert_eq!((again.status, again.field("ImageId")), (200, id.clone()), "{}", again.text);
+    assert!(!listed(&gw, ALI, &id).await, "a replay makes nothing");
+    gw.assert_consistent().await;
+}

@@ -177,3 +177,40 @@ async fn a_snapshot_disks_were_created_from_goes_only_by_force() {
     assert_eq!(disk.source_snapshot, None, "the disk can no longer be re-initialised from it");
     gw.assert_consistent().await;
 }
+
+#[tokio::test]
+async fn deletes_racing_creates_on_a_full_disk_keep_its_count() {
+    // The disk holds its quota of two; one delete frees one unit, which one create may take.
+    for round in 0..5 {
+        let gw = Arc::new(Gateway::start(&world(0)).await);
+        let mut calls = vec![];
+        for n in 0..4 {
+            let gw = gw.clone();
+            calls.push(tokio::spawn(async move {
+                if n == 0 {
+                    delete(&gw, ALI_QUOTA, "s-ali-quota-1").await
+                } else {
+                    gw.call(ALI_QUOTA, "CreateSnapshot", &[("DiskId", "d-ali-quota-data")]).await
+                }
+            }));
+        }
+        let mut made = 0;
+        for (n, call) in calls.into_iter().enumerate() {
+            let r = call.await.unwrap();
+            match (n, r.status) {
+                (0, 200) => {}
+                (_, 200) => made += 1,
+                (_, _) => assert!(
+                    ["QuotaExceed.Snapshot", "IncorrectDiskStatus.CreatingSnapshot"]
+                        .contains(&r.code().as_str()),
+                    "{round}: {}",
+                    r.text
+                ),
+            }
+        }
+        assert!(made <= 1, "{round}: {made} creates took one freed unit");
+        let disk = gw.store.disk("d-ali-quota-data").await.unwrap().unwrap();
+        assert_eq!(disk.snapshot_count, 1 + made, "{round}");
+        gw.assert_consistent().await;
+    }
+}

@@ -107,3 +107,31 @@ async fn state_lists_accounts_and_resources_with_derived_states() {
         assert_eq!(gw.raw("GET", bad, &[], vec![]).await.status, 400, "{bad}");
     }
 }
+
+#[tokio::test]
+async fn what_is_deleted_leaves_the_state() {
+    let gw = Gateway::start_with_control(REFERENCE_WORLD, Some(Control::default())).await;
+    let ids = |state: &serde_json::Value, kind: &str| -> Vec<String> {
+        state["accounts"][0][kind]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let state = |kind: &'static str| {
+        let gw = &gw;
+        async move {
+            gw.raw("GET", &format!("/_emulator/state?account=acct-ali&kind={kind}"), &[], vec![]).await.json()
+        }
+    };
+    assert!(ids(&state("images").await, "images").contains(&"m-ali-golden".to_string()));
+    assert!(ids(&state("snapshots").await, "snapshots").contains(&"s-ali-data".to_string()));
+    let image =
+        gw.call(ALI, "DeleteImage", &[("RegionId", "cn-hangzhou"), ("ImageId", "m-ali-golden")]).await;
+    assert_eq!(image.status, 200, "{}", image.text);
+    let snapshot = gw.call(ALI, "DeleteSnapshot", &[("SnapshotId", "s-ali-data")]).await;
+    assert_eq!(snapshot.status, 200, "{}", snapshot.text);
+    assert!(!ids(&state("images").await, "images").contains(&"m-ali-golden".to_string()));
+    assert!(!ids(&state("snapshots").await, "snapshots").contains(&"s-ali-data".to_string()));
+}
