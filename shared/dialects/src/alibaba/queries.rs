@@ -510,7 +510,7 @@ pub fn os_type(i: &Image) -> &'static str {
 
 impl DescribeImages {
     /// Whether an image passes every filter. Every image here is the caller's own custom image:
-    /// not public, cloud-init and I/O optimised, used by no instance.
+    /// not public, cloud-init and I/O optimised, used by the instances the world says run it.
     pub fn matches(&self, i: &Image, now: DateTime<Utc>) -> bool {
         let status = image_status(i, now).to_ascii_lowercase();
         i.region == self.region
