@@ -346,8 +346,7 @@ impl Gateway {
     ) -> Reply {
         let host = self.addr.to_string();
         let now = Utc::now();
-        let service =
-            if action.ends_with("Snapshot") || action.ends_with("Snapshots") { "cbs" } else { "cvm" };
+        let service = dialects::tencent::service_of(action).unwrap_or("cvm");
         let req = match signing {
             TcSigning::Tc3 | TcSigning::Tc3Get => {
                 let get = signing == TcSigning::Tc3Get;

@@ -68,3 +68,78 @@ pub fn plan_image_delete<'a>(
     }
     Ok(image)
 }
+
+/// Deleting several images at once (Tencent CVM DeleteImages): every one must be the caller's
+/// and no longer being created, or none is deleted.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeleteImages {
+    pub region: String,
+    pub ids: Vec<String>,
+    /// Delete the snapshots the images are made from too, those no other image or disk uses.
+    pub with_snapshots: bool,
+    /// Check only: delete nothing.
+    pub dry_run: bool,
+}
+
+/// Deleting several snapshots at once (Tencent CBS DeleteSnapshots): every one must be the
+/// caller's and complete, and one an image is made from needs `with_images`, or none is deleted.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeleteSnapshots {
+    pub region: String,
+    pub ids: Vec<String>,
+    /// Delete the images made from the snapshots first.
+    pub with_images: bool,
+}
+
+/// The images a batch deletes, checked (ids as given, each once).
+pub fn plan_images_delete<'a>(
+    cmd: &DeleteImages,
+    found: &'a [Image],
+    account: &Account,
+    now: chrono::DateTime<chrono::Utc>,
+) -> DomainResult<Vec<&'a Image>> {
+    let mut out = Vec::new();
+    for id in &cmd.ids {
+        let image = found
+            .iter()
+            .find(|i| &i.id == id && i.account == account.id && i.region == cmd.region)
+            .ok_or(DomainError::ImageNotFound)?;
+        if matches!(image.state(now), crate::model::Progress::InProgress { .. }) {
+            return Err(DomainError::ImageCreating);
+        }
+        if !image.instance_ids.is_empty() {
+            return Err(DomainError::ImageInUse);
+        }
+        if !out.iter().any(|i: &&Image| i.id == image.id) {
+            out.push(image);
+        }
+    }
+    Ok(out)
+}
+
+/// The snapshots a batch deletes, checked (ids as given, each once).
+pub fn plan_snapshots_delete<'a>(
+    cmd: &DeleteSnapshots,
+    found: &'a [Snapshot],
+    account: &Account,
+    now: chrono::DateTime<chrono::Utc>,
+) -> DomainResult<Vec<&'a Snapshot>> {
+    let mut out = Vec::new();
+    for id in &cmd.ids {
+        let snapshot = found
+            .iter()
+            .find(|s| &s.id == id && s.account == account.id && s.region == cmd.region)
+            .filter(|s| !crate::schedule::expired(s, now))
+            .ok_or(DomainError::SnapshotNotFound)?;
+        if matches!(snapshot.state(now), crate::model::Progress::InProgress { .. }) {
+            return Err(DomainError::SnapshotNotReady);
+        }
+        if !snapshot.image_ids.is_empty() && !cmd.with_images {
+            return Err(DomainError::SnapshotBacksImage);
+        }
+        if !out.iter().any(|s: &&Snapshot| s.id == snapshot.id) {
+            out.push(snapshot);
+        }
+    }
+    Ok(out)
+}

@@ -95,6 +95,9 @@ pub enum DomainError {
     /// A parameter given without the one it depends on.
     #[error("{name} requires {on}")]
     DependsOn { name: String, on: String },
+    /// More ids than the action takes at once.
+    #[error("more than {0} ids")]
+    TooManyIds(usize),
     /// A filter name the action does not know.
     #[error("unknown filter {0}")]
     InvalidFilter(String),

@@ -18,6 +18,15 @@ pub struct ModifySnapshot {
     pub description: Option<String>,
     /// Days from the snapshot's creation to its release.
     pub retention_days: Option<u32>,
+    /// Kept for ever, or until a given time (Tencent's `IsPermanent` and `Deadline`).
+    pub lifetime: Option<Lifetime>,
+}
+
+/// How long a snapshot is kept, when a modification sets it outright.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lifetime {
+    Permanent,
+    Until(DateTime<Utc>),
 }
 
 /// The snapshot as the modification leaves it (ECS API reference, ModifySnapshotAttribute): one
@@ -55,6 +64,20 @@ pub fn plan_snapshot_modify(
         after.retention_days = Some(days);
         after.deadline = None;
     }
+    match cmd.lifetime {
+        None => {}
+        Some(Lifetime::Permanent) => {
+            after.retention_days = None;
+            after.deadline = None;
+        }
+        Some(Lifetime::Until(end)) if end <= now => {
+            return Err(DomainError::invalid("Deadline", "The deadline must be in the future."))
+        }
+        Some(Lifetime::Until(end)) => {
+            after.retention_days = None;
+            after.deadline = Some(end);
+        }
+    }
     Ok(after)
 }
 
@@ -79,6 +102,8 @@ pub struct ModifyImage {
     pub nvme_support: Option<String>,
     pub imds_support: Option<String>,
     pub status: Option<ImageLifecycle>,
+    /// Deprecated or not, whatever it is now (Tencent's `ImageDeprecated`).
+    pub deprecated: Option<bool>,
     pub dry_run: bool,
 }
 
@@ -133,6 +158,9 @@ pub fn plan_image_modify(
     set(&mut after.imds_support, &cmd.imds_support);
     if let Some(status) = cmd.status {
         after.deprecated = status == ImageLifecycle::Deprecated;
+    }
+    if let Some(deprecated) = cmd.deprecated {
+        after.deprecated = deprecated;
     }
     Ok(after)
 }

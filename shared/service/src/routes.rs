@@ -64,10 +64,14 @@ actions! {
 
     /// Tencent Cloud CVM (images) and CBS (snapshots), API 3.0.
     pub enum TencentAction for TcRequest => tc::Answer {
-        CreateImage          => CreateImage,    Write,  tencent::image_reads,     tencent::create_image;
-        DescribeImages       => Describe,       Read,   nothing,                  tencent::describe_images;
-        CreateSnapshot       => CreateSnapshot, Write,  tencent::snapshot_reads,  tencent::create_snapshot;
-        DescribeSnapshots    => Describe,       Read,   tencent::described_reads, tencent::describe_snapshots;
+        CreateImage             => CreateImage,    Write, tencent::image_reads,       tencent::create_image;
+        DescribeImages          => Describe,       Read,  nothing,                    tencent::describe_images;
+        CreateSnapshot          => CreateSnapshot, Write, tencent::snapshot_reads,    tencent::create_snapshot;
+        DescribeSnapshots       => Describe,       Read,  tencent::described_reads,   tencent::describe_snapshots;
+        DeleteImages            => CreateImage,    Write, tencent::image_id_reads,    tencent::delete_images;
+        ModifyImageAttribute    => CreateImage,    Write, tencent::image_id_reads,    tencent::modify_image;
+        DeleteSnapshots         => CreateSnapshot, Write, tencent::snapshot_id_reads, tencent::delete_snapshots;
+        ModifySnapshotAttribute => CreateSnapshot, Write, tencent::snapshot_id_reads, tencent::modify_snapshot;
     }
 
     /// Zenlayer ZEC (API 2025-09-01).

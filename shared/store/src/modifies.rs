@@ -18,8 +18,8 @@ pub enum Modified {
 }
 
 impl Store {
-    /// Write `after`'s name, description and retention over `before`, if its retention is still
-    /// the one read. The scheduler's expiry index follows the retention.
+    /// Write `after`'s name, description, retention and deadline over `before`, if its retention
+    /// and deadline are still the ones read. The scheduler's expiry index follows the retention.
     pub async fn modify_snapshot(&self, before: &Snapshot, after: &Snapshot) -> DomainResult<Modified> {
         let mut changes = Changes::default();
         changes.put("name", after.name.as_ref().map(s));
@@ -36,9 +36,16 @@ impl Store {
             }
             None => "attribute_not_exists(#retention_days)",
         };
+        let deadline_unchanged = match before.deadline {
+            Some(end) => {
+                changes.values.insert(":was_deadline".into(), n(end.timestamp_millis()));
+                "#deadline = :was_deadline"
+            }
+            None => "attribute_not_exists(#deadline)",
+        };
         let update = changes
             .apply(Update::builder().table_name(&self.table).key("pk", s(key::snapshot(&before.id))))
-            .condition_expression(format!("attribute_exists(pk) AND {unchanged}"))
+            .condition_expression(format!("attribute_exists(pk) AND {unchanged} AND {deadline_unchanged}"))
             .build()
             .map_err(internal)?;
         let actions = vec![TransactWriteItem::builder().update(update).build()];

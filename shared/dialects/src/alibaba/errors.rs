@@ -100,6 +100,7 @@ pub fn answer(e: &DomainError, cx: Context<'_>) -> Answer {
         E::DependsOn { name, on } => {
             a(400, "InvalidParameter", &format!("The specified parameter \"{name}\" requires \"{on}\"."))
         }
+        E::TooManyIds(max) => a(400, "InvalidParameter", &format!("At most {max} ids may be given at once.")),
         E::InvalidFilter(name) => a(400, "InvalidParameter", &format!("The specified filter \"{name}\" is not valid.")),
         E::MalformedId(id) => a(400, "InvalidParameter", &format!("The specified id \"{id}\" is not valid.")),
         E::Malformed(Field::TagKey) => a(400, "InvalidTagKey.Malformed", "The specified Tag.n.Key is not valid."),

@@ -43,7 +43,14 @@ pub fn modify_snapshot(rpc: &RpcRequest) -> DomainResult<ModifySnapshot> {
     if name.is_none() && description.is_none() && retention_days.is_none() && !instant_access {
         return Err(DomainError::NothingToModify);
     }
-    Ok(ModifySnapshot { snapshot_id, region: optional(rpc, "RegionId"), name, description, retention_days })
+    Ok(ModifySnapshot {
+        snapshot_id,
+        region: optional(rpc, "RegionId"),
+        name,
+        description,
+        retention_days,
+        lifetime: None,
+    })
 }
 
 /// ModifyImageAttribute (ECS API reference, ModifyImageAttribute). The name keeps CreateImage's
@@ -93,6 +100,7 @@ pub fn modify_image(rpc: &RpcRequest) -> DomainResult<ModifyImage> {
         nvme_support: one_of(rpc, "Features.NvmeSupport", &["supported", "unsupported"])?,
         imds_support: choice(rpc, "Features.ImdsSupport", &["v1", "v2"], Field::ImdsSupport)?,
         status,
+        deprecated: None,
         dry_run: boolean(rpc, "DryRun")?,
     })
 }

@@ -22,7 +22,8 @@ fn a(code: &str, message: &str) -> Answer {
 
 pub fn answer(e: &DomainError, cx: Context<'_>) -> Answer {
     use DomainError as E;
-    let snapshot = cx.action == "CreateSnapshot";
+    // The CBS snapshot actions (DescribeSnapshots keeps CVM's wording for a missing snapshot).
+    let snapshot = matches!(cx.action, "CreateSnapshot" | "DeleteSnapshots" | "ModifySnapshotAttribute");
     match e {
         E::MissingParameter(name) => {
             a("MissingParameter", &format!("The request is missing a required parameter `{name}`."))
@@ -32,6 +33,15 @@ pub fn answer(e: &DomainError, cx: Context<'_>) -> Answer {
         }
         E::UnknownParameter(name) => {
             a("UnknownParameter", &format!("The parameter `{name}` is not recognized."))
+        }
+        E::TooLong(_) if cx.action == "ModifyImageAttribute" => {
+            a("InvalidParameterValue.TooLarge", "The parameter value exceeds the maximum limit.")
+        }
+        E::TooLong(_) if cx.action == "ModifySnapshotAttribute" => {
+            a("InvalidParameterValue", "The snapshot name has at most 60 characters.")
+        }
+        E::Malformed(Field::ImageFamily) => {
+            a("InvalidParameterValue.InvalidImageFamily", "The image family name is malformed.")
         }
         E::TooLong(Field::Description) if !cx.legacy => {
             a("InvalidParameterValue.TooLarge", "The parameter value exceeds the maximum limit.")
@@ -50,6 +60,10 @@ pub fn answer(e: &DomainError, cx: Context<'_>) -> Answer {
         E::DependsOn { name, on } => a(
             "InvalidParameter.InvalidDependence",
             &format!("Invalid parameter dependency: `{name}` requires `{on}`."),
+        ),
+        E::TooManyIds(max) => a(
+            "InvalidParameterValue.LimitExceeded",
+            &format!("The number of parameter values exceeds the limit: at most {max} ids."),
         ),
         E::InvalidFilter(name) => a("InvalidFilter", &format!("The filter `{name}` is not supported.")),
         E::MalformedId(id) if snapshot || cx.action == "DescribeSnapshots" => {
@@ -82,6 +96,13 @@ pub fn answer(e: &DomainError, cx: Context<'_>) -> Answer {
         }
 
         // ---- images ----
+        // CBS DeleteSnapshots and ModifySnapshotAttribute: a snapshot still being made.
+        E::SnapshotNotReady if cx.action == "DeleteSnapshots" => {
+            a("ResourceUnavailable.SnapshotCreating", "The snapshot is being created and cannot be used yet.")
+        }
+        E::SnapshotNotReady if cx.action == "ModifySnapshotAttribute" => {
+            a("InvalidSnapshot.NotSupported", "The snapshot does not support this operation now.")
+        }
         E::SnapshotTooOld | E::SnapshotNotReady | E::SnapshotImageNotAllowed => {
             a("InvalidSnapshot.NotSupported", "The specified snapshot cannot be used to create an image now.")
         }
@@ -183,12 +204,16 @@ pub fn answer(e: &DomainError, cx: Context<'_>) -> Answer {
         }
 
         // ---- deleting (no Tencent action here deletes yet) ----
-        E::SnapshotBacksDisk | E::ImageInUse | E::ImageBootModeInUse => {
-            a("UnsupportedOperation", "The resource is in use; it cannot be changed or deleted now.")
-        }
-        E::SnapshotBacksImage => {
-            a("UnsupportedOperation", "The snapshot is used by a custom image; delete the image first.")
-        }
+        E::ImageInUse | E::ImageBootModeInUse => a(
+            "InvalidParameterValue.InvalidImageId",
+            "The image is used by instances: this operation is not allowed.",
+        ),
+        E::SnapshotBacksDisk => a("UnsupportedOperation", "The snapshot does not support this operation."),
+        // CBS DeleteSnapshots and ModifySnapshotAttribute.
+        E::SnapshotBacksImage => a(
+            "UnsupportedOperation.SnapshotHasBindedImage",
+            "The snapshot has custom images made from it: delete them first.",
+        ),
 
         // ---- idempotency (no Tencent action here takes a client token) ----
         E::TokenReusedWithOtherParameters | E::TokenInFlight => {

@@ -14,6 +14,7 @@
 //! - [`errors`]: the one table from domain errors to codes and messages.
 
 pub mod errors;
+pub mod lifecycle;
 pub mod params;
 pub mod signature;
 pub mod views;
@@ -33,8 +34,8 @@ pub const API_VERSION: &str = "2017-03-12";
 /// another is not the provider's.
 pub fn service_of(action: &str) -> Option<&'static str> {
     match action {
-        "CreateImage" | "DescribeImages" => Some("cvm"),
-        "CreateSnapshot" | "DescribeSnapshots" => Some("cbs"),
+        "CreateImage" | "DescribeImages" | "DeleteImages" | "ModifyImageAttribute" => Some("cvm"),
+        "CreateSnapshot" | "DescribeSnapshots" | "DeleteSnapshots" | "ModifySnapshotAttribute" => Some("cbs"),
         _ => None,
     }
 }

@@ -41,8 +41,13 @@ crate::answers! {
         SnapshotCreated(SnapshotCreated),
         Images(ImagePage),
         Snapshots(SnapshotPage),
+        Done(Done),
     }
 }
+
+/// The answer of an action that answers with its request id alone (the deletes and modifies).
+#[derive(Debug, Serialize)]
+pub struct Done {}
 
 /// CreateImage's answer.
 #[derive(Debug, Serialize)]
@@ -150,7 +155,7 @@ pub fn image(i: &Image, now: DateTime<Utc>) -> ImageView {
         tags: tags(&i.tags),
         license_type: "TencentCloud",
         image_family: i.image_family.clone().unwrap_or_default(),
-        image_deprecated: false,
+        image_deprecated: i.deprecated,
         cdc_cache_status: "",
     }
 }

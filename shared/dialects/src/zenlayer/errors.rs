@@ -38,6 +38,7 @@ pub fn answer(e: &DomainError, action: &str) -> Answer {
         E::InvalidFilter(name) => {
             a(400, "INVALID_PARAMETER", &format!("The filter {name} is not supported."))
         }
+        E::TooManyIds(max) => a(400, "INVALID_PARAMETER", &format!("At most {max} ids may be given.")),
         E::MalformedId(id) => a(400, "INVALID_PARAMETER", &format!("The id {id} is not valid.")),
         E::Auth(failure) => auth(failure),
         E::UnknownAction(action) => a(

@@ -6,14 +6,15 @@ use crate::actions::Action as _;
 use crate::pipeline::{check_version, Check, Protocol};
 use crate::routes::TencentAction;
 use crate::usecases::describe::{self, SnapshotScope};
-use crate::usecases::{create_image, create_snapshot, Caller};
+use crate::usecases::{batch_delete, create_image, create_snapshot, modify, Caller};
 use crate::App;
+use dialects::tencent::lifecycle;
 use dialects::tencent::{self as tc, errors, params, signature, views, TcRequest};
 use dialects::{Dialect, WireRequest, WireResponse};
 use domain::{AuthFailure, DomainError, DomainResult};
 use serde_json::Value;
 use store::{CallerItem, Ref};
-use views::{ImageCreated, ImagePage, SnapshotCreated, SnapshotPage};
+use views::{Done, ImageCreated, ImagePage, SnapshotCreated, SnapshotPage};
 
 impl Protocol for TcRequest {
     const DIALECT: Dialect = Dialect::Tencent;
@@ -179,4 +180,42 @@ pub(crate) async fn describe_snapshots(
     let zone_of =
         |disk: &str| disks.iter().find(|d| d.id == disk).map(|d| d.zone.clone()).unwrap_or_default();
     Ok(views::snapshot_page(&query, &matching, zone_of, caller.now))
+}
+
+pub(crate) fn image_id_reads(req: &TcRequest, _: &str) -> Vec<Ref> {
+    let mut ids = ids(req, "ImageIds");
+    ids.extend(text(req, "ImageId"));
+    ids.into_iter().map(Ref::Image).collect()
+}
+
+pub(crate) fn snapshot_id_reads(req: &TcRequest, _: &str) -> Vec<Ref> {
+    let mut ids = ids(req, "SnapshotIds");
+    ids.extend(text(req, "SnapshotId"));
+    ids.into_iter().map(Ref::Snapshot).collect()
+}
+
+/// CVM DeleteImages: all the images or none; a dry run checks and answers as the call would.
+pub(crate) async fn delete_images(app: &App, req: &TcRequest, caller: &Caller<'_>) -> DomainResult<Done> {
+    let cmd = lifecycle::delete_images(req, region(req)?)?;
+    batch_delete::images(&app.store, caller, &cmd).await?;
+    Ok(Done {})
+}
+
+pub(crate) async fn modify_image(app: &App, req: &TcRequest, caller: &Caller<'_>) -> DomainResult<Done> {
+    let cmd = lifecycle::modify_image(req, region(req)?)?;
+    modify::image(&app.store, caller, &cmd).await?;
+    Ok(Done {})
+}
+
+/// CBS DeleteSnapshots: all the snapshots or none.
+pub(crate) async fn delete_snapshots(app: &App, req: &TcRequest, caller: &Caller<'_>) -> DomainResult<Done> {
+    let cmd = lifecycle::delete_snapshots(req, region(req)?)?;
+    batch_delete::snapshots(&app.store, caller, &cmd).await?;
+    Ok(Done {})
+}
+
+pub(crate) async fn modify_snapshot(app: &App, req: &TcRequest, caller: &Caller<'_>) -> DomainResult<Done> {
+    let cmd = lifecycle::modify_snapshot(req, region(req)?)?;
+    modify::snapshot(&app.store, caller, &cmd).await?;
+    Ok(Done {})
 }

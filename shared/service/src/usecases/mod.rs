@@ -1,5 +1,6 @@
 //! Provider-neutral use cases: the domain's rules over the store's reads and one transaction.
 
+pub mod batch_delete;
 pub mod create_image;
 pub mod create_snapshot;
 pub mod delete_image;

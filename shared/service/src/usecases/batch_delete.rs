@@ -1,0 +1,72 @@
+//! Deleting several images or snapshots in one call (Tencent's DeleteImages and
+//! DeleteSnapshots): every resource is checked before any is deleted, then each goes through the
+//! one delete of its kind (the one DeleteImage, DeleteSnapshot and the scheduler use), its rules
+//! checked again in its own transaction.
+
+use super::Caller;
+use domain::delete::{self, DeleteImages, DeleteSnapshots};
+use domain::{DomainError, DomainResult, Image};
+use store::{Released, Store};
+
+pub async fn images(store: &Store, caller: &Caller<'_>, cmd: &DeleteImages) -> DomainResult<()> {
+    let found = read_images(store, &cmd.ids).await?;
+    let images = delete::plan_images_delete(cmd, &found, caller.account, caller.now)?;
+    if cmd.dry_run {
+        return Ok(());
+    }
+    for image in images {
+        delete_image(store, image).await?;
+        if cmd.with_snapshots {
+            // The snapshots it is made from that nothing else uses any more.
+            let ids: Vec<String> = image.disks.iter().filter_map(|d| d.snapshot_id.clone()).collect();
+            for snapshot in store.snapshots_by_id(&ids).await? {
+                if snapshot.image_ids.is_empty() && snapshot.disk_ids.is_empty() {
+                    // An image made of it meanwhile keeps it.
+                    store.delete_snapshot(&snapshot, caller.now).await?;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+pub async fn snapshots(store: &Store, caller: &Caller<'_>, cmd: &DeleteSnapshots) -> DomainResult<()> {
+    let found = store.snapshots_by_id(&cmd.ids).await?;
+    let snapshots = delete::plan_snapshots_delete(cmd, &found, caller.account, caller.now)?;
+    for snapshot in snapshots {
+        // The images made from it go first, so that nothing marks it any more.
+        for image in read_images(store, &snapshot.image_ids).await? {
+            delete_image(store, &image).await?;
+        }
+        let current = store.snapshot(&snapshot.id).await?;
+        let Some(current) = current else { continue };
+        match store.delete_snapshot(&current, caller.now).await? {
+            Released::Deleted | Released::Gone => {}
+            Released::BacksImage | Released::Changed => return Err(DomainError::SnapshotBacksImage),
+        }
+    }
+    Ok(())
+}
+
+async fn read_images(store: &Store, ids: &[String]) -> DomainResult<Vec<Image>> {
+    let mut out = Vec::new();
+    for id in ids {
+        out.extend(store.image(id).await?);
+    }
+    Ok(out)
+}
+
+/// One image's delete, read again when it was renamed meanwhile.
+async fn delete_image(store: &Store, image: &Image) -> DomainResult<()> {
+    let mut current = image.clone();
+    for _ in 0..3 {
+        match store.delete_image(&current).await? {
+            Released::Deleted | Released::Gone => return Ok(()),
+            Released::BacksImage | Released::Changed => match store.image(&image.id).await? {
+                Some(again) => current = again,
+                None => return Ok(()),
+            },
+        }
+    }
+    Err(DomainError::Unavailable)
+}
