@@ -347,6 +347,7 @@ impl Gateway {
         let host = self.addr.to_string();
         let now = Utc::now();
         let service = dialects::tencent::service_of(action).unwrap_or("cvm");
+        let version = if service == "tag" { dialects::tencent::tags::API_VERSION } else { "2017-03-12" };
         let req = match signing {
             TcSigning::Tc3 | TcSigning::Tc3Get => {
                 let get = signing == TcSigning::Tc3Get;
@@ -365,7 +366,7 @@ impl Gateway {
                     .header("host", &host)
                     .header("content-type", ct)
                     .header("x-tc-action", action)
-                    .header("x-tc-version", "2017-03-12")
+                    .header("x-tc-version", version)
                     .header("x-tc-region", region)
                     .body(Bytes::from(body))
                     .unwrap();
@@ -376,7 +377,7 @@ impl Gateway {
                 let legacy = signing == TcSigning::Legacy;
                 let path = if legacy { "/v2/index.php" } else { "/" };
                 let mut pairs = flatten(&params);
-                for (k, v) in [("Action", action), ("Version", "2017-03-12"), ("Region", region)] {
+                for (k, v) in [("Action", action), ("Version", version), ("Region", region)] {
                     pairs.push((k.to_string(), v.to_string()));
                 }
                 let algorithm = if legacy { TcAlgorithm::HmacSha1 } else { TcAlgorithm::HmacSha256 };

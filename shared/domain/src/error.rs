@@ -69,6 +69,18 @@ pub enum TagRefusal {
     TagsWithFilters,
     BadTagFilter,
     BadNextToken,
+    /// A resource name that is not the provider's form, or names no resource of the caller.
+    BadResourceName,
+    /// A tag key the provider reserves for itself.
+    ReservedKey,
+    /// One key both set and removed in one call.
+    KeyInBothLists,
+    /// A call that names no tag to set or remove.
+    NothingToChange,
+    /// A region the provider does not have.
+    BadRegion,
+    /// An offset that is not a multiple of the page size.
+    BadOffset,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Error)]

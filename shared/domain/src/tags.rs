@@ -5,7 +5,7 @@
 use crate::error::{DomainError, DomainResult, TagRefusal};
 use crate::model::Tag;
 
-/// The most tags one resource carries (ECS API reference, TagResources and AddTags).
+/// The most tags one Alibaba resource carries (ECS API reference, TagResources and AddTags).
 pub const MAX_TAGS_PER_RESOURCE: usize = 20;
 
 /// The kinds of resource tags are set on here.
@@ -23,6 +23,11 @@ pub enum TagChange {
     /// Remove the tags with these keys (a key the resource lacks is no change).
     Remove(Vec<String>),
     RemoveAll,
+    /// Remove these keys and set these tags, in one change.
+    Edit {
+        set: Vec<Tag>,
+        remove: Vec<String>,
+    },
     /// Move the resources to this resource group.
     JoinGroup(String),
 }
@@ -35,25 +40,32 @@ pub struct Retag {
     pub kind: TaggedKind,
     pub ids: Vec<String>,
     pub change: TagChange,
+    /// The most tags a resource may carry after the change.
+    pub limit: usize,
 }
 
-/// A resource's tags after `change`; more than a resource may carry is refused.
-pub fn retag(current: &[Tag], change: &TagChange) -> DomainResult<Vec<Tag>> {
+/// A resource's tags after `change`; more than `limit` is refused.
+pub fn retag(current: &[Tag], change: &TagChange, limit: usize) -> DomainResult<Vec<Tag>> {
     let mut tags = current.to_vec();
-    match change {
-        TagChange::Add(new) => {
-            for tag in new {
-                match tags.iter_mut().find(|t| t.key == tag.key) {
-                    Some(t) => t.value = tag.value.clone(),
-                    None => tags.push(tag.clone()),
-                }
+    let add = |tags: &mut Vec<Tag>, new: &[Tag]| {
+        for tag in new {
+            match tags.iter_mut().find(|t| t.key == tag.key) {
+                Some(t) => t.value = tag.value.clone(),
+                None => tags.push(tag.clone()),
             }
         }
+    };
+    match change {
+        TagChange::Add(new) => add(&mut tags, new),
         TagChange::Remove(keys) => tags.retain(|t| !keys.contains(&t.key)),
         TagChange::RemoveAll => tags.clear(),
+        TagChange::Edit { set, remove } => {
+            tags.retain(|t| !remove.contains(&t.key));
+            add(&mut tags, set);
+        }
         TagChange::JoinGroup(_) => {}
     }
-    if tags.len() > MAX_TAGS_PER_RESOURCE {
+    if tags.len() > limit {
         return Err(DomainError::Tagging(TagRefusal::QuotaExceeded));
     }
     Ok(tags)

@@ -62,16 +62,21 @@ actions! {
         ListTagResources        => Describe,       Read,  nothing,                    alibaba::list_tag_resources;
     }
 
-    /// Tencent Cloud CVM (images) and CBS (snapshots), API 3.0.
+    /// Tencent Cloud CVM (images) and CBS (snapshots), API 3.0 version 2017-03-12, and the Tag
+    /// service (version 2018-08-13) on them.
     pub enum TencentAction for TcRequest => tc::Answer {
-        CreateImage             => CreateImage,    Write, tencent::image_reads,       tencent::create_image;
-        DescribeImages          => Describe,       Read,  nothing,                    tencent::describe_images;
-        CreateSnapshot          => CreateSnapshot, Write, tencent::snapshot_reads,    tencent::create_snapshot;
-        DescribeSnapshots       => Describe,       Read,  tencent::described_reads,   tencent::describe_snapshots;
-        DeleteImages            => CreateImage,    Write, tencent::image_id_reads,    tencent::delete_images;
-        ModifyImageAttribute    => CreateImage,    Write, tencent::image_id_reads,    tencent::modify_image;
-        DeleteSnapshots         => CreateSnapshot, Write, tencent::snapshot_id_reads, tencent::delete_snapshots;
-        ModifySnapshotAttribute => CreateSnapshot, Write, tencent::snapshot_id_reads, tencent::modify_snapshot;
+        CreateImage                       => CreateImage,    Write, tencent::image_reads,       tencent::create_image;
+        DescribeImages                    => Describe,       Read,  nothing,                    tencent::describe_images;
+        CreateSnapshot                    => CreateSnapshot, Write, tencent::snapshot_reads,    tencent::create_snapshot;
+        DescribeSnapshots                 => Describe,       Read,  tencent::described_reads,   tencent::describe_snapshots;
+        DeleteImages                      => CreateImage,    Write, tencent::image_id_reads,    tencent::delete_images;
+        ModifyImageAttribute              => CreateImage,    Write, tencent::image_id_reads,    tencent::modify_image;
+        DeleteSnapshots                   => CreateSnapshot, Write, tencent::snapshot_id_reads, tencent::delete_snapshots;
+        ModifyResourceTags                => Tags,           Write, nothing,                    tencent::modify_resource_tags;
+        TagResources                      => Tags,           Write, nothing,                    tencent::tag_resources;
+        UnTagResources                    => Tags,           Write, nothing,                    tencent::untag_resources;
+        DescribeResourceTagsByResourceIds => Describe,       Read,  nothing,                    tencent::describe_resource_tags;
+        ModifySnapshotAttribute           => CreateSnapshot, Write, tencent::snapshot_id_reads, tencent::modify_snapshot;
     }
 
     /// Zenlayer ZEC (API 2025-09-01).

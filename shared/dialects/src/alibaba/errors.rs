@@ -322,6 +322,13 @@ fn tagging(refusal: TagRefusal) -> Answer {
         }
         R::BadTagFilter => a(403, "InvalidTagFilter.Malformed", "The specified TagFilter is not valid."),
         R::BadNextToken => a(403, "Invalid.NextToken", "The specified NextToken is not valid."),
+        // Refusals of other providers' tag services: no Alibaba action gives them.
+        R::BadResourceName
+        | R::ReservedKey
+        | R::KeyInBothLists
+        | R::NothingToChange
+        | R::BadRegion
+        | R::BadOffset => a(400, "InvalidParameter", "The specified tag parameters are not valid."),
     }
 }
 

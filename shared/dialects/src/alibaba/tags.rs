@@ -4,7 +4,7 @@
 use super::params::{boolean, index, only, optional};
 use super::queries;
 use super::wire::RpcRequest;
-use domain::tags::{Retag, TagChange, TaggedKind};
+use domain::tags::{Retag, TagChange, TaggedKind, MAX_TAGS_PER_RESOURCE};
 use domain::text::{char_len, contains_url};
 use domain::{DomainError, DomainResult, Field, Tag, TagRefusal};
 use serde::Serialize;
@@ -158,7 +158,7 @@ pub fn tag_resources(rpc: &RpcRequest) -> DomainResult<Retag> {
         check_value(&value)?;
         tags.push(Tag { key, value });
     }
-    Ok(Retag { region, kind, ids, change: TagChange::Add(tags) })
+    Ok(Retag { region, kind, ids, change: TagChange::Add(tags), limit: MAX_TAGS_PER_RESOURCE })
 }
 
 /// UntagResources (ECS API reference, UntagResources): `All` removes every tag, and cannot come
@@ -178,7 +178,7 @@ pub fn untag_resources(rpc: &RpcRequest) -> DomainResult<Retag> {
         (true, true) => TagChange::RemoveAll,
         (false, _) => TagChange::Remove(keys),
     };
-    Ok(Retag { region, kind, ids, change })
+    Ok(Retag { region, kind, ids, change, limit: MAX_TAGS_PER_RESOURCE })
 }
 
 /// JoinResourceGroup (ECS API reference, JoinResourceGroup): one resource, one group; its
@@ -207,7 +207,13 @@ pub fn join_resource_group(rpc: &RpcRequest) -> DomainResult<Retag> {
         }
         other => other?,
     };
-    Ok(Retag { region, kind, ids: vec![id], change: TagChange::JoinGroup(group) })
+    Ok(Retag {
+        region,
+        kind,
+        ids: vec![id],
+        change: TagChange::JoinGroup(group),
+        limit: MAX_TAGS_PER_RESOURCE,
+    })
 }
 
 /// One `TagFilter.N`: a key (exact, `prefix*` or `*infix*`) and the values any of which matches.

@@ -3,7 +3,7 @@
 //! `/v2/index.php`); CBS codes (CreateSnapshot) come from the CBS SDK's own error list; the
 //! rest are the provider's common codes.
 
-use domain::{AuthFailure, DiskStatus, DomainError, Field, InstanceStatus};
+use domain::{AuthFailure, DiskStatus, DomainError, Field, InstanceStatus, TagRefusal};
 
 /// What the table needs to know besides the error.
 #[derive(Debug, Clone, Copy, Default)]
@@ -24,7 +24,24 @@ pub fn answer(e: &DomainError, cx: Context<'_>) -> Answer {
     use DomainError as E;
     // The CBS snapshot actions (DescribeSnapshots keeps CVM's wording for a missing snapshot).
     let snapshot = matches!(cx.action, "CreateSnapshot" | "DeleteSnapshots" | "ModifySnapshotAttribute");
+    let tag_service = super::service_of(cx.action) == Some("tag");
     match e {
+        // ---- the Tag service's own codes for tag keys and values ----
+        E::TooLong(Field::TagKey) if tag_service => {
+            a("InvalidParameterValue.TagKeyLengthExceeded", "The tag key exceeds the length limit.")
+        }
+        E::TooLong(Field::TagValue) if tag_service => {
+            a("InvalidParameterValue.TagValueLengthExceeded", "The tag value exceeds the length limit.")
+        }
+        E::Malformed(Field::TagKey) if tag_service => {
+            a("InvalidParameterValue.TagKeyCharacterIllegal", "The tag key contains illegal characters.")
+        }
+        E::Malformed(Field::TagValue) if tag_service => {
+            a("InvalidParameterValue.TagValueCharacterIllegal", "The tag value contains illegal characters.")
+        }
+        E::DuplicateTagKey if tag_service => {
+            a("InvalidParameterValue.TagKeyDuplicate", "The tag list contains a duplicate TagKey.")
+        }
         E::MissingParameter(name) => {
             a("MissingParameter", &format!("The request is missing a required parameter `{name}`."))
         }
@@ -192,8 +209,7 @@ pub fn answer(e: &DomainError, cx: Context<'_>) -> Answer {
             a("UnsupportedOperation.StateError", "The state of the disk does not support this operation.")
         }
 
-        // ---- tagging (no Tencent action here tags yet) ----
-        E::Tagging(_) => a("InvalidParameterValue", "The tagging request is not valid."),
+        E::Tagging(refusal) => tagging(*refusal, cx.action),
 
         // ---- modifying (no Tencent action here modifies yet) ----
         E::NothingToModify | E::RetentionShortened | E::ImdsDowngrade => {
@@ -255,6 +271,64 @@ fn instance_state(status: InstanceStatus) -> Answer {
         InstanceStatus::Running | InstanceStatus::Stopped => {
             a("UnsupportedOperation.StateError", "The state of the instance does not support this operation.")
         }
+    }
+}
+
+/// The Tag service's codes (API 2018-08-13: ModifyResourceTags, TagResources, UnTagResources,
+/// DescribeResourceTagsByResourceIds).
+fn tagging(refusal: TagRefusal, action: &str) -> Answer {
+    use TagRefusal as R;
+    let describe = action == "DescribeResourceTagsByResourceIds";
+    match refusal {
+        R::Missing(name) => {
+            a("MissingParameter", &format!("The request is missing a required parameter `{name}`."))
+        }
+        R::BadResourceName | R::ResourceNotFound if describe => {
+            a("InvalidParameterValue.ResourceIdInvalid", "The resource id is invalid.")
+        }
+        R::BadResourceName | R::ResourceNotFound => a(
+            "InvalidParameterValue.ResourceDescriptionError",
+            "The resource description is wrong: no such resource of this account in this region.",
+        ),
+        R::UnknownResourceType => {
+            a("InvalidParameterValue.ResourcePrefixInvalid", "The resource prefix is invalid.")
+        }
+        R::UnsupportedResourceType => {
+            a("InvalidParameterValue.ServiceTypeInvalid", "The service type is invalid.")
+        }
+        R::TooManyResources if describe => {
+            a("InvalidParameterValue.ResourceIdInvalid", "At most 50 resource ids may be given.")
+        }
+        R::TooManyResources => a(
+            "LimitExceeded.ResourceNumPerRequest",
+            "The number of resources in one request exceeds the limit.",
+        ),
+        R::TooManyTags | R::TooManyTagValues => {
+            a("LimitExceeded.TagNumPerRequest", "The number of tags in one request exceeds the limit.")
+        }
+        R::QuotaExceeded => a(
+            "LimitExceeded.ResourceAttachedTags",
+            "The number of tags attached to the resource exceeds the limit.",
+        ),
+        R::ValueWithoutKey => a("InvalidParameterValue.TagKeyEmpty", "The tag key cannot be empty."),
+        R::ReservedKey => a(
+            "InvalidParameter.ReservedTagKey",
+            "The system reserved tag keys qcloud, tencent and project cannot be created.",
+        ),
+        R::KeyInBothLists => a(
+            "InvalidParameterValue.DeleteTagsParamError",
+            "DeleteTags cannot contain elements of ReplaceTags or AddTags.",
+        ),
+        R::BadRegion => a("InvalidParameterValue.RegionInvalid", "The region is invalid."),
+        R::BadOffset => {
+            a("InvalidParameterValue.OffsetInvalid", "The offset must be a multiple of the limit.")
+        }
+        R::NothingToChange
+        | R::AllWithKeys
+        | R::NothingToList
+        | R::TagsWithFilters
+        | R::BadTagFilter
+        | R::BadNextToken => a("InvalidParameter.Tag", "The Tag parameter is wrong."),
     }
 }
 

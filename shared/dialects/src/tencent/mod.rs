@@ -17,6 +17,7 @@ pub mod errors;
 pub mod lifecycle;
 pub mod params;
 pub mod signature;
+pub mod tags;
 pub mod views;
 pub mod wire;
 
@@ -36,6 +37,9 @@ pub fn service_of(action: &str) -> Option<&'static str> {
     match action {
         "CreateImage" | "DescribeImages" | "DeleteImages" | "ModifyImageAttribute" => Some("cvm"),
         "CreateSnapshot" | "DescribeSnapshots" | "DeleteSnapshots" | "ModifySnapshotAttribute" => Some("cbs"),
+        "ModifyResourceTags" | "TagResources" | "UnTagResources" | "DescribeResourceTagsByResourceIds" => {
+            Some("tag")
+        }
         _ => None,
     }
 }

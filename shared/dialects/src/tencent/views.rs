@@ -42,6 +42,8 @@ crate::answers! {
         Images(ImagePage),
         Snapshots(SnapshotPage),
         Done(Done),
+        ResourceTags(super::tags::ResourceTagPage),
+        Failures(super::tags::Failures),
     }
 }
 

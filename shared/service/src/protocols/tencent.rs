@@ -6,12 +6,15 @@ use crate::actions::Action as _;
 use crate::pipeline::{check_version, Check, Protocol};
 use crate::routes::TencentAction;
 use crate::usecases::describe::{self, SnapshotScope};
-use crate::usecases::{batch_delete, create_image, create_snapshot, modify, Caller};
+use crate::usecases::{batch_delete, create_image, create_snapshot, modify, tags, Caller};
 use crate::App;
 use dialects::tencent::lifecycle;
+use dialects::tencent::tags::{self as tag_params, FailedResource, Failures, ResourceName, ResourceTagPage};
 use dialects::tencent::{self as tc, errors, params, signature, views, TcRequest};
 use dialects::{Dialect, WireRequest, WireResponse};
+use domain::tags::{Retag, TagChange};
 use domain::{AuthFailure, DomainError, DomainResult};
+use domain::{Tag, TagRefusal};
 use serde_json::Value;
 use store::{CallerItem, Ref};
 use views::{Done, ImageCreated, ImagePage, SnapshotCreated, SnapshotPage};
@@ -65,6 +68,11 @@ impl Protocol for TcRequest {
         // The older page serves CreateImage alone.
         if self.legacy && action != TencentAction::CreateImage {
             return Err(DomainError::UnknownAction(action.wire().to_string()));
+        }
+        // The Tag service has its own version, and its region is optional.
+        if tc::service_of(action.wire()) == Some("tag") {
+            check_version(self.version.as_deref(), &[tag_params::API_VERSION], "Version")?;
+            return Ok(());
         }
         check_version(self.version.as_deref(), &[tc::API_VERSION], "Version")?;
         region(self)?;
@@ -218,4 +226,103 @@ pub(crate) async fn modify_snapshot(app: &App, req: &TcRequest, caller: &Caller<
     let cmd = lifecycle::modify_snapshot(req, region(req)?)?;
     modify::snapshot(&app.store, caller, &cmd).await?;
     Ok(Done {})
+}
+
+/// Tag service: the tags of one resource named in six segments, set and removed in one change.
+/// A name of another account, another region or no resource of the caller is refused.
+async fn retag(
+    app: &App,
+    caller: &Caller<'_>,
+    name: &ResourceName,
+    set: Vec<Tag>,
+    remove: Vec<String>,
+) -> DomainResult<()> {
+    if name.uin.as_ref().is_some_and(|u| *u != tag_params::uin(&caller.account.id)) {
+        return Err(DomainError::Tagging(TagRefusal::BadResourceName));
+    }
+    let cmd = Retag {
+        region: name.region.clone(),
+        kind: name.kind,
+        ids: vec![name.id.clone()],
+        change: TagChange::Edit { set, remove },
+        limit: tag_params::MAX_TAGS_PER_RESOURCE,
+    };
+    match tags::relabel(&app.store, caller, &cmd).await {
+        Err(DomainError::RegionNotFound) => Err(DomainError::Tagging(TagRefusal::BadResourceName)),
+        other => other,
+    }
+}
+
+pub(crate) async fn modify_resource_tags(
+    app: &App,
+    req: &TcRequest,
+    caller: &Caller<'_>,
+) -> DomainResult<Done> {
+    let cmd = tag_params::modify_resource_tags(req)?;
+    retag(app, caller, &cmd.resource, cmd.set, cmd.remove).await?;
+    Ok(Done {})
+}
+
+/// TagResources and UnTagResources: each resource on its own; those that fail are listed with
+/// their codes, as the API answers.
+async fn tag_each(
+    app: &App,
+    req: &TcRequest,
+    caller: &Caller<'_>,
+    cmd: tag_params::ResourcesTags,
+) -> DomainResult<Failures> {
+    let action = req.action.as_deref().unwrap_or_default();
+    let mut failed_resources = Vec::new();
+    for resource in &cmd.resources {
+        let result = match tag_params::resource_name(resource) {
+            Ok(name) => retag(app, caller, &name, cmd.set.clone(), cmd.remove.clone()).await,
+            Err(e) => Err(e),
+        };
+        match result {
+            Ok(()) => {}
+            Err(e @ (DomainError::Internal(_) | DomainError::Unavailable)) => return Err(e),
+            Err(e) => {
+                let (code, message) = errors::answer(&e, errors::Context { action, legacy: false });
+                failed_resources.push(FailedResource { resource: resource.clone(), code, message });
+            }
+        }
+    }
+    Ok(Failures { failed_resources })
+}
+
+pub(crate) async fn tag_resources(app: &App, req: &TcRequest, caller: &Caller<'_>) -> DomainResult<Failures> {
+    tag_each(app, req, caller, tag_params::tag_resources(req)?).await
+}
+
+pub(crate) async fn untag_resources(
+    app: &App,
+    req: &TcRequest,
+    caller: &Caller<'_>,
+) -> DomainResult<Failures> {
+    tag_each(app, req, caller, tag_params::untag_resources(req)?).await
+}
+
+/// DescribeResourceTagsByResourceIds: the tags of the caller's resources among the ids, a page at
+/// a time; ids of nothing the caller has list no tag.
+pub(crate) async fn describe_resource_tags(
+    app: &App,
+    req: &TcRequest,
+    caller: &Caller<'_>,
+) -> DomainResult<ResourceTagPage> {
+    let q = tag_params::describe_resource_tags(req)?;
+    let labels = match tags::labels(&app.store, caller, &q.region, q.kind, Some(&q.ids)).await {
+        Err(DomainError::RegionNotFound) => return Err(DomainError::Tagging(TagRefusal::BadRegion)),
+        other => other?,
+    };
+    let rows: Vec<_> = if q.system_only {
+        Vec::new()
+    } else {
+        labels
+            .iter()
+            .flat_map(|l| l.tags.iter().map(|t| tag_params::TagResourceView::new(&l.id, t)))
+            .collect()
+    };
+    let total_count = rows.len();
+    let tags = rows.into_iter().skip(q.offset).take(q.limit).collect();
+    Ok(ResourceTagPage { total_count, offset: q.offset, limit: q.limit, tags })
 }

@@ -26,7 +26,7 @@ pub async fn relabel(store: &Store, caller: &Caller<'_>, cmd: &Retag) -> DomainR
             let mut after = before.clone();
             match &group {
                 Some(g) => after.group = Some(g.clone()),
-                None => after.tags = tags::retag(&before.tags, &cmd.change)?,
+                None => after.tags = tags::retag(&before.tags, &cmd.change, cmd.limit)?,
             }
             pairs.push((before, after));
         }
