@@ -271,6 +271,10 @@ def world_file(tmp_path, reference_world):
 
 # --------------------------------------------------------------------------------- api --
 
+# The actions that change what an account has: a success marks its part of the world for reload.
+WRITES = ("Create", "Delete", "Modify", "Tag", "Untag", "UnTag", "Join")
+
+
 class Api:
     """SDK calls against the gateway, by account id of the reference world (or explicit Creds)."""
 
@@ -283,7 +287,7 @@ class Api:
     def call(self, sdk: str, account: Union[str, Creds], action: str, params: Dict[str, Any],
              at: Optional[str] = None) -> Outcome:
         out = ecs_sdk.call(sdk, self.creds(account), action, params, at=at)
-        if action.startswith(("Create", "Delete", "Modify")) and out.ok:
+        if action.startswith(WRITES) and out.ok:
             mark_dirty(self.world.account_of(account))
         return out
 
@@ -313,7 +317,7 @@ class Api:
            pace: bool = True) -> "tencent_sdk.TcOutcome":
         out = tencent_sdk.call(sdk, self.creds(account), action, params, region=region, at=at, service=service,
                                pace=pace)
-        if action.startswith(("Create", "Delete", "Modify")) and out.ok:
+        if action.startswith(WRITES) and out.ok:
             mark_dirty(self.world.account_of(account))
         return out
 
@@ -337,7 +341,7 @@ class Api:
                   **kwargs) -> "tencent_sdk.TcOutcome":
         """A hand-signed API 2.0 request (tencent_sdk.legacy_call), /v2/index.php unless path= says."""
         out = tencent_sdk.legacy_call(self.creds(account), params, action=action, **kwargs)
-        if action.startswith(("Create", "Delete", "Modify")) and out.ok:
+        if action.startswith(WRITES) and out.ok:
             mark_dirty(self.world.account_of(account))
         return out
 
@@ -345,7 +349,7 @@ class Api:
                **kwargs) -> "tencent_sdk.TcOutcome":
         """A hand-signed TC3-HMAC-SHA256 POST / (tencent_sdk.tc3_raw)."""
         out = tencent_sdk.tc3_raw(self.creds(account), service, action, payload, **kwargs)
-        if action.startswith(("Create", "Delete", "Modify")) and out.ok:
+        if action.startswith(WRITES) and out.ok:
             mark_dirty(self.world.account_of(account))
         return out
 

@@ -70,6 +70,15 @@ ACTIONS = {
     "DescribeImages": ("cvm", "DescribeImagesRequest"),
     "CreateSnapshot": ("cbs", "CreateSnapshotRequest"),
     "DescribeSnapshots": ("cbs", "DescribeSnapshotsRequest"),
+    "DeleteImages": ("cvm", "DeleteImagesRequest"),
+    "ModifyImageAttribute": ("cvm", "ModifyImageAttributeRequest"),
+    "DeleteSnapshots": ("cbs", "DeleteSnapshotsRequest"),
+    "ModifySnapshotAttribute": ("cbs", "ModifySnapshotAttributeRequest"),
+    # The Tag service (API 2018-08-13), through the SDK's own tag client.
+    "ModifyResourceTags": ("tag", "ModifyResourceTagsRequest"),
+    "TagResources": ("tag", "TagResourcesRequest"),
+    "UnTagResources": ("tag", "UnTagResourcesRequest"),
+    "DescribeResourceTagsByResourceIds": ("tag", "DescribeResourceTagsByResourceIdsRequest"),
 }
 PACED_ACTIONS = ("CreateImage",)
 PACE_CALLS = 8
@@ -185,6 +194,8 @@ def client(sdk: str, creds: Creds, service: str, region: Optional[str] = REGION,
         from tencentcloud.cvm.v20170312.cvm_client import CvmClient as C
     elif service == "cbs":
         from tencentcloud.cbs.v20170312.cbs_client import CbsClient as C
+    elif service == "tag":
+        from tencentcloud.tag.v20180813.tag_client import TagClient as C
     else:  # pragma: no cover - programming error
         raise ValueError("unknown service %r" % service)
     return C(cred, region, profile(sdk, at))
@@ -193,6 +204,8 @@ def client(sdk: str, creds: Creds, service: str, region: Optional[str] = REGION,
 def _request_model(service: str, name: str, params: Dict[str, Any]):
     if service == "cvm":
         from tencentcloud.cvm.v20170312 import models
+    elif service == "tag":
+        from tencentcloud.tag.v20180813 import models
     else:
         from tencentcloud.cbs.v20170312 import models
     req = getattr(models, name)()

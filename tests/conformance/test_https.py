@@ -39,8 +39,8 @@ def endpoint() -> str:
     return os.environ["GATEWAY_ENDPOINT"]
 
 
-def tccli(endpoint, tmp_path, *args) -> dict:
-    command = [needed("TCCLI_BIN"), "cvm", *args, "--region", "ap-guangzhou", "--secretId", TC_ID,
+def tccli(endpoint, tmp_path, *args, service="cvm") -> dict:
+    command = [needed("TCCLI_BIN"), service, *args, "--region", "ap-guangzhou", "--secretId", TC_ID,
                "--secretKey", TC_KEY, "--endpoint", endpoint]
     # tccli keeps its configuration under $HOME/.tccli: a scratch home keeps the user's apart.
     out = subprocess.run(command, capture_output=True, text=True, timeout=120,
@@ -57,6 +57,20 @@ def test_tccli_describes_and_creates_images_over_https(endpoint, ca, tmp_path):
     assert made["ImageId"].startswith("img-"), made
     found = tccli(endpoint, tmp_path, "DescribeImages", "--ImageIds", json.dumps([made["ImageId"]]))
     assert [i["ImageName"] for i in found["ImageSet"]] == ["via-tccli"], found
+
+
+def test_tccli_tags_an_image_through_the_tag_service_over_https(endpoint, ca, tmp_path):
+    # tccli signs the Tag service's calls with the HmacSHA256 form (version 2018-08-13).
+    mark_dirty()
+    resource = "qcs::cvm:ap-guangzhou:uin/:image/img-tcgolden"
+    tccli(endpoint, tmp_path, "ModifyResourceTags", "--Resource", resource,
+          "--ReplaceTags", json.dumps([{"TagKey": "via", "TagValue": "tccli"}]), service="tag")
+    listed = tccli(endpoint, tmp_path, "DescribeResourceTagsByResourceIds", "--ServiceType", "cvm",
+                   "--ResourcePrefix", "image", "--ResourceRegion", "ap-guangzhou",
+                   "--ResourceIds", json.dumps(["img-tcgolden"]), service="tag")
+    assert [(t["TagKey"], t["TagValue"]) for t in listed["Tags"]] == [("via", "tccli")], listed
+    images = tccli(endpoint, tmp_path, "DescribeImages", "--ImageIds", json.dumps(["img-tcgolden"]))
+    assert images["ImageSet"][0]["Tags"] == [{"Key": "via", "Value": "tccli"}], images
 
 
 def test_the_alibaba_tea_sdk_over_https(endpoint, ca, monkeypatch):
