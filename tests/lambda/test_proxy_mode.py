@@ -195,6 +195,9 @@ def tencent(endpoint, service, sign_method):
     if service == "cvm":
         from tencentcloud.cvm.v20170312 import cvm_client
         return cvm_client.CvmClient(cred, "ap-guangzhou", profile)
+    if service == "tag":
+        from tencentcloud.tag.v20180813 import tag_client
+        return tag_client.TagClient(cred, "ap-guangzhou", profile)
     from tencentcloud.cbs.v20170312 import cbs_client
     return cbs_client.CbsClient(cred, "ap-guangzhou", profile)
 
@@ -213,6 +216,28 @@ def test_tencent_create_image_and_describe_through_the_functions(endpoint, sign_
     describe.ImageIds = [created.ImageId]
     listed = client.DescribeImages(describe)
     assert [i.ImageName for i in listed.ImageSet] == [name]
+
+
+def test_tencent_lifecycle_and_the_tag_service_through_the_functions(endpoint):
+    cvm = tencent(endpoint, "cvm", "TC3-HMAC-SHA256")
+    made = json.loads(cvm.call("CreateImage", {"SnapshotIds": ["snap-tc-sys"], "ImageName": "via-lambda-tc"}))
+    image_id = made["Response"]["ImageId"]
+    # The image is NORMAL after image_seconds (3 s) before it can be modified.
+    clock(endpoint, {"advance": "4s"})
+    try:
+        cvm.call("ModifyImageAttribute", {"ImageId": image_id, "ImageDescription": "through the functions"})
+        tag = tencent(endpoint, "tag", "TC3-HMAC-SHA256")
+        tag.call("ModifyResourceTags", {"Resource": "qcs::cvm:ap-guangzhou:uin/:image/%s" % image_id,
+                                        "ReplaceTags": [{"TagKey": "via", "TagValue": "lambda"}]})
+        listed = json.loads(tag.call("DescribeResourceTagsByResourceIds", {
+            "ServiceType": "cvm", "ResourcePrefix": "image", "ResourceRegion": "ap-guangzhou",
+            "ResourceIds": [image_id]}))
+        assert [t["TagKey"] for t in listed["Response"]["Tags"]] == ["via"], listed
+        cvm.call("DeleteImages", {"ImageIds": [image_id]})
+        gone = json.loads(cvm.call("DescribeImages", {"ImageIds": [image_id]}))
+        assert gone["Response"]["ImageSet"] == []
+    finally:
+        assert clock(endpoint, {"real": True})["offset_ms"] == 0
 
 
 def test_tencent_snapshot_and_an_error_through_the_functions(endpoint):

@@ -290,3 +290,26 @@ async fn concurrent_deletes_of_one_image_give_its_quota_back_once() {
     assert_eq!(gw.store.image_count("acct-tc", "ap-guangzhou").await.unwrap() + 1, count);
     gw.assert_consistent().await;
 }
+
+#[tokio::test]
+async fn an_image_instances_run_and_a_snapshot_being_made_are_refused() {
+    let world = reference_with(|w| {
+        w["settings"]["timings"] = json!({"snapshot_seconds": 600, "image_seconds": 0});
+        for i in w["instances"].as_array_mut().unwrap() {
+            if i["id"] == "ins-tc-running" {
+                i["image"] = json!("img-tcgolden");
+            }
+        }
+    });
+    let gw = Gateway::start(&world).await;
+    let r = call(&gw, "DeleteImages", json!({"ImageIds": ["img-tcgolden"]})).await;
+    assert_eq!(code(&r), "InvalidParameterValue.InvalidImageId");
+    let creating = ok(&gw, "CreateSnapshot", json!({"DiskId": "disk-tc-running-data"})).await["SnapshotId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let r =
+        call(&gw, "ModifySnapshotAttribute", json!({"SnapshotId": creating, "SnapshotName": "early"})).await;
+    assert_eq!(code(&r), "InvalidSnapshot.NotSupported");
+    gw.assert_consistent().await;
+}
