@@ -396,6 +396,25 @@ impl Gateway {
         self.send(http::Request::from_parts(parts, body)).await
     }
 
+    /// A TC3 call of `action` signed for `service` with API `version`, whatever the action's own.
+    pub async fn tc_as(&self, service: &str, version: &str, action: &str, params: Value) -> Reply {
+        let host = self.addr.to_string();
+        let mut req = http::Request::builder()
+            .method("POST")
+            .uri("/")
+            .header("host", &host)
+            .header("content-type", "application/json")
+            .header("x-tc-action", action)
+            .header("x-tc-version", version)
+            .header("x-tc-region", "ap-guangzhou")
+            .body(Bytes::from(params.to_string()))
+            .unwrap();
+        tc_signature::sign_tc3(&mut req, TC.0, TC.1, service, Utc::now());
+        let (mut parts, body) = req.into_parts();
+        parts.uri = format!("http://{host}/").parse().unwrap();
+        self.send(http::Request::from_parts(parts, body)).await
+    }
+
     /// A Tencent call in `ap-guangzhou`.
     pub async fn tc(&self, signing: TcSigning, key: (&str, &str), action: &str, params: Value) -> Reply {
         self.tc_in(signing, key, "ap-guangzhou", action, params).await

@@ -168,6 +168,7 @@ async fn tagging_is_all_or_nothing_and_refused_by_the_pages_codes() {
         (400, "InvalidTagKey.Malformed", base(vec![("Tag.1.Key", ""), ("Tag.1.Value", "v")])),
         (400, "InvalidTagValue.Malformed", base(vec![("Tag.1.Key", "k"), ("Tag.1.Value", long_value)])),
         (400, "Duplicate.TagKey", base(vec![("Tag.1.Key", "a"), ("Tag.2.Key", "a")])),
+        (403, "TagKey.Duplication", base(vec![("Tag.1.Key", "Env"), ("Tag.2.Key", "env")])),
         (400, "InvalidTag.Mismatch", base(vec![("Tag.1.Value", "orphan")])),
     ];
     for (status, code, params) in cases {

@@ -270,3 +270,19 @@ async fn concurrent_tag_calls_on_one_image_never_lose_a_tag() {
     assert_eq!(described(&gw, "image", &["img-tcgolden"]).await.len(), 12);
     gw.assert_consistent().await;
 }
+
+#[tokio::test]
+async fn the_tag_service_is_told_apart_by_its_version_and_its_signing_scope() {
+    let gw = Gateway::start(REFERENCE_WORLD).await;
+    let params = json!({"Resource": image("img-tcgolden"), "DeleteTags": [{"TagKey": "a"}]});
+    let right = gw.tc_as("tag", "2018-08-13", "ModifyResourceTags", params.clone()).await;
+    assert_eq!(right.tc_code(), None, "{}", right.text);
+    // CVM's version is not the Tag service's, nor the Tag service's CVM's.
+    let cvm_version = gw.tc_as("tag", "2017-03-12", "ModifyResourceTags", params.clone()).await;
+    assert_eq!(code(&cvm_version), "NoSuchVersion");
+    let tag_version = gw.tc_as("cvm", "2018-08-13", "DescribeImages", json!({})).await;
+    assert_eq!(code(&tag_version), "NoSuchVersion");
+    // A signature scoped to another service is not the Tag service's.
+    let scoped = gw.tc_as("cvm", "2018-08-13", "ModifyResourceTags", params).await;
+    assert_eq!(code(&scoped), "AuthFailure.SignatureFailure");
+}

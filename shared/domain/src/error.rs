@@ -81,6 +81,8 @@ pub enum TagRefusal {
     BadRegion,
     /// An offset that is not a multiple of the page size.
     BadOffset,
+    /// Two keys of one call that differ only in case.
+    KeysDifferInCase,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Error)]

@@ -322,6 +322,9 @@ fn tagging(refusal: TagRefusal) -> Answer {
         }
         R::BadTagFilter => a(403, "InvalidTagFilter.Malformed", "The specified TagFilter is not valid."),
         R::BadNextToken => a(403, "Invalid.NextToken", "The specified NextToken is not valid."),
+        R::KeysDifferInCase => {
+            a(403, "TagKey.Duplication", "The TagKey has duplication with others, case-insensitive.")
+        }
         // Refusals of other providers' tag services: no Alibaba action gives them.
         R::BadResourceName
         | R::ReservedKey

@@ -116,6 +116,9 @@ fn tag_pairs(rpc: &RpcRequest) -> DomainResult<Vec<(String, Option<String>)>> {
         if pairs.iter().any(|(k, _)| *k == key) {
             return Err(DomainError::DuplicateTagKey);
         }
+        if pairs.iter().any(|(k, _)| k.eq_ignore_ascii_case(&key)) {
+            return Err(refused(TagRefusal::KeysDifferInCase));
+        }
         pairs.push((key, value));
     }
     Ok(pairs)

@@ -324,6 +324,7 @@ fn tagging(refusal: TagRefusal, action: &str) -> Answer {
             a("InvalidParameterValue.OffsetInvalid", "The offset must be a multiple of the limit.")
         }
         R::NothingToChange
+        | R::KeysDifferInCase
         | R::AllWithKeys
         | R::NothingToList
         | R::TagsWithFilters
