@@ -94,3 +94,15 @@ def moved() -> bool:
 def advanced() -> int:
     """Seconds the clock was advanced since the last reset (moves by :func:`advance` only)."""
     return int(_STATE["advanced_s"])
+
+
+def wait(read, done, what: str, steps: int = 20):
+    """A tool's state wait (Terraform's BuildStateConf, Packer's polls): read, and move the clock a
+    second, until ``done(value)``; the value that made it. Fails after ``steps`` reads."""
+    value = None
+    for _ in range(steps):
+        value = read()
+        if done(value):
+            return value
+        advance(1)
+    raise AssertionError("%s never came: last %r" % (what, value))

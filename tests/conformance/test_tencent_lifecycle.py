@@ -55,15 +55,6 @@ def resource(kind: str, resource_id: str) -> str:
     return "qcs::cvm:%s:uin/:%s/%s" % (REGION, kind, resource_id)
 
 
-def wait(read, done, what, steps=20):
-    for _ in range(steps):
-        value = read()
-        if done(value):
-            return value
-        control.advance(1)
-    raise AssertionError("%s never came: last %r" % (what, value))
-
-
 class Calls:
     def __init__(self, api, sdk):
         self.api, self.sdk = api, sdk
@@ -97,7 +88,7 @@ def test_terraform_tencentcloud_image(api, sdk, tf_world):
                     TagSpecification=[{"ResourceType": "image", "Tags": [{"Key": "managed-by", "Value": "terraform"}]}]
                     )["ImageId"]
     # DescribeImageById: until NORMAL, and an image whose SnapshotSet is empty counts as missing.
-    image = wait(lambda: (call("DescribeImages", ImageIds=[image_id])["ImageSet"] or [{}])[0],
+    image = control.wait(lambda: (call("DescribeImages", ImageIds=[image_id])["ImageSet"] or [{}])[0],
                  lambda i: i.get("ImageState") == "NORMAL", "NORMAL")
     assert image["SnapshotSet"], json.dumps(image)
     call("ModifyResourceTags", Resource=resource("image", image_id),
@@ -127,7 +118,7 @@ def test_terraform_tencentcloud_image(api, sdk, tf_world):
 def test_terraform_tencentcloud_cbs_snapshot(api, sdk, tf_world):
     call = Calls(api, sdk)
     snapshot_id = call("CreateSnapshot", DiskId="disk-tfdat01", SnapshotName="tf-data")["SnapshotId"]
-    snap = wait(lambda: (call("DescribeSnapshots", SnapshotIds=[snapshot_id])["SnapshotSet"] or [{}])[0],
+    snap = control.wait(lambda: (call("DescribeSnapshots", SnapshotIds=[snapshot_id])["SnapshotSet"] or [{}])[0],
                 lambda s: s.get("SnapshotState") == "NORMAL", "NORMAL")
     assert (snap["DiskId"], snap["SnapshotName"], snap["DiskUsage"]) == ("disk-tfdat01", "tf-data", "DATA_DISK")
     call("ModifyResourceTags", Resource=resource("snapshot", snapshot_id),
@@ -147,7 +138,7 @@ def test_packer_build_find_by_name_and_destroy(api, sdk, tf_world):
     by_name = {"Filters": [{"Name": "image-name", "Values": [name]}]}
     assert call("DescribeImages", **by_name)["TotalCount"] == 0  # stepPreValidate
     call("CreateImage", InstanceId="ins-tfweb001", ImageName=name, ForcePoweroff="TRUE")
-    image = wait(lambda: [i for i in call("DescribeImages", **by_name)["ImageSet"] if i["ImageName"] == name],
+    image = control.wait(lambda: [i for i in call("DescribeImages", **by_name)["ImageSet"] if i["ImageName"] == name],
                  lambda found: found and found[0]["ImageState"] == "NORMAL", "NORMAL by name")[0]
     # Artifact.Destroy.
     assert call("DescribeImages", ImageIds=[image["ImageId"]])["TotalCount"] == 1

@@ -60,16 +60,6 @@ def tags_of(resource):
     return sorted((t["TagKey"], t["TagValue"]) for t in (resource.get("Tags") or {}).get("Tag") or [])
 
 
-def wait(read, done, what, steps=20):
-    """Terraform's BuildStateConf: read, move the clock a second, until done (virtual time)."""
-    for _ in range(steps):
-        value = read()
-        if done(value):
-            return value
-        control.advance(1)
-    raise AssertionError("%s never came: last %r" % (what, value))
-
-
 @sdks
 def test_alicloud_image_create_read_update_destroy(api, sdk, tf_world):
     call = lambda action, **p: api.call(sdk, TF, action, p)  # noqa: E731
@@ -82,7 +72,7 @@ def test_alicloud_image_create_read_update_destroy(api, sdk, tf_world):
                        ImageName="tf-web", ImageVersion="1.0.0", Description="", Platform="Ubuntu",
                        Architecture="x86_64", Tag=[{"Key": "managed-by", "Value": "terraform"}]))["ImageId"]
     # Wait: DescribeImages (ImageId, Status=ALL) until Usable is true.
-    image = wait(lambda: (describe(ImageId=image_id, Status="ALL") or [{}])[0],
+    image = control.wait(lambda: (describe(ImageId=image_id, Status="ALL") or [{}])[0],
                  lambda i: i.get("Usable") is True, "Usable")
     assert image["Status"] == "Available", json.dumps(image)
     # Read: DescribeEcsImage (ImageId alone, the default Available), the ForceNew fields exactly as sent.
@@ -101,7 +91,7 @@ def test_alicloud_image_create_read_update_destroy(api, sdk, tf_world):
     ok(call("UntagResources", RegionId=REGION, ResourceType="image", ResourceId=[image_id], TagKey=["managed-by"]))
     ok(call("TagResources", RegionId=REGION, ResourceType="image", ResourceId=[image_id],
             Tag=[{"Key": "tier", "Value": "web"}]))
-    read = wait(lambda: describe(ImageId=image_id)[0],
+    read = control.wait(lambda: describe(ImageId=image_id)[0],
                 lambda i: i.get("Description") == "web tier, second edition", "the new Description")
     assert (read.get("ResourceGroupId"), tags_of(read)) == ("rg-tf-web", [("tier", "web")]), json.dumps(read)
 
@@ -109,7 +99,7 @@ def test_alicloud_image_create_read_update_destroy(api, sdk, tf_world):
     statuses = "Creating,Waiting,Available,UnAvailable,CreateFailed"
     assert [i["ImageId"] for i in describe(ImageId=image_id, Status=statuses)] == [image_id]
     ok(call("DeleteImage", RegionId=REGION, ImageId=image_id, Force=False))
-    wait(lambda: describe(ImageId=image_id, Status=statuses), lambda found: found == [], "the image gone")
+    control.wait(lambda: describe(ImageId=image_id, Status=statuses), lambda found: found == [], "the image gone")
     # Its name and its snapshot are free again.
     ok(call("CreateImage", RegionId=REGION, SnapshotId="s-tf-base", ImageName="tf-web"))
 
@@ -127,7 +117,7 @@ def test_alicloud_ecs_snapshot_create_read_update_destroy(api, sdk, tf_world):
                           SnapshotName="tf-data", Description="made by terraform", RetentionDays=30,
                           Tag=[{"Key": "managed-by", "Value": "terraform"}]))["SnapshotId"]
     # Wait: DescribeEcsSnapshot until Status is accomplished.
-    snapshot = wait(lambda: describe(snapshot_id)[0], lambda s: s.get("Status") == "accomplished", "accomplished")
+    snapshot = control.wait(lambda: describe(snapshot_id)[0], lambda s: s.get("Status") == "accomplished", "accomplished")
     assert {k: snapshot.get(k) for k in ("SnapshotName", "Description", "RetentionDays", "SourceDiskId")} == {
         "SnapshotName": "tf-data", "Description": "made by terraform", "RetentionDays": 30,
         "SourceDiskId": "d-tf-data"}, json.dumps(snapshot)

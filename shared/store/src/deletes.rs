@@ -88,14 +88,7 @@ impl Store {
         actions.push(TransactWriteItem::builder().delete(delete).build());
         if !image.name.is_empty() {
             // The marker is this image's (a name is never given to two images at once).
-            let marker = Delete::builder()
-                .table_name(t)
-                .key("pk", s(key::image_name(&image.account, &image.region, &image.name)))
-                .condition_expression("image_id = :id")
-                .expression_attribute_values(":id", s(&image.id))
-                .build()
-                .map_err(internal)?;
-            actions.push(TransactWriteItem::builder().delete(marker).build());
+            actions.push(crate::images::free_name(t, image)?);
         }
         let counter = Update::builder()
             .table_name(t)

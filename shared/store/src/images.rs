@@ -4,7 +4,7 @@ use crate::items::{self, key, n, s, Item};
 use crate::snapshots::{disk_lock, lost_disk_lock, put_snapshot};
 use crate::tokens::{self, TokenUse};
 use crate::{internal, Store};
-use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem, Update};
+use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put, TransactWriteItem, Update};
 use chrono::{DateTime, Utc};
 use domain::image::ImagePlan;
 use domain::{DomainError, DomainResult, Image, InstanceStatus};
@@ -69,11 +69,7 @@ impl Store {
         actions.push(put(items::item(&key::image(&image.id), Some(&image.account), image)?)?);
         guards.push(Guard::Image);
         if !image.name.is_empty() {
-            let marker = key::image_name(&image.account, &image.region, &image.name);
-            let mut item =
-                items::item(&marker, Some(&image.account), &serde_json::json!({"image_id": image.id}))?;
-            item.insert("region".into(), s(&image.region));
-            actions.push(put(item)?);
+            actions.push(take_name(t, image)?);
             guards.push(Guard::Name);
         }
         let counter = Update::builder()
@@ -148,6 +144,29 @@ impl Store {
         };
         self.transact(actions, outcome).await
     }
+}
+
+/// Take `image`'s name: its marker, on the condition that no image holds the name.
+pub(crate) fn take_name(table: &str, image: &Image) -> DomainResult<TransactWriteItem> {
+    let put = Put::builder()
+        .table_name(table)
+        .set_item(Some(items::name_marker_item(image)?))
+        .condition_expression("attribute_not_exists(pk)")
+        .build()
+        .map_err(internal)?;
+    Ok(TransactWriteItem::builder().put(put).build())
+}
+
+/// Free `image`'s name: delete its marker, on the condition that the marker is this image's.
+pub(crate) fn free_name(table: &str, image: &Image) -> DomainResult<TransactWriteItem> {
+    let delete = Delete::builder()
+        .table_name(table)
+        .key("pk", s(key::image_name(&image.account, &image.region, &image.name)))
+        .condition_expression("image_id = :id")
+        .expression_attribute_values(":id", s(&image.id))
+        .build()
+        .map_err(internal)?;
+    Ok(TransactWriteItem::builder().delete(delete).build())
 }
 
 #[derive(serde::Deserialize)]

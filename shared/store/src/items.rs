@@ -102,6 +102,14 @@ pub fn expiry_of(snapshot: &domain::Snapshot) -> Option<AttributeValue> {
     snapshot.expires_at().map(|end| n(end.timestamp_millis()))
 }
 
+/// The item of the marker that holds an image's name in its account and region.
+pub fn name_marker_item(image: &domain::Image) -> DomainResult<Item> {
+    let marker = key::image_name(&image.account, &image.region, &image.name);
+    let mut item = self::item(&marker, Some(&image.account), &serde_json::json!({"image_id": image.id}))?;
+    item.insert("region".into(), s(&image.region));
+    Ok(item)
+}
+
 /// A policy's item: with `kind`, for the scheduler's index.
 pub fn policy_item(policy: &domain::SnapshotPolicy) -> DomainResult<Item> {
     let mut item = self::item(&key::policy(&policy.id), Some(&policy.account), policy)?;

@@ -3,9 +3,10 @@
 //! condition that what the domain's rules read is unchanged. A rename moves the image's name
 //! marker in the same transaction.
 
+use crate::images::{free_name, take_name};
 use crate::items::{self, key, n, s, Item};
 use crate::{internal, Store};
-use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put, TransactWriteItem, Update};
+use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem, Update};
 use domain::{DomainError, DomainResult, Image, Snapshot};
 use std::collections::HashMap;
 
@@ -73,26 +74,9 @@ impl Store {
             .map_err(internal)?;
         let mut actions = vec![TransactWriteItem::builder().update(update).build()];
         if after.name != before.name {
-            let marker = key::image_name(&after.account, &after.region, &after.name);
-            let mut item =
-                items::item(&marker, Some(&after.account), &serde_json::json!({"image_id": after.id}))?;
-            item.insert("region".into(), s(&after.region));
-            let put = Put::builder()
-                .table_name(t)
-                .set_item(Some(item))
-                .condition_expression("attribute_not_exists(pk)")
-                .build()
-                .map_err(internal)?;
-            actions.push(TransactWriteItem::builder().put(put).build());
+            actions.push(take_name(t, after)?);
             if !before.name.is_empty() {
-                let old = Delete::builder()
-                    .table_name(t)
-                    .key("pk", s(key::image_name(&before.account, &before.region, &before.name)))
-                    .condition_expression("image_id = :id")
-                    .expression_attribute_values(":id", s(&before.id))
-                    .build()
-                    .map_err(internal)?;
-                actions.push(TransactWriteItem::builder().delete(old).build());
+                actions.push(free_name(t, before)?);
             }
         }
         let outcome = |index: usize, _: Option<&Item>| match index {

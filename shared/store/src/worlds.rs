@@ -56,8 +56,7 @@ impl Store {
             puts.push(items::item(&key::image(&im.id), Some(&im.account), im)?);
             *counts.entry((&im.account, &im.region)).or_default() += 1;
             if !im.name.is_empty() {
-                let marker = key::image_name(&im.account, &im.region, &im.name);
-                puts.push(items::item(&marker, Some(&im.account), &serde_json::json!({"image_id": im.id}))?);
+                puts.push(items::name_marker_item(im)?);
             }
         }
         for ((account, region), count) in counts {
