@@ -420,22 +420,36 @@ impl Gateway {
         self.tc_in(signing, key, "ap-guangzhou", action, params).await
     }
 
-    /// Call a ZEC action, signed ZC2-HMAC-SHA256 as the SDK signs it.
+    /// Call a ZEC 2025-09-01 action, signed ZC2-HMAC-SHA256 as the SDK signs it.
     pub async fn zl(&self, key: (&str, &str), action: &str, params: Value) -> Reply {
+        self.zl_as(key, "zec", "2025-09-01", action, params).await
+    }
+
+    /// Call an action of a Zenlayer service (`zec`, `zrm`, `user`) in a version, posted to
+    /// `/api/v2/<service>` and signed as the SDKs sign it.
+    pub async fn zl_as(
+        &self,
+        key: (&str, &str),
+        service: &str,
+        version: &str,
+        action: &str,
+        params: Value,
+    ) -> Reply {
         let host = self.addr.to_string();
+        let path = format!("/api/v2/{service}");
         let mut req = http::Request::builder()
             .method("POST")
-            .uri("/api/v2/zec")
+            .uri(&path)
             .header("host", &host)
             .header("content-type", "application/json")
             .header("x-zc-action", action)
-            .header("x-zc-version", "2025-09-01")
-            .header("x-zc-service", "zec")
+            .header("x-zc-version", version)
+            .header("x-zc-service", service)
             .body(Bytes::from(params.to_string()))
             .unwrap();
         zl_signature::sign(&mut req, key.0, key.1, Utc::now());
         let (mut parts, body) = req.into_parts();
-        parts.uri = format!("http://{host}/api/v2/zec").parse().unwrap();
+        parts.uri = format!("http://{host}{path}").parse().unwrap();
         self.send(http::Request::from_parts(parts, body)).await
     }
 

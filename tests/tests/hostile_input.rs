@@ -226,7 +226,7 @@ async fn zenlayer_lists_and_times_are_bounded() {
     let far = json!({"diskId": "zl-ins-running-sys", "snapshotName": "far", "retentionTime": "+262142-12-31T23:59:59Z"});
     let r = gw.zl(ZL, "CreateSnapshot", far).await;
     assert_eq!(r.status, 400, "{}", r.text);
-    assert_eq!(r.zl_code().as_deref(), Some("INVALID_PARAMETER"));
+    assert_eq!(r.zl_code().as_deref(), Some("INVALID_SNAPSHOT_RETENTION_TIME"));
 }
 
 /// A `NextToken` made the way anyone could make one before (a SHA-256 of what the client knows)

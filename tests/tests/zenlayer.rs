@@ -205,12 +205,12 @@ async fn snapshots_their_states_and_filters() {
         (400, "INVALID_PARAMETER", json!({"diskId": "zl-ins-stopped-sys", "snapshotName": "ab-"})),
         (
             400,
-            "INVALID_PARAMETER",
+            "INVALID_SNAPSHOT_RETENTION_TIME",
             json!({"diskId": "zl-ins-stopped-sys", "snapshotName": "ab", "retentionTime": soon}),
         ),
         (
             400,
-            "INVALID_PARAMETER",
+            "INVALID_SNAPSHOT_RETENTION_TIME",
             json!({"diskId": "zl-ins-stopped-sys", "snapshotName": "ab", "retentionTime": "soon"}),
         ),
     ];

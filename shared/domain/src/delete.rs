@@ -143,3 +143,88 @@ pub fn plan_snapshots_delete<'a>(
     }
     Ok(out)
 }
+
+/// What a batch that deletes what it may does with the ids it is given (ZEC API, DeleteImages and
+/// DeleteSnapshots: "If some of the snapshots cannot be deleted, the API will return a list of
+/// snapshot IDs that failed to be deleted. The rest of the snapshots are executed normally").
+#[derive(Debug, PartialEq)]
+pub struct EachDeleted<'a, T> {
+    /// To delete, each once, in the order given.
+    pub delete: Vec<&'a T>,
+    /// Left as they are, each with the rule that kept it.
+    pub refused: Vec<(String, DomainError)>,
+}
+
+impl<'a, T> EachDeleted<'a, T> {
+    /// The plan, or, when the rules keep every id, the first id's refusal: a call that can delete
+    /// nothing is refused with the reason rather than answered with its whole list.
+    fn settle(self) -> DomainResult<EachDeleted<'a, T>> {
+        match (self.delete.is_empty(), self.refused.first()) {
+            (true, Some((_, why))) => Err(why.clone()),
+            _ => Ok(self),
+        }
+    }
+}
+
+/// ZEC DeleteImages: every id must be one of the caller's images (in any region), or nothing is
+/// deleted; one still being created, or one instances run, is kept and listed.
+pub fn plan_each_image_delete<'a>(
+    ids: &[String],
+    found: &'a [Image],
+    account: &Account,
+    now: chrono::DateTime<chrono::Utc>,
+) -> DomainResult<EachDeleted<'a, Image>> {
+    let mut plan = EachDeleted { delete: Vec::new(), refused: Vec::new() };
+    for id in dedup(ids) {
+        let image = found
+            .iter()
+            .find(|i| &i.id == id && i.account == account.id)
+            .ok_or(DomainError::ImageNotFound)?;
+        if matches!(image.state(now), crate::model::Progress::InProgress { .. }) {
+            plan.refused.push((id.clone(), DomainError::ImageCreating));
+        } else if !image.instance_ids.is_empty() {
+            plan.refused.push((id.clone(), DomainError::ImageInUse));
+        } else {
+            plan.delete.push(image);
+        }
+    }
+    plan.settle()
+}
+
+/// ZEC DeleteSnapshots: every id must be one of the caller's snapshots, or nothing is deleted;
+/// one still being made ("The snapshot cannot be deleted during the creation process"), or one an
+/// image is made from, is kept and listed. Disks created from a snapshot do not keep it.
+pub fn plan_each_snapshot_delete<'a>(
+    ids: &[String],
+    found: &'a [Snapshot],
+    account: &Account,
+    now: chrono::DateTime<chrono::Utc>,
+) -> DomainResult<EachDeleted<'a, Snapshot>> {
+    let mut plan = EachDeleted { delete: Vec::new(), refused: Vec::new() };
+    for id in dedup(ids) {
+        let snapshot = found
+            .iter()
+            .find(|s| &s.id == id && s.account == account.id)
+            .filter(|s| !crate::schedule::expired(s, now))
+            .ok_or(DomainError::SnapshotNotFound)?;
+        if matches!(snapshot.state(now), crate::model::Progress::InProgress { .. }) {
+            plan.refused.push((id.clone(), DomainError::SnapshotNotReady));
+        } else if !snapshot.image_ids.is_empty() {
+            plan.refused.push((id.clone(), DomainError::SnapshotBacksImage));
+        } else {
+            plan.delete.push(snapshot);
+        }
+    }
+    plan.settle()
+}
+
+/// The ids, each once, in the order first given.
+fn dedup(ids: &[String]) -> Vec<&String> {
+    let mut out: Vec<&String> = Vec::new();
+    for id in ids {
+        if !out.contains(&id) {
+            out.push(id);
+        }
+    }
+    out
+}

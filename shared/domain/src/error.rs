@@ -20,6 +20,8 @@ pub enum Field {
     ImdsSupport,
     /// ModifySnapshotAttribute's `DisableInstantAccess`, which must still be a boolean.
     DisableInstantAccess,
+    /// A snapshot's release time given as a time (ZEC's `retentionTime`): its format, or too soon.
+    RetentionTime,
 }
 
 /// Why a request's authentication failed.

@@ -93,3 +93,36 @@ fn delete_rules() {
     ];
     check(table, allowed, answer);
 }
+
+/// ZEC's DeleteSnapshots deletes what it may and lists the rest: an unknown id refuses the whole
+/// call; a snapshot being made or an image is made from is kept and listed; when nothing can go,
+/// the first refusal is the answer.
+#[test]
+fn each_snapshot_delete() {
+    use domain::delete::plan_each_snapshot_delete;
+    let ready = snapshot("s-1", DiskType::Data, 100);
+    let mut making = snapshot("s-2", DiskType::Data, 100);
+    making.ready_at = Some(now() + chrono::Duration::hours(1));
+    let mut imaged = snapshot("s-3", DiskType::Data, 100);
+    imaged.image_ids = vec!["m-1".into()];
+    let mut disked = snapshot("s-4", DiskType::Data, 100);
+    disked.disk_ids = vec!["d-1".into()];
+    let found = [ready, making, imaged, disked];
+    let ids = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    let plan =
+        plan_each_snapshot_delete(&ids(&["s-1", "s-2", "s-3", "s-4", "s-1"]), &found, &account(), now())
+            .unwrap();
+    let deleted: Vec<&str> = plan.delete.iter().map(|s| s.id.as_str()).collect();
+    assert_eq!(deleted, ["s-1", "s-4"]);
+    assert_eq!(
+        plan.refused,
+        vec![("s-2".into(), DomainError::SnapshotNotReady), ("s-3".into(), DomainError::SnapshotBacksImage)]
+    );
+    let refused = |v: &[&str]| plan_each_snapshot_delete(&ids(v), &found, &account(), now()).unwrap_err();
+    assert_eq!(refused(&["s-1", "s-9"]), DomainError::SnapshotNotFound);
+    assert_eq!(refused(&["s-3", "s-2"]), DomainError::SnapshotBacksImage);
+    let mut theirs = found.to_vec();
+    theirs[0].account = "acct-2".into();
+    let plan = plan_each_snapshot_delete(&ids(&["s-1"]), &theirs, &account(), now());
+    assert_eq!(plan.unwrap_err(), DomainError::SnapshotNotFound);
+}

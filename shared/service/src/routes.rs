@@ -79,13 +79,18 @@ actions! {
         ModifySnapshotAttribute           => CreateSnapshot, Write, tencent::snapshot_id_reads, tencent::modify_snapshot;
     }
 
-    /// Zenlayer ZEC (API 2025-09-01).
+    /// Zenlayer ZEC (APIs 2025-09-01 and 2024-04-01: which version has which action is
+    /// `dialects::zenlayer::versions`).
     pub enum ZenlayerAction for ZlRequest => zl::Answer {
-        CreateImage          => CreateImage,    Write,  zenlayer::image_reads,     zenlayer::create_image;
-        DescribeImages       => Describe,       Read,   nothing,                   zenlayer::describe_images;
-        DescribeCustomImages => Describe,       Read,   nothing,                   zenlayer::describe_custom_images;
-        CreateSnapshot       => CreateSnapshot, Write,  zenlayer::snapshot_reads,  zenlayer::create_snapshot;
-        DescribeSnapshots    => Describe,       Read,   zenlayer::described_reads, zenlayer::describe_snapshots;
+        CreateImage              => CreateImage,    Write,  zenlayer::image_reads,     zenlayer::create_image;
+        DescribeImages           => Describe,       Read,   nothing,                   zenlayer::describe_images;
+        DescribeCustomImages     => Describe,       Read,   nothing,                   zenlayer::describe_custom_images;
+        CreateSnapshot           => CreateSnapshot, Write,  zenlayer::snapshot_reads,  zenlayer::create_snapshot;
+        DescribeSnapshots        => Describe,       Read,   zenlayer::described_reads, zenlayer::describe_snapshots;
+        DeleteImages             => CreateImage,    Write,  zenlayer::image_id_reads,  zenlayer::delete_images;
+        ModifyImagesAttributes   => CreateImage,    Write,  zenlayer::image_id_reads,  zenlayer::modify_images;
+        DeleteSnapshots          => CreateSnapshot, Write,  zenlayer::described_reads, zenlayer::delete_snapshots;
+        ModifySnapshotsAttribute => CreateSnapshot, Write,  zenlayer::described_reads, zenlayer::modify_snapshots;
     }
 }
 

@@ -48,7 +48,8 @@ pub fn answer(e: &DomainError, cx: Context<'_>) -> Answer {
             "The specified description is wrongly formed.",
         ),
         // ECS API reference, ModifySnapshotAttribute and ModifyImageAttribute.
-        E::Malformed(Field::RetentionDays) => {
+        // No ECS action takes a retention time; ZEC's field, answered as malformed should it arise.
+        E::Malformed(Field::RetentionDays | Field::RetentionTime) => {
             a(400, "InvalidRetentionDays.Malformed", "The specified RetentionDays is not valid.")
         }
         E::Malformed(Field::DisableInstantAccess) => a(

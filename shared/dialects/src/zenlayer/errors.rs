@@ -1,9 +1,12 @@
-//! The one table from domain errors to ZEC's HTTP statuses, codes and messages. The CreateImage
-//! page gives five codes; the rest follow the provider's UPPER_SNAKE style and its common codes
-//! (`REQUEST_LIMIT_EXCEEDED`, `INVALID_ZONE_NOT_FOUND`, `INTERNAL_SERVER_ERROR`). The provider
-//! publishes no authentication codes: these are the project's, with 401.
+//! The one table from domain errors to ZEC's HTTP statuses, codes and messages. The codes are the
+//! pages' where a page gives one (CreateImage's five; CreateSnapshot's, DeleteSnapshots',
+//! ModifySnapshotsAttribute's and ModifyImagesAttributes'; the image status code of the older VM
+//! service's DeleteImages, which ZEC's page leaves out); the rest follow the provider's
+//! UPPER_SNAKE style and its common codes (`REQUEST_LIMIT_EXCEEDED`, `INVALID_ZONE_NOT_FOUND`,
+//! `INTERNAL_SERVER_ERROR`). The provider publishes no authentication codes: these are the
+//! project's, with 401.
 
-use domain::{AuthFailure, DomainError};
+use domain::{AuthFailure, DomainError, Field};
 
 /// An answer: HTTP status, code, message.
 pub type Answer = (u16, String, String);
@@ -26,6 +29,11 @@ pub fn answer(e: &DomainError, action: &str) -> Answer {
         E::UnknownParameter(name) => {
             a(400, "INVALID_PARAMETER", &format!("The parameter {name} is not supported."))
         }
+        E::Malformed(Field::RetentionTime) => a(
+            400,
+            "INVALID_SNAPSHOT_RETENTION_TIME",
+            "Invalid snapshot retention time. It must be yyyy-MM-ddTHH:mm:ssZ, 24 hours after the current time.",
+        ),
         E::Malformed(field) | E::TooLong(field) => {
             a(400, "INVALID_PARAMETER", &format!("The value of {field:?} is not valid."))
         }
@@ -62,7 +70,17 @@ pub fn answer(e: &DomainError, action: &str) -> Answer {
         }
         E::InstanceNotFound => a(404, "INVALID_INSTANCE_NOT_FOUND", "Instance not found."),
         E::DiskNotFound => a(404, "INVALID_DISK_NOT_FOUND", "Disk not found."),
-        E::SnapshotNotFound => a(404, "INVALID_SNAPSHOT_NOT_FOUND", "Snapshot not found."),
+        E::SnapshotNotFound => a(404, "INVALID_DISK_SNAPSHOT_NOT_FOUND", "The snapshot does not exist."),
+        // Being made, or an image made from it (ZEC API, DeleteSnapshots).
+        E::SnapshotNotReady | E::SnapshotBacksImage => {
+            a(400, "OPERATION_DENIED_DISK_SNAPSHOT_STATUS", "The snapshot status is not supported.")
+        }
+        // Being created, or run by instances.
+        E::ImageCreating | E::ImageInUse => a(
+            400,
+            "INVALID_IMAGE_STATUS",
+            "Operations on the image with current status are not supported.",
+        ),
         E::ImageNotFound => a(404, "INVALID_IMAGE_NOT_FOUND", "Image not found."),
         E::ImageQuotaReached => {
             a(400, "INVALID_IMAGE_QUOTA_EXCEED", "Quota limit of custom image is exceeded.")
@@ -108,24 +126,20 @@ pub fn answer(e: &DomainError, action: &str) -> Answer {
         }
         E::DiskStatusForbids(_) | E::DiskNeverAttached | E::DiskNeverUsed | E::DiskDataLoading => a(
             400,
-            "OPERATION_DENIED_DISK_STATUS_NOT_SUPPORT",
-            "Current disk state does not allow this operation.",
+            "UNSUPPORTED_OPERATION_DISK_STATUS",
+            "Operations on the disk with current status are not supported.",
         ),
-        // Sources no ZEC action takes, and deletes none here makes yet; answered as bad parameters
-        // should they ever arise.
-        E::SnapshotBacksImage
-        | E::SnapshotBacksDisk
-        | E::ImageInUse
+        // Rules of other providers' actions and sources no ZEC action takes; answered as bad
+        // parameters should they ever arise.
+        E::SnapshotBacksDisk
         | E::ImageBootModeInUse
         | E::Tagging(_)
         | E::NothingToModify
         | E::RetentionShortened
         | E::ImdsDowngrade
-        | E::ImageCreating
         | E::ImageNotAvailable
         | E::ImageNotDeprecated
         | E::SnapshotTooOld
-        | E::SnapshotNotReady
         | E::SnapshotImageNotAllowed
         | E::SnapshotNotFromSystemDisk
         | E::NoSystemDiskSnapshot

@@ -1,4 +1,5 @@
-//! Zenlayer Cloud ZEC, version 2025-09-01.
+//! Zenlayer Cloud ZEC, versions 2025-09-01 and 2024-04-01, and the ZRM and User services' calls
+//! on its resources.
 //!
 //! On the wire, as the official SDKs send it: `POST /api/v2/zec` with a camelCase JSON
 //! body, the action in `x-zc-action`, signed ZC2-HMAC-SHA256. Success is HTTP 200
@@ -7,14 +8,18 @@
 //! the SDK fails with a bare `KeyError` — with the HTTP status of the code.
 //!
 //! - [`wire`]: the request's service, action, version and parameters;
+//! - [`versions`]: the services and versions served, and the actions of each;
 //! - [`signature`]: ZC2-HMAC-SHA256, verify and sign;
-//! - [`params`]: each action's parameters and their rules, into domain commands;
+//! - [`params`]: the creates' and Describes' parameters and their rules, into domain commands;
+//! - [`lifecycle`]: the deletes' and modifications' parameters;
 //! - [`views`]: domain resources as the API shows them;
 //! - [`errors`]: the one table from domain errors to statuses, codes and messages.
 
 pub mod errors;
+pub mod lifecycle;
 pub mod params;
 pub mod signature;
+pub mod versions;
 pub mod views;
 pub mod wire;
 
@@ -24,10 +29,6 @@ use crate::WireResponse;
 use bytes::Bytes;
 use serde::Serialize;
 use serde_json::{json, Value};
-
-pub const API_VERSION: &str = "2025-09-01";
-/// The one service served here (`/api/v2/zec`).
-pub const SERVICE: &str = "zec";
 
 /// A fresh request id in the provider's form: `T` and an upper-case UUID.
 pub fn request_id() -> String {

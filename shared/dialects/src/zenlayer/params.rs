@@ -169,20 +169,29 @@ pub struct DescribeImages {
 const MAX_IDS: usize = 100;
 
 pub fn describe_images(zl: &ZlRequest) -> DomainResult<DescribeImages> {
-    let known = [
+    images_query(zl, &["imageSource", "tagKeys", "tags"])
+}
+
+/// DescribeImages in 2024-04-01: the filters of that version's model (no tags, no image source).
+pub fn describe_images_2024(zl: &ZlRequest) -> DomainResult<DescribeImages> {
+    images_query(zl, &[])
+}
+
+/// DescribeImages' filters: those both versions take, and `newer` (refused as unknown unless
+/// listed, so a version's query never holds a filter it lacks).
+fn images_query(zl: &ZlRequest, newer: &[&str]) -> DomainResult<DescribeImages> {
+    let mut known = vec![
         "zoneId",
         "imageIds",
         "imageName",
         "category",
         "imageType",
-        "imageSource",
         "osType",
         "imageStatus",
         "pageNum",
         "pageSize",
-        "tagKeys",
-        "tags",
     ];
+    known.extend_from_slice(newer);
     let p = Params::of(&zl.params, &known)?;
     let (page_num, page_size) = paging(&p)?;
     Ok(DescribeImages {
@@ -233,36 +242,38 @@ pub fn describe_custom_images(zl: &ZlRequest) -> DomainResult<DescribeImages> {
 }
 
 /// CreateSnapshot: diskId, snapshotName, retentionTime (`yyyy-MM-ddTHH:mm:ssZ`, at least 24 hours
-/// ahead; the snapshot is released then).
+/// ahead; the snapshot is released then). The same in both versions.
 pub fn create_snapshot(zl: &ZlRequest, now: DateTime<Utc>) -> DomainResult<CreateSnapshot> {
     let p = Params::of(&zl.params, &["diskId", "snapshotName", "retentionTime"])?;
     let disk_id = p.required("diskId")?;
-    let name = p.required("snapshotName")?;
+    let name = snapshot_name(p.required("snapshotName")?)?;
+    let deadline = retention_time(&p, now)?;
+    Ok(CreateSnapshot { name: Some(name), deadline, ..CreateSnapshot::new(disk_id) })
+}
+
+/// A snapshot name by [`SNAPSHOT_NAME`], ending with a letter or a digit too.
+pub fn snapshot_name(name: String) -> DomainResult<String> {
     let ends_well = name.chars().last().is_some_and(|c| c.is_ascii_alphanumeric());
     if !SNAPSHOT_NAME.accepts(&name) || !ends_well {
         return Err(DomainError::Malformed(Field::SnapshotName));
     }
-    let deadline = match p.string("retentionTime")?.filter(|t| !t.is_empty()) {
-        None => None,
-        // Exactly the page's `yyyy-MM-ddTHH:mm:ssZ`: the parser alone would take a signed,
-        // six-digit year.
-        Some(t) => match NaiveDateTime::parse_from_str(&t, "%Y-%m-%dT%H:%M:%SZ") {
-            Ok(at)
-                if t.len() == 20
-                    && t.as_bytes()[..4].iter().all(u8::is_ascii_digit)
-                    && at.and_utc() >= now + Duration::hours(24) =>
-            {
-                Some(at.and_utc())
-            }
-            _ => {
-                return Err(DomainError::invalid(
-                    "retentionTime",
-                    "It must be yyyy-MM-ddTHH:mm:ssZ, at least 24 hours in the future.",
-                ))
-            }
-        },
-    };
-    Ok(CreateSnapshot { name: Some(name), deadline, ..CreateSnapshot::new(disk_id) })
+    Ok(name)
+}
+
+/// `retentionTime`, when given: exactly `yyyy-MM-ddTHH:mm:ssZ` (the parser alone would take a
+/// signed, six-digit year), "24 hours after the current time" at least.
+pub fn retention_time(p: &Params<'_>, now: DateTime<Utc>) -> DomainResult<Option<DateTime<Utc>>> {
+    let Some(t) = p.string("retentionTime")?.filter(|t| !t.is_empty()) else { return Ok(None) };
+    match NaiveDateTime::parse_from_str(&t, "%Y-%m-%dT%H:%M:%SZ") {
+        Ok(at)
+            if t.len() == 20
+                && t.as_bytes()[..4].iter().all(u8::is_ascii_digit)
+                && at.and_utc() >= now + Duration::hours(24) =>
+        {
+            Ok(Some(at.and_utc()))
+        }
+        _ => Err(DomainError::Malformed(Field::RetentionTime)),
+    }
 }
 
 pub const SNAPSHOT_STATUSES: [&str; 5] = ["CREATING", "AVAILABLE", "FAILED", "ROLLING_BACK", "DELETING"];
@@ -322,12 +333,7 @@ mod tests {
     use serde_json::json;
 
     fn zl(body: Value) -> ZlRequest {
-        ZlRequest {
-            service: "zec".into(),
-            action: None,
-            version: None,
-            params: body.as_object().unwrap().clone(),
-        }
+        ZlRequest::of_body(body)
     }
 
     #[test]

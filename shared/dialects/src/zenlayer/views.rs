@@ -32,9 +32,32 @@ crate::answers! {
         ImageCreated(ImageCreated),
         SnapshotCreated(SnapshotCreated),
         Images(Page<ImageView>),
+        Images2024(Page<ImageView2024>),
         CustomImages(Page<CustomImageView>),
         Snapshots(Page<SnapshotView>),
+        Done(Done),
+        ImagesNotDeleted(ImagesNotDeleted),
+        SnapshotsNotDeleted(SnapshotsNotDeleted),
     }
+}
+
+/// The answer of the calls that answer their request id alone.
+#[derive(Debug, Serialize)]
+pub struct Done {}
+
+/// DeleteImages' answer: the ids of the images it did not delete ("an empty list means all
+/// succeeded").
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ImagesNotDeleted {
+    pub image_ids: Vec<String>,
+}
+
+/// DeleteSnapshots' answer: the ids of the snapshots it did not delete.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SnapshotsNotDeleted {
+    pub snapshot_ids: Vec<String>,
 }
 
 /// CreateImage's answer.
@@ -131,6 +154,38 @@ pub fn image(i: &Image, now: DateTime<Utc>) -> ImageView {
     }
 }
 
+/// One image as DescribeImages lists it in 2024-04-01: that version's ten fields.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ImageView2024 {
+    image_id: String,
+    image_name: String,
+    image_type: &'static str,
+    image_size: u32,
+    image_description: String,
+    image_version: String,
+    image_status: &'static str,
+    nic_network_type: &'static str,
+    category: &'static str,
+    os_type: &'static str,
+}
+
+pub fn image_2024(i: &Image, now: DateTime<Utc>) -> ImageView2024 {
+    let v = image(i, now);
+    ImageView2024 {
+        image_id: v.image_id,
+        image_name: v.image_name,
+        image_type: v.image_type,
+        image_size: v.image_size,
+        image_description: v.image_description,
+        image_version: v.image_version,
+        image_status: v.image_status,
+        nic_network_type: v.nic_network_type,
+        category: v.category,
+        os_type: v.os_type,
+    }
+}
+
 /// One image as DescribeCustomImages lists it: the same, with its region and resource group.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -203,8 +258,9 @@ pub struct SnapshotView {
     resource_group: ResourceGroupView,
 }
 
-/// One snapshot as DescribeSnapshots lists it; `zone` is its disk's.
-/// One snapshot as DescribeSnapshots lists it; `zone` is its disk's.
+/// One snapshot as DescribeSnapshots lists it, in either version (the Go SDK's 2024-04-01 model,
+/// which Terraform reads, has every field of 2025-09-01's; Terraform dereferences `snapshotType`,
+/// `status` and `resourceGroup` unchecked, so they are always there); `zone` is its disk's.
 pub fn snapshot(s: &Snapshot, zone: &str, groups: &[ResourceGroup], now: DateTime<Utc>) -> SnapshotView {
     let group = s.resource_group_id.clone().unwrap_or_default();
     let name = groups.iter().find(|g| g.id == group).map(|g| g.name.clone()).unwrap_or_default();

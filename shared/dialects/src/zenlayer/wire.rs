@@ -39,6 +39,13 @@ impl ZlRequest {
             params,
         })
     }
+
+    /// A ZEC request of these parameters, for the parameter rules' tests.
+    #[cfg(test)]
+    pub fn of_body(body: Value) -> ZlRequest {
+        let params = body.as_object().expect("a JSON object").clone();
+        ZlRequest { service: "zec".into(), action: None, version: None, params }
+    }
 }
 
 #[cfg(test)]

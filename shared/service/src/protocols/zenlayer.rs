@@ -1,18 +1,21 @@
-//! Zenlayer ZEC in the pipeline: ZC2-HMAC-SHA256, CreateImage, DescribeImages,
-//! DescribeCustomImages, CreateSnapshot and DescribeSnapshots.
+//! Zenlayer in the pipeline: ZC2-HMAC-SHA256; ZEC's images and snapshots in its two versions
+//! (created, described, renamed, given a new lifetime and deleted); their tags (ZRM) and
+//! resource groups (User).
 
 use crate::actions::Action as _;
-use crate::pipeline::{check_version, Check, Protocol};
+use crate::pipeline::{Check, Protocol};
 use crate::routes::ZenlayerAction;
 use crate::usecases::describe::{self, SnapshotScope};
-use crate::usecases::{create_image, create_snapshot, Caller};
+use crate::usecases::{batch_delete, create_image, create_snapshot, modify, Caller};
 use crate::App;
-use dialects::zenlayer::{self as zl, errors, params, signature, views, ZlRequest};
+use dialects::zenlayer::{self as zl, errors, lifecycle, params, signature, versions, views, ZlRequest};
 use dialects::{Dialect, WireRequest, WireResponse};
+use domain::modify::ModifySnapshot;
 use domain::{Account, AuthFailure, DomainError, DomainResult, Provider};
 use serde_json::Value;
 use store::Ref;
-use views::{CustomImageView, ImageCreated, ImageView, Page, SnapshotCreated, SnapshotView};
+use views::{Answer, SnapshotsNotDeleted};
+use views::{CustomImageView, Done, ImageCreated, ImagesNotDeleted, Page, SnapshotCreated, SnapshotView};
 
 impl Protocol for ZlRequest {
     const DIALECT: Dialect = Dialect::Zenlayer;
@@ -36,11 +39,7 @@ impl Protocol for ZlRequest {
     }
 
     fn admit(&self, action: ZenlayerAction) -> DomainResult<()> {
-        if self.service != zl::SERVICE {
-            return Err(DomainError::UnknownAction(format!("{} ({})", action.wire(), self.service)));
-        }
-        check_version(self.version.as_deref(), &[zl::API_VERSION], "x-zc-version")?;
-        Ok(())
+        versions::admit(&self.service, self.version.as_deref(), action.wire())
     }
 
     fn success(&self, _action: ZenlayerAction, request_id: &str, answer: &views::Answer) -> WireResponse {
@@ -65,14 +64,18 @@ pub(crate) fn snapshot_reads(req: &ZlRequest, _: &str) -> Vec<Ref> {
     text(req, "diskId").map(Ref::Disk).into_iter().collect()
 }
 
+/// The ids of a list parameter, as far as the request names them (at most a hundred).
+fn ids(req: &ZlRequest, name: &str) -> Vec<String> {
+    let list = req.params.get(name).and_then(Value::as_array);
+    list.into_iter().flatten().filter_map(Value::as_str).take(100).map(str::to_string).collect()
+}
+
 pub(crate) fn described_reads(req: &ZlRequest, _: &str) -> Vec<Ref> {
-    let list = req.params.get("snapshotIds").and_then(Value::as_array);
-    list.into_iter()
-        .flatten()
-        .filter_map(Value::as_str)
-        .take(100)
-        .map(|id| Ref::Snapshot(id.into()))
-        .collect()
+    ids(req, "snapshotIds").into_iter().map(Ref::Snapshot).collect()
+}
+
+pub(crate) fn image_id_reads(req: &ZlRequest, _: &str) -> Vec<Ref> {
+    ids(req, "imageIds").into_iter().map(Ref::Image).collect()
 }
 
 /// The account's resource group named, or its default group when none is: an unknown one is
@@ -117,17 +120,18 @@ pub(crate) async fn create_image(
     Ok(ImageCreated { image_id: made.id().to_string(), image_name: name })
 }
 
-pub(crate) async fn describe_images(
-    app: &App,
-    req: &ZlRequest,
-    caller: &Caller<'_>,
-) -> DomainResult<Page<ImageView>> {
-    let query = params::describe_images(req)?;
+/// DescribeImages, in the fields and filters of the version called.
+pub(crate) async fn describe_images(app: &App, req: &ZlRequest, caller: &Caller<'_>) -> DomainResult<Answer> {
+    let older = req.version.as_deref() == Some(versions::ZEC_2024);
+    let query = if older { params::describe_images_2024(req)? } else { params::describe_images(req)? };
     check_zone(app, query.zone.as_deref()).await?;
     let images = describe::images(&app.store, caller, None).await?;
-    let items =
-        images.iter().filter(|i| query.matches(i, caller.now)).map(|i| views::image(i, caller.now)).collect();
-    Ok(query.page(items))
+    let matching = images.iter().filter(|i| query.matches(i, caller.now));
+    Ok(if older {
+        query.page(matching.map(|i| views::image_2024(i, caller.now)).collect()).into()
+    } else {
+        query.page(matching.map(|i| views::image(i, caller.now)).collect()).into()
+    })
 }
 
 pub(crate) async fn describe_custom_images(
@@ -183,4 +187,57 @@ pub(crate) async fn describe_snapshots(
         .map(|s| views::snapshot(s, &zone_of(&s.disk_id), groups, caller.now))
         .collect();
     Ok(query.page(items))
+}
+
+/// DeleteImages: the images that may go are deleted, the others listed.
+pub(crate) async fn delete_images(
+    app: &App,
+    req: &ZlRequest,
+    caller: &Caller<'_>,
+) -> DomainResult<ImagesNotDeleted> {
+    let ids = lifecycle::delete_images(req)?;
+    let image_ids = batch_delete::each_image(&app.store, caller, &ids).await?;
+    Ok(ImagesNotDeleted { image_ids })
+}
+
+pub(crate) async fn modify_images(app: &App, req: &ZlRequest, caller: &Caller<'_>) -> DomainResult<Done> {
+    let cmd = lifecycle::modify_images(req)?;
+    modify::images_renamed(&app.store, caller, &cmd.ids, &cmd.name).await?;
+    Ok(Done {})
+}
+
+/// DeleteSnapshots: the snapshots that may go are deleted, the others listed.
+pub(crate) async fn delete_snapshots(
+    app: &App,
+    req: &ZlRequest,
+    caller: &Caller<'_>,
+) -> DomainResult<SnapshotsNotDeleted> {
+    let ids = lifecycle::delete_snapshots(req)?;
+    let snapshot_ids = batch_delete::each_snapshot(&app.store, caller, &ids).await?;
+    Ok(SnapshotsNotDeleted { snapshot_ids })
+}
+
+pub(crate) async fn modify_snapshots(app: &App, req: &ZlRequest, caller: &Caller<'_>) -> DomainResult<Done> {
+    let cmd = lifecycle::modify_snapshots(req, caller.now)?;
+    let mut seen: Vec<&String> = Vec::new();
+    let cmds: Vec<ModifySnapshot> = cmd
+        .ids
+        .iter()
+        .filter(|id| {
+            if seen.contains(id) {
+                false
+            } else {
+                seen.push(id);
+                true
+            }
+        })
+        .map(|id| ModifySnapshot {
+            snapshot_id: id.clone(),
+            name: cmd.name.clone(),
+            lifetime: cmd.lifetime,
+            ..ModifySnapshot::default()
+        })
+        .collect();
+    modify::snapshots(&app.store, caller, &cmds).await?;
+    Ok(Done {})
 }

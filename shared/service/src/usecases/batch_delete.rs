@@ -70,3 +70,34 @@ async fn delete_image(store: &Store, image: &Image) -> DomainResult<()> {
     }
     Err(DomainError::Unavailable)
 }
+
+/// ZEC DeleteImages: every id one of the caller's images, or nothing is deleted; the rest go
+/// through the one image delete. Answers the ids kept (being created, run by instances, or made
+/// unusable for a delete by a call in between).
+pub async fn each_image(store: &Store, caller: &Caller<'_>, ids: &[String]) -> DomainResult<Vec<String>> {
+    let found = read_images(store, ids).await?;
+    let plan = delete::plan_each_image_delete(ids, &found, caller.account, caller.now)?;
+    let mut kept: Vec<String> = plan.refused.into_iter().map(|(id, _)| id).collect();
+    for image in plan.delete {
+        delete_image(store, image).await?;
+    }
+    kept.sort_by_key(|id| ids.iter().position(|i| i == id));
+    Ok(kept)
+}
+
+/// ZEC DeleteSnapshots: every id one of the caller's snapshots, or nothing is deleted; the rest
+/// go through the one snapshot delete (the scheduler's). Answers the ids kept.
+pub async fn each_snapshot(store: &Store, caller: &Caller<'_>, ids: &[String]) -> DomainResult<Vec<String>> {
+    let found = store.snapshots_by_id(ids).await?;
+    let plan = delete::plan_each_snapshot_delete(ids, &found, caller.account, caller.now)?;
+    let mut kept: Vec<String> = plan.refused.into_iter().map(|(id, _)| id).collect();
+    for snapshot in plan.delete {
+        match store.delete_snapshot(snapshot, caller.now).await? {
+            Released::Deleted | Released::Gone => {}
+            // An image was made from it after it was read.
+            Released::BacksImage | Released::Changed => kept.push(snapshot.id.clone()),
+        }
+    }
+    kept.sort_by_key(|id| ids.iter().position(|i| i == id));
+    Ok(kept)
+}
