@@ -413,3 +413,72 @@ async fn concurrent_deletes_across_versions_stay_consistent() {
     );
     gw.assert_consistent().await;
 }
+
+/// ZRM ModifyResourceTags and User AddResourceResourceGroup on an image and a snapshot, as
+/// Terraform's image resource sends them, read back through DescribeCustomImages and
+/// DescribeSnapshots; every code of theirs.
+#[tokio::test]
+async fn tags_and_groups_on_existing_resources() {
+    let gw = Gateway::start(&world(1)).await;
+    let tags = |params: Value| gw.zl_as(ZL, "zrm", "2025-10-14", "ModifyResourceTags", params);
+    let r = tags(json!({"resourceUuid": "zl-img-used", "replaceTags": [{"key": "env", "value": "a"}, {"key": "team", "value": "x"}]}))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let r = tags(json!({"resourceUuid": "zl-img-used", "replaceTags": [{"key": "env", "value": "b"}], "deleteTagKeys": ["team"]}))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(
+        image(&gw, "zl-img-used").await.unwrap()["tags"],
+        json!({"tags": [{"key": "env", "value": "b"}]})
+    );
+    let filtered =
+        ok(&gw, V2025, "DescribeCustomImages", json!({"tags": [{"key": "env", "value": "b"}]})).await;
+    assert_eq!(filtered["totalCount"], 1);
+
+    let group = |params: Value| gw.zl_as(ZL, "user", "2024-05-29", "AddResourceResourceGroup", params);
+    let snap = new_snapshot(&gw, V2024, "zl-ins-running-sys", "grouped").await;
+    let r = group(json!({"resourceGroupId": "rg-images", "resources": ["zl-img-used", snap]})).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let seen = image(&gw, "zl-img-used").await.unwrap();
+    assert_eq!(
+        (&seen["resourceGroupId"], &seen["resourceGroupName"]),
+        (&json!("rg-images"), &json!("Images"))
+    );
+    assert_eq!(snapshot(&gw, V2024, &snap).await.unwrap()["resourceGroup"]["resourceGroupId"], "rg-images");
+
+    let rows: Vec<(u16, &str, Reply)> = vec![
+        (404, "INVALID_RESOURCE_NOT_FOUND", tags(json!({"resourceUuid": "zl-nope", "replaceTags": []})).await),
+        (404, "INVALID_RESOURCE_NOT_FOUND", tags(json!({"resourceUuid": "zl-img-quota"})).await),
+        (404, "INVALID_RESOURCE_CAN_NOT_BOUND", tags(json!({"resourceUuid": "zl-ins-stopped"})).await),
+        (400, "MISSING_PARAMETER", tags(json!({"replaceTags": []})).await),
+        (
+            400,
+            "INVALID_PARAMETER",
+            tags(json!({"resourceUuid": "zl-img-used", "replaceTags": [{"key": "a", "value": "1"}], "deleteTagKeys": ["a"]}))
+                .await,
+        ),
+        (
+            404,
+            "OPERATION_FAILED_RESOURCE_GROUP_NOT_FOUND",
+            group(json!({"resourceGroupId": "rg-nope", "resources": ["zl-img-used"]})).await,
+        ),
+        (
+            404,
+            "OPERATION_FAILED_RESOURCE_NOT_FOUND",
+            group(json!({"resourceGroupId": "rg-default", "resources": ["zl-img-used", "zl-nope"]})).await,
+        ),
+        (400, "MISSING_PARAMETER", group(json!({"resourceGroupId": "rg-default"})).await),
+        // Each service has its own version and actions.
+        (404, "INVALID_ACTION_NOT_FOUND", gw.zl_as(ZL, "zrm", "2025-10-14", "DeleteImages", json!({})).await),
+        (400, "INVALID_VERSION_NOT_SUPPORTED", gw.zl_as(ZL, "user", "2025-09-01", "AddResourceResourceGroup", json!({})).await),
+        (404, "INVALID_ACTION_NOT_FOUND", call(&gw, V2025, "ModifyResourceTags", json!({})).await),
+    ];
+    for (status, expected, r) in rows {
+        assert_eq!((r.status, code(&r)), (status, expected.to_string()), "{}", r.text);
+    }
+    let many: Vec<Value> = (0..51).map(|i| json!({"key": format!("k{i}"), "value": "v"})).collect();
+    let r = tags(json!({"resourceUuid": "zl-img-used", "replaceTags": many})).await;
+    assert_eq!((r.status, code(&r)), (400, "INVALID_PARAMETER_EXCEED_MAXIMUM".to_string()));
+    assert_eq!(image(&gw, "zl-img-used").await.unwrap()["resourceGroupId"], "rg-images", "nothing moved");
+    gw.assert_consistent().await;
+}

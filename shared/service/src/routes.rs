@@ -79,8 +79,8 @@ actions! {
         ModifySnapshotAttribute           => CreateSnapshot, Write, tencent::snapshot_id_reads, tencent::modify_snapshot;
     }
 
-    /// Zenlayer ZEC (APIs 2025-09-01 and 2024-04-01: which version has which action is
-    /// `dialects::zenlayer::versions`).
+    /// Zenlayer ZEC (APIs 2025-09-01 and 2024-04-01), and the ZRM and User calls on its
+    /// resources (which service and version has which action is `dialects::zenlayer::versions`).
     pub enum ZenlayerAction for ZlRequest => zl::Answer {
         CreateImage              => CreateImage,    Write,  zenlayer::image_reads,     zenlayer::create_image;
         DescribeImages           => Describe,       Read,   nothing,                   zenlayer::describe_images;
@@ -91,6 +91,8 @@ actions! {
         ModifyImagesAttributes   => CreateImage,    Write,  zenlayer::image_id_reads,  zenlayer::modify_images;
         DeleteSnapshots          => CreateSnapshot, Write,  zenlayer::described_reads, zenlayer::delete_snapshots;
         ModifySnapshotsAttribute => CreateSnapshot, Write,  zenlayer::described_reads, zenlayer::modify_snapshots;
+        ModifyResourceTags       => Tags,           Write,  nothing,                   zenlayer::modify_resource_tags;
+        AddResourceResourceGroup => Tags,           Write,  nothing,                   zenlayer::add_resource_resource_group;
     }
 }
 

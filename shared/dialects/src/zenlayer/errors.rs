@@ -6,7 +6,7 @@
 //! `INTERNAL_SERVER_ERROR`). The provider publishes no authentication codes: these are the
 //! project's, with 401.
 
-use domain::{AuthFailure, DomainError, Field};
+use domain::{AuthFailure, DomainError, Field, TagRefusal};
 
 /// An answer: HTTP status, code, message.
 pub type Answer = (u16, String, String);
@@ -65,6 +65,30 @@ pub fn answer(e: &DomainError, action: &str) -> Answer {
         E::Throttled => a(429, "REQUEST_LIMIT_EXCEEDED", "Request limit exceeded. Please try again later."),
         E::DryRunPassed => a(400, "DRY_RUN_OPERATION", "The request would have succeeded."),
         E::RegionNotFound => a(404, "INVALID_ZONE_NOT_FOUND", "The zone or region does not exist."),
+        // User API, AddResourceResourceGroup (the codes of Zenlayer's resource-group calls).
+        E::ResourceGroupNotFound if action == "AddResourceResourceGroup" => {
+            a(404, "OPERATION_FAILED_RESOURCE_GROUP_NOT_FOUND", "Resource group does not exist.")
+        }
+        E::Tagging(TagRefusal::ResourceNotFound) if action == "AddResourceResourceGroup" => {
+            a(404, "OPERATION_FAILED_RESOURCE_NOT_FOUND", "Resources do not exist.")
+        }
+        // ZRM API, ModifyResourceTags.
+        E::Tagging(TagRefusal::ResourceNotFound) => a(404, "INVALID_RESOURCE_NOT_FOUND", "Resources do not exist."),
+        E::Tagging(TagRefusal::UnsupportedResourceType) if action == "ModifyResourceTags" => {
+            a(404, "INVALID_RESOURCE_CAN_NOT_BOUND", "Resources cannot be associated.")
+        }
+        E::Tagging(TagRefusal::QuotaExceeded) => a(
+            400,
+            "INVALID_PARAMETER_EXCEED_MAXIMUM",
+            "A resource carries at most 50 tags.",
+        ),
+        E::Tagging(TagRefusal::KeyInBothLists) => {
+            a(400, "INVALID_PARAMETER", "A tag key cannot be both in replaceTags and in deleteTagKeys.")
+        }
+        E::Tagging(TagRefusal::UnsupportedResourceType) => {
+            a(400, "INVALID_PARAMETER", "Only images and snapshots can be labelled here.")
+        }
+        E::Tagging(_) => a(400, "INVALID_PARAMETER", "The tags are not valid."),
         E::ResourceGroupNotFound => {
             a(404, "INVALID_RESOURCE_GROUP_NOT_FOUND", "The resource group does not exist.")
         }
@@ -133,7 +157,6 @@ pub fn answer(e: &DomainError, action: &str) -> Answer {
         // parameters should they ever arise.
         E::SnapshotBacksDisk
         | E::ImageBootModeInUse
-        | E::Tagging(_)
         | E::NothingToModify
         | E::RetentionShortened
         | E::ImdsDowngrade

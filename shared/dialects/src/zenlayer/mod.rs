@@ -12,10 +12,12 @@
 //! - [`signature`]: ZC2-HMAC-SHA256, verify and sign;
 //! - [`params`]: the creates' and Describes' parameters and their rules, into domain commands;
 //! - [`lifecycle`]: the deletes' and modifications' parameters;
+//! - [`labels`]: the tag and resource-group calls' parameters;
 //! - [`views`]: domain resources as the API shows them;
 //! - [`errors`]: the one table from domain errors to statuses, codes and messages.
 
 pub mod errors;
+pub mod labels;
 pub mod lifecycle;
 pub mod params;
 pub mod signature;

@@ -50,7 +50,7 @@ fn tag_association(p: &Params<'_>, name: &str) -> DomainResult<Vec<Tag>> {
 }
 
 /// `[{"key", "value"}]`.
-fn tag_list(list: &[Value], name: &str) -> DomainResult<Vec<Tag>> {
+pub fn tag_list(list: &[Value], name: &str) -> DomainResult<Vec<Tag>> {
     let mut tags: Vec<Tag> = Vec::new();
     for t in list {
         let t = t.as_object().ok_or_else(|| DomainError::invalid(name, "Each tag is an object."))?;

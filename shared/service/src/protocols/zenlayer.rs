@@ -6,11 +6,14 @@ use crate::actions::Action as _;
 use crate::pipeline::{Check, Protocol};
 use crate::routes::ZenlayerAction;
 use crate::usecases::describe::{self, SnapshotScope};
-use crate::usecases::{batch_delete, create_image, create_snapshot, modify, Caller};
+use crate::usecases::{batch_delete, create_image, create_snapshot, modify, tags, Caller};
 use crate::App;
-use dialects::zenlayer::{self as zl, errors, lifecycle, params, signature, versions, views, ZlRequest};
+use dialects::zenlayer::{
+    self as zl, errors, labels, lifecycle, params, signature, versions, views, ZlRequest,
+};
 use dialects::{Dialect, WireRequest, WireResponse};
 use domain::modify::ModifySnapshot;
+use domain::tags::TagChange;
 use domain::{Account, AuthFailure, DomainError, DomainResult, Provider};
 use serde_json::Value;
 use store::Ref;
@@ -239,5 +242,30 @@ pub(crate) async fn modify_snapshots(app: &App, req: &ZlRequest, caller: &Caller
         })
         .collect();
     modify::snapshots(&app.store, caller, &cmds).await?;
+    Ok(Done {})
+}
+
+/// ZRM ModifyResourceTags: one image's or snapshot's tags set and removed in one change.
+pub(crate) async fn modify_resource_tags(
+    app: &App,
+    req: &ZlRequest,
+    caller: &Caller<'_>,
+) -> DomainResult<Done> {
+    let cmd = labels::modify_resource_tags(req)?;
+    let ids = [cmd.resource];
+    tags::relabel_by_id(&app.store, caller, &ids, &cmd.change, labels::MAX_TAGS_PER_RESOURCE).await?;
+    Ok(Done {})
+}
+
+/// User AddResourceResourceGroup: images and snapshots moved into one of the caller's groups.
+pub(crate) async fn add_resource_resource_group(
+    app: &App,
+    req: &ZlRequest,
+    caller: &Caller<'_>,
+) -> DomainResult<Done> {
+    let cmd = labels::add_resource_resource_group(req)?;
+    let group = resource_group(caller.account, Some(cmd.group))?;
+    let change = TagChange::JoinGroup(group);
+    tags::relabel_by_id(&app.store, caller, &cmd.resources, &change, labels::MAX_TAGS_PER_RESOURCE).await?;
     Ok(Done {})
 }

@@ -78,3 +78,52 @@ pub async fn labels(
     }
     Ok(out)
 }
+
+/// Tags or a resource group on resources named by id alone, images or snapshots in any of the
+/// caller's regions (Zenlayer's ZRM and User calls): every id one of the caller's images or
+/// snapshots, or nothing changes; an instance or disk of the caller's is a resource these calls
+/// cannot label here.
+pub async fn relabel_by_id(
+    store: &Store,
+    caller: &Caller<'_>,
+    ids: &[String],
+    change: &TagChange,
+    limit: usize,
+) -> DomainResult<()> {
+    for _ in 0..ATTEMPTS {
+        let mut pairs = Vec::new();
+        for id in ids {
+            if pairs.iter().any(|(l, _): &(Labels, Labels)| &l.id == id) {
+                continue;
+            }
+            let before = label_of(store, caller, id).await?;
+            let mut after = before.clone();
+            match change {
+                TagChange::JoinGroup(g) => after.group = Some(g.clone()),
+                other => after.tags = tags::retag(&before.tags, other, limit)?,
+            }
+            pairs.push((before, after));
+        }
+        if store.relabel(&pairs).await? == Modified::Written {
+            return Ok(());
+        }
+    }
+    Err(DomainError::Unavailable)
+}
+
+/// The labels of the caller's image or snapshot `id`.
+async fn label_of(store: &Store, caller: &Caller<'_>, id: &str) -> DomainResult<Labels> {
+    let mine = |account: &str| account == caller.account.id;
+    if let Some(i) = store.image(id).await?.filter(|i| mine(&i.account)) {
+        return Ok(Labels { kind: TaggedKind::Image, id: i.id, tags: i.tags, group: i.resource_group_id });
+    }
+    let snapshot = store.snapshot(id).await?;
+    if let Some(s) = snapshot.filter(|s| mine(&s.account) && !domain::schedule::expired(s, caller.now)) {
+        return Ok(Labels { kind: TaggedKind::Snapshot, id: s.id, tags: s.tags, group: s.resource_group_id });
+    }
+    let instance = store.instance(id).await?.is_some_and(|i| mine(&i.account));
+    if instance || store.disk(id).await?.is_some_and(|d| mine(&d.account)) {
+        return Err(DomainError::Tagging(TagRefusal::UnsupportedResourceType));
+    }
+    Err(DomainError::Tagging(TagRefusal::ResourceNotFound))
+}
