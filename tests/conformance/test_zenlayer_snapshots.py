@@ -98,13 +98,13 @@ def test_disk_not_found_raw(zl):
 ])
 def test_bad_retention_time(zl, value):
     out = zl.create_snapshot(diskId=DISK, snapshotName="zl-snap-ret", retentionTime=value())
-    assert_error(out, "INVALID_PARAMETER", 400)
+    assert_error(out, "INVALID_SNAPSHOT_RETENTION_TIME", 400)
 
 
 def test_bad_retention_time_raw(zl):
     out = zl.raw("acct-zl", "CreateSnapshot",
                  {"diskId": DISK, "snapshotName": "zl-snap-ret", "retentionTime": retention(1)})
-    assert_error(out, "INVALID_PARAMETER", 400)
+    assert_error(out, "INVALID_SNAPSHOT_RETENTION_TIME", 400)
 
 
 def test_missing_disk_id(zl):

@@ -1,5 +1,5 @@
-"""Drive the official Zenlayer Cloud Python SDK (zenlayercloud-sdk-python, ZEC 2025-09-01) against the
-local gateway, and send hand-signed ZC2-HMAC-SHA256 requests where the SDK cannot say what a test needs.
+"""Drive the official Zenlayer Cloud Python SDK (zenlayercloud-sdk-python: ZEC 2025-09-01 and 2024-04-01,
+ZRM 2025-10-14, User 2024-05-29) against the local gateway, and send hand-signed ZC2-HMAC-SHA256 requests where the SDK cannot say what a test needs.
 
 Two ways in, both returning a :class:`ZlOutcome`:
 
@@ -84,37 +84,60 @@ def endpoint() -> str:
 
 # ------------------------------------------------------------------------------------ SDK --
 
+# The SDK's clients by the name used here: (package of the version, client module, client class).
+CLIENTS = {
+    "zec": ("zenlayercloud.zec.v20250901", "zec_client", "ZecClient"),
+    "zec-2024": ("zenlayercloud.zec.v20240401", "zec_client", "ZecClient"),
+    "zrm": ("zenlayercloud.zrm.v20251014", "zrm_client", "ZrmClient"),
+    "user": ("zenlayercloud.user.v20240529", "user_client", "UserClient"),
+}
+
+
 def client(creds: Creds, at: Optional[str] = None, rate_limit_retries: Optional[int] = None,
-           retry_duration: Optional[Callable[[int], float]] = None):
-    """A ZecClient against the gateway (or ``at``). ``rate_limit_retries=None`` keeps the SDK default."""
+           retry_duration: Optional[Callable[[int], float]] = None, api: str = "zec"):
+    """The SDK's client of ``api`` (a key of CLIENTS) against the gateway (or ``at``).
+    ``rate_limit_retries=None`` keeps the SDK default."""
+    import importlib
+
     from zenlayercloud.common.config import Config
     from zenlayercloud.common.credential import Credential
-    from zenlayercloud.zec.v20250901.zec_client import ZecClient
 
+    package, module, cls = CLIENTS[api]
     kwargs: Dict[str, Any] = {"scheme": "http", "domain": at or endpoint(), "request_timeout": 30}
     if rate_limit_retries is not None:
         kwargs["rate_limit_max_retries"] = rate_limit_retries
     if retry_duration is not None:
         kwargs["rate_limit_retry_duration"] = retry_duration
-    return ZecClient(Credential(creds.access_key_id, creds.secret), Config(**kwargs))
+    client_class = getattr(importlib.import_module("%s.%s" % (package, module)), cls)
+    return client_class(Credential(creds.access_key_id, creds.secret), Config(**kwargs))
 
 
-def request_model(action: str, params: Dict[str, Any]):
-    """The SDK's request model for ``action``, filled from camelCase ``params`` by the SDK itself."""
-    from zenlayercloud.zec.v20250901 import models
+def request_model(action: str, params: Dict[str, Any], api: str = "zec", beyond_model: Optional[Dict[str, Any]] = None):
+    """The SDK's request model for ``action``, filled from camelCase ``params`` by the SDK itself.
 
+    ``beyond_model``: fields the Python model of this version lacks but another official SDK of the
+    same version sends (the Go SDK's 2024-04-01 ModifySnapshotsAttribute has ``isPermanent`` and
+    ``retentionTime``, and Terraform sends them); set on the model, which serialises every attribute.
+    """
+    import importlib
+
+    models = importlib.import_module(CLIENTS[api][0] + ".models")
     req = getattr(models, action + "Request")()
     req.from_json_string(json.dumps(params))
+    for name, value in (beyond_model or {}).items():
+        assert not hasattr(req, name), "%s is in the model: pass it in params" % name
+        setattr(req, name, value)
     return req
 
 
 def call(creds: Creds, action: str, params: Optional[Dict[str, Any]] = None, at: Optional[str] = None,
          rate_limit_retries: Optional[int] = None,
-         retry_duration: Optional[Callable[[int], float]] = None) -> ZlOutcome:
-    """``client.<action>(request)`` through the SDK; never raises for API errors."""
+         retry_duration: Optional[Callable[[int], float]] = None, api: str = "zec",
+         beyond_model: Optional[Dict[str, Any]] = None) -> ZlOutcome:
+    """``client.<action>(request)`` through the SDK's ``api`` client; never raises for API errors."""
     from zenlayercloud.common.excpetion.zenlayer_cloud_sdk_exception import ZenlayerCloudSdkException
 
-    c = client(creds, at=at, rate_limit_retries=rate_limit_retries, retry_duration=retry_duration)
+    c = client(creds, at=at, rate_limit_retries=rate_limit_retries, retry_duration=retry_duration, api=api)
     seen: Dict[str, Any] = {}
     send = c._send_request
     api_call = c._api_call
@@ -132,7 +155,7 @@ def call(creds: Creds, action: str, params: Optional[Dict[str, Any]] = None, at:
 
     c._send_request = observed_send
     c._api_call = observed_api_call
-    req = request_model(action, params or {})
+    req = request_model(action, params or {}, api=api, beyond_model=beyond_model)
 
     def seen_parts() -> Dict[str, Any]:
         return dict(status=seen.get("status"), headers=seen.get("headers", {}), text=seen.get("text"),
@@ -239,8 +262,9 @@ def raw_call(creds: Optional[Creds], action: Optional[str], body: Union[bytes, s
 class ZlApi:
     """SDK and raw calls by account id of the reference world (or explicit Creds).
 
-    ``on_create`` is called after every successful Create* call with the id of the account it was
-    made in, or None if that is not known (the suite's ``mark_dirty``).
+    ``on_create`` is called after every successful write (a create, delete, modification, tag or
+    group change) with the id of the account it was made in, or None if that is not known (the
+    suite's ``mark_dirty``).
     """
 
     def __init__(self, world, on_create: Callable[[Optional[str]], None]):
@@ -251,7 +275,7 @@ class ZlApi:
         return account if isinstance(account, Creds) else self.world.creds(account)
 
     def _after(self, action: Optional[str], account: Union[str, Creds, None], out: ZlOutcome) -> ZlOutcome:
-        if action and action.startswith("Create") and out.ok:
+        if action and action.startswith(("Create", "Delete", "Modify", "Add")) and out.ok:
             self.on_create(self.world.account_of(account))
         return out
 

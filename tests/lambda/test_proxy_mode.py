@@ -280,3 +280,55 @@ def test_zenlayer_image_snapshot_and_an_error_through_the_functions(endpoint):
     with pytest.raises(ZenlayerCloudSdkException) as raised:
         client.CreateImage(request)
     assert raised.value.code == "OPERATION_DENIED_GPU_INSTANCE_NOT_SUPPORT"
+
+
+def test_zenlayer_lifecycle_in_both_versions_through_the_functions(endpoint):
+    """A snapshot made through 2024-04-01 and deleted through 2025-09-01; an image renamed, tagged
+    (ZRM), moved (User) and deleted: each write reaches its function by its x-zc-action route."""
+    from zenlayercloud.common.config import Config
+    from zenlayercloud.common.credential import Credential
+    from zenlayercloud.user.v20240529 import models as user_models, user_client
+    from zenlayercloud.zec.v20240401 import models as old, zec_client as old_client
+    from zenlayercloud.zec.v20250901 import models, zec_client
+    from zenlayercloud.zrm.v20251014 import models as zrm_models, zrm_client
+
+    credential = Credential("ZLRefZenlayer0001", "RefZenlayerSecret0001")
+    config = Config(scheme="http", domain=endpoint)
+    client, client_2024 = zec_client.ZecClient(credential, config), old_client.ZecClient(credential, config)
+    # What earlier tests made of these disks and instances is done before this one starts.
+    clock(endpoint, {"advance": "10s"})
+    try:
+        snapshot = old.CreateSnapshotRequest()
+        snapshot.diskId, snapshot.snapshotName = "zl-ins-running-sys", "lambda-2024"
+        snapshot_id = client_2024.CreateSnapshot(snapshot).snapshotId
+        image = models.CreateImageRequest()
+        image.instanceId, image.imageName = "zl-ins-stopped", "zl-lambda-life"
+        image_id = client.CreateImage(image).imageId
+        # Its system disk's snapshot (2 s), then the image (3 s).
+        clock(endpoint, {"advance": "6s"})
+        rename = models.ModifyImagesAttributesRequest()
+        rename.imageIds, rename.imageName = [image_id], "zl-lambda-renamed"
+        client.ModifyImagesAttributes(rename)
+        tags = zrm_models.ModifyResourceTagsRequest()
+        tags.resourceUuid = image_id
+        tags.replaceTags = [zrm_models.Tag({"key": "via", "value": "lambda"})]
+        zrm_client.ZrmClient(credential, config).ModifyResourceTags(tags)
+        move = user_models.AddResourceResourceGroupRequest()
+        move.resourceGroupId, move.resources = "rg-images", [image_id, snapshot_id]
+        user_client.UserClient(credential, config).AddResourceResourceGroup(move)
+        listed = models.DescribeCustomImagesRequest()
+        listed.imageIds = [image_id]
+        [seen] = client.DescribeCustomImages(listed).dataSet
+        assert (seen.imageName, seen.resourceGroupId) == ("zl-lambda-renamed", "rg-images")
+        assert [(t.key, t.value) for t in seen.tags.tags] == [("via", "lambda")]
+        delete_images = models.DeleteImagesRequest()
+        delete_images.imageIds = [image_id]
+        assert client.DeleteImages(delete_images).imageIds == []
+        delete = models.DeleteSnapshotsRequest()
+        delete.snapshotIds = [snapshot_id]
+        assert client.DeleteSnapshots(delete).snapshotIds == []
+        described = old.DescribeSnapshotsRequest()
+        described.snapshotIds = [snapshot_id]
+        assert client_2024.DescribeSnapshots(described).dataSet in (None, [])
+    finally:
+        assert clock(endpoint, {"real": True})["offset_ms"] == 0
