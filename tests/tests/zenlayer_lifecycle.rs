@@ -324,13 +324,21 @@ async fn every_image_code_through_the_wire() {
 
 #[tokio::test]
 async fn names_and_quotas_come_back() {
-    let gw = Gateway::start(&world(1)).await;
+    let gw = Gateway::start_with_control(&world(1), Some(service::control::Control::default())).await;
+    let images_in_state = || async {
+        let state =
+            gw.raw("GET", "/_emulator/state?account=acct-zl-quota&kind=images", &[], vec![]).await.json();
+        let list = state["accounts"][0]["images"].as_array().unwrap().clone();
+        list.iter().map(|i| i["id"].as_str().unwrap().to_string()).collect::<Vec<_>>()
+    };
+    assert_eq!(images_in_state().await, ["zl-img-quota"]);
     // The quota account is at its one image: deleting it frees the unit.
     let full =
         gw.zl(ZL_QUOTA, "CreateImage", json!({"instanceId": "zl-ins-quota", "imageName": "next"})).await;
     assert_eq!(code(&full), "INVALID_IMAGE_QUOTA_EXCEED");
     let r = gw.zl(ZL_QUOTA, "DeleteImages", json!({"imageIds": ["zl-img-quota"]})).await;
     assert_eq!(r.status, 200, "{}", r.text);
+    assert!(images_in_state().await.is_empty(), "gone from the control plane's state");
     let made = gw
         .zl(ZL_QUOTA, "CreateImage", json!({"instanceId": "zl-ins-quota", "imageName": "quota-filler"}))
         .await;

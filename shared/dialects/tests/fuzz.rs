@@ -146,10 +146,11 @@ const TENCENT: Profile = Profile {
 #[rustfmt::skip]
 const ZENLAYER: Profile = Profile {
     dialect: Dialect::Zenlayer,
-    paths: &["/api/v2/zec", "/api/v2/vm", "/api/v2/", "/api/v2/zec/", "/api/v2/zec/x"],
+    paths: &["/api/v2/zec", "/api/v2/vm", "/api/v2/", "/api/v2/zec/", "/api/v2/zec/x", "/api/v2/zrm", "/api/v2/user"],
     actions: &[
         "CreateImage", "CreateSnapshot", "DescribeImages", "DescribeCustomImages", "DescribeSnapshots",
-        "Bogus",
+        "DeleteImages", "ModifyImagesAttributes", "DeleteSnapshots", "ModifySnapshotsAttribute",
+        "ModifyResourceTags", "AddResourceResourceGroup", "Bogus",
     ],
     action_header: "x-zc-action",
     scalars: &["Action", "instanceId"],
@@ -161,9 +162,9 @@ const ZENLAYER: Profile = Profile {
         "instanceId", "imageName", "diskIds", "snapshotIds", "tags", "tagKeys", "imageIds", "imageType",
         "imageSource", "imageStatus", "category", "osType", "pageNum", "pageSize", "regionId",
         "resourceGroupId", "retentionTime", "snapshotName", "snapshotType", "status", "zoneId", "diskId",
-        "diskType",
+        "diskType", "isPermanent", "resourceUuid", "replaceTags", "deleteTagKeys", "resources",
     ],
-    json_lists: &["snapshotIds", "diskIds", "imageIds", "tags", "tagKeys"],
+    json_lists: &["snapshotIds", "diskIds", "imageIds", "tags", "tagKeys", "replaceTags", "deleteTagKeys", "resources"],
     json_fields: &["key", "value", "tagKeys"],
 };
 
