@@ -3,7 +3,7 @@
 //! one delete of its kind (the one DeleteImage, DeleteSnapshot and the scheduler use), its rules
 //! checked again in its own transaction.
 
-use super::Caller;
+use super::{Caller, ATTEMPTS};
 use domain::delete::{self, DeleteImages, DeleteSnapshots};
 use domain::{DomainError, DomainResult, Image};
 use store::{Released, Store};
@@ -59,7 +59,7 @@ async fn read_images(store: &Store, ids: &[String]) -> DomainResult<Vec<Image>> 
 /// One image's delete, read again when it was renamed meanwhile.
 async fn delete_image(store: &Store, image: &Image) -> DomainResult<()> {
     let mut current = image.clone();
-    for _ in 0..3 {
+    for _ in 0..ATTEMPTS {
         match store.delete_image(&current).await? {
             Released::Deleted | Released::Gone => return Ok(()),
             Released::BacksImage | Released::Changed => match store.image(&image.id).await? {

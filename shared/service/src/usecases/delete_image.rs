@@ -1,7 +1,7 @@
 //! DeleteImage: the domain's rule over the image as read, then the one delete that gives back
 //! its name, its quota and its marks on snapshots.
 
-use super::Caller;
+use super::{Caller, ATTEMPTS};
 use domain::delete::{self, DeleteImage};
 use domain::{DomainError, DomainResult};
 use store::{Released, Store};
@@ -25,6 +25,3 @@ pub async fn run(store: &Store, caller: &Caller<'_>, cmd: &DeleteImage) -> Domai
     }
     Err(DomainError::Unavailable)
 }
-
-/// How many times a delete is judged again after losing a race before giving up.
-const ATTEMPTS: usize = 3;

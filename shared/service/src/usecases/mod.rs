@@ -20,3 +20,9 @@ pub struct Caller<'a> {
     pub action: &'a str,
     pub now: DateTime<Utc>,
 }
+
+/// How many times a write is judged again after losing a race (its condition failed because
+/// another call changed the resource in between) before the call gives up with the provider's
+/// "try again" code. Each loss means another call's write went through, so this is the number of
+/// calls changing one resource at once that a call outlasts.
+pub const ATTEMPTS: usize = 10;

@@ -2,13 +2,10 @@
 //! read, then one conditional write. When the resource changed in between, it is read and judged
 //! again, so that a rule is never applied to a state that is gone.
 
-use super::Caller;
+use super::{Caller, ATTEMPTS};
 use domain::modify::{self, ModifyImage, ModifySnapshot};
 use domain::{DomainError, DomainResult};
 use store::{Modified, Store};
-
-/// How many times a modification is judged again after losing a race before giving up.
-const ATTEMPTS: usize = 3;
 
 pub async fn snapshot(store: &Store, caller: &Caller<'_>, cmd: &ModifySnapshot) -> DomainResult<()> {
     for _ in 0..ATTEMPTS {

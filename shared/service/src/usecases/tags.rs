@@ -3,13 +3,10 @@
 //! them in one transaction; read again and judge again when one changed in between.
 
 use super::describe::{self, SnapshotScope};
-use super::Caller;
+use super::{Caller, ATTEMPTS};
 use domain::tags::{self, Retag, TagChange, TaggedKind};
 use domain::{DomainError, DomainResult, Image, Snapshot, TagRefusal};
 use store::{Labels, Modified, Store};
-
-/// How many times a call is judged again after losing a race before giving up.
-const ATTEMPTS: usize = 3;
 
 pub async fn relabel(store: &Store, caller: &Caller<'_>, cmd: &Retag) -> DomainResult<()> {
     let group = match &cmd.change {
