@@ -25,6 +25,8 @@ fn world(seconds: u64) -> String {
         let instances = w["instances"].as_array_mut().unwrap();
         let running = instances.iter_mut().find(|i| i["id"] == "zl-ins-running").unwrap();
         running["image"] = json!("zl-img-used");
+        w["disks"].as_array_mut().unwrap().push(json!({"id": "zl-disk-creating", "account": "acct-zl",
+            "region": "asia-east-1", "zone": "asia-east-1a", "type": "data", "size_gb": 20, "status": "creating"}));
     })
 }
 
@@ -217,6 +219,13 @@ async fn every_snapshot_code_through_the_wire() {
             "INVALID_SNAPSHOT_RETENTION_TIME",
             "CreateSnapshot",
             json!({"diskId": "zl-ins-running-sys", "snapshotName": "ab", "retentionTime": later(1)}),
+        ),
+        // "The disk must be IN_USE or AVAILABLE" (ZEC API, CreateSnapshot).
+        (
+            400,
+            "UNSUPPORTED_OPERATION_DISK_STATUS",
+            "CreateSnapshot",
+            json!({"diskId": "zl-disk-creating", "snapshotName": "ab"}),
         ),
     ];
     for version in [V2024, V2025] {
