@@ -147,9 +147,23 @@ pub fn verify(
         Scheme::Tc3 { date, service, signed_headers, signature, timestamp } => {
             signing::require_signed(signed_headers, &REQUIRED_SIGNED_HEADERS)?;
             let timestamp = signing::needed(timestamp.as_deref(), "X-TC-Timestamp")?;
-            let string_to_sign = tc3_string_to_sign(req, signed_headers, timestamp, date, service);
+            let string_to_sign = tc3_string_to_sign(req, signed_headers, timestamp, date, service, None);
             let expected = tc3_signature(secret, date, service, &string_to_sign);
-            signing::compare(&expected, signature, Encoding::Hex, &string_to_sign)?;
+            let as_sent = signing::compare(&expected, signature, Encoding::Hex, &string_to_sign);
+            // The Node.js SDK signs `host:` with the URL's hostname, without the port its `Host`
+            // header carries (tencentcloud-sdk-nodejs, common/sign.js). Only the host line differs
+            // in this second reading: every other signed part must still match.
+            if as_sent.is_err() {
+                let bare = header(req, "host").and_then(without_port);
+                let by_hostname = bare.map(|host| {
+                    let sts = tc3_string_to_sign(req, signed_headers, timestamp, date, service, Some(host));
+                    let expected = tc3_signature(secret, date, service, &sts);
+                    signing::compare(&expected, signature, Encoding::Hex, &sts)
+                });
+                if by_hostname != Some(Ok(())) {
+                    as_sent?;
+                }
+            }
             let at = unix_seconds(timestamp)?;
             // The key was derived for the credential's date: a signature keyed for another day
             // than the one its timestamp names is not the provider's signature.
@@ -184,8 +198,13 @@ fn tc3_string_to_sign(
     timestamp: &str,
     date: &str,
     service: &str,
+    host: Option<&str>,
 ) -> String {
-    let headers = signing::canonical_headers(req, signed_headers, Values::LowerCased);
+    let mut headers = signing::canonical_headers(req, signed_headers, Values::LowerCased);
+    if let (Some(host), Some(sent)) = (host, header(req, "host")) {
+        let line = format!("host:{}\n", sent.trim().to_lowercase());
+        headers = headers.replacen(&line, &format!("host:{}\n", host.to_lowercase()), 1);
+    }
     let payload_hash = if header(req, "x-tc-content-sha256") == Some(UNSIGNED_PAYLOAD) {
         sha256_hex(UNSIGNED_PAYLOAD.as_bytes())
     } else {
@@ -200,6 +219,14 @@ fn tc3_string_to_sign(
         payload_hash
     );
     format!("{TC3}\n{timestamp}\n{date}/{service}/{TC3_TERMINATOR}\n{}", sha256_hex(canonical.as_bytes()))
+}
+
+/// A `Host` header's host without its port (`127.0.0.1:18080` → `127.0.0.1`, `[::1]:80` →
+/// `[::1]`), or `None` when it names no port.
+fn without_port(host: &str) -> Option<&str> {
+    let (name, port) = host.trim().rsplit_once(':')?;
+    let bracketed_or_plain = name.ends_with(']') || !name.contains(':');
+    (bracketed_or_plain && !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit())).then_some(name)
 }
 
 /// The TC3 key chain: the secret is never used directly, only a key scoped to one day and one
@@ -245,7 +272,7 @@ pub fn sign_tc3(req: &mut WireRequest, secret_id: &str, secret: &str, service: &
     let date = now.format("%Y-%m-%d").to_string();
     req.headers_mut().insert("x-tc-timestamp", http::HeaderValue::from(now.timestamp()));
     let signed: Vec<String> = REQUIRED_SIGNED_HEADERS.iter().map(|h| h.to_string()).collect();
-    let string_to_sign = tc3_string_to_sign(req, &signed, &timestamp, &date, service);
+    let string_to_sign = tc3_string_to_sign(req, &signed, &timestamp, &date, service, None);
     let signature = Encoding::Hex.encode(&tc3_signature(secret, &date, service, &string_to_sign));
     let credential = format!("{secret_id}/{date}/{service}/{TC3_TERMINATOR}");
     let auth = Authorization::new(TC3, &credential, signed, &signature);
@@ -328,6 +355,55 @@ mod tests {
         assert!(matches!(check(&req, &[], "/", now()), Err(AuthFailure::Mismatch { .. })));
     }
 
+    /// Signed as the Node.js SDK signs: `host:` with the hostname alone while the `Host` header
+    /// carries the port, `x-tc-action` among the signed headers.
+    fn node_signed(body: &str, signed_host: &str) -> WireRequest {
+        let mut req =
+            post("/", "127.0.0.1:18080", "application/json", ("x-tc-action", "CreateSnapshot"), body);
+        req.headers_mut().insert("x-tc-timestamp", http::HeaderValue::from(now().timestamp()));
+        let signed: Vec<String> = ["content-type", "host", "x-tc-action"].map(String::from).to_vec();
+        let (ts, date) = (now().timestamp().to_string(), now().format("%Y-%m-%d").to_string());
+        let sts = tc3_string_to_sign(&req, &signed, &ts, &date, "cbs", Some(signed_host));
+        let sig = hex::encode(tc3_signature("SK", &date, "cbs", &sts));
+        let auth = format!(
+            "{TC3} Credential=AK/{date}/cbs/tc3_request, SignedHeaders=content-type;host;x-tc-action, Signature={sig}"
+        );
+        req.headers_mut().insert("authorization", auth.parse().unwrap());
+        req
+    }
+
+    #[test]
+    fn tc3_signed_over_the_hostname_without_its_port() {
+        assert_eq!(check(&node_signed(BODY, "127.0.0.1"), &[], "/", now()), Ok(()));
+        let mismatch =
+            |req: &WireRequest| matches!(check(req, &[], "/", now()), Err(AuthFailure::Mismatch { .. }));
+        // Another host, or another port, is not the one the request reached.
+        assert!(mismatch(&node_signed(BODY, "10.0.0.1")));
+        assert!(mismatch(&node_signed(BODY, "127.0.0.1:18081")));
+        // Every other signed part still counts: the body, the action, the timestamp, the query.
+        let mut req = node_signed(BODY, "127.0.0.1");
+        *req.body_mut() = Bytes::from(BODY.replace("disk-1", "disk-2"));
+        assert!(mismatch(&req));
+        let mut req = node_signed(BODY, "127.0.0.1");
+        req.headers_mut().insert("x-tc-action", "DeleteSnapshots".parse().unwrap());
+        assert!(mismatch(&req));
+        let mut req = node_signed(BODY, "127.0.0.1");
+        req.headers_mut().insert("x-tc-timestamp", http::HeaderValue::from(now().timestamp() + 1));
+        assert!(mismatch(&req));
+        let mut req = node_signed(BODY, "127.0.0.1");
+        *req.uri_mut() = "/?Extra=1".parse().unwrap();
+        assert!(mismatch(&req));
+        let mut req = node_signed(BODY, "127.0.0.1");
+        req.headers_mut().insert("content-type", "text/plain".parse().unwrap());
+        assert!(mismatch(&req));
+        // A Host without a port has no second reading.
+        let mut req = node_signed(BODY, "127.0.0.1");
+        req.headers_mut().insert("host", "127.0.0.1".parse().unwrap());
+        assert_eq!(check(&req, &[], "/", now()), Ok(()), "the bare host as sent");
+        assert_eq!(without_port("[::1]:80"), Some("[::1]"));
+        assert_eq!((without_port("::1"), without_port("a:"), without_port("a:b")), (None, None, None));
+    }
+
     #[test]
     fn tc3_get_signs_the_raw_query() {
         let mut req = http::Request::builder()
@@ -360,7 +436,7 @@ mod tests {
         // Re-sign correctly, but with a key scoped to the next day.
         let signed = vec!["content-type".to_string(), "host".to_string()];
         let ts = now().timestamp().to_string();
-        let sts = tc3_string_to_sign(&req, &signed, &ts, "2026-11-24", "cbs");
+        let sts = tc3_string_to_sign(&req, &signed, &ts, "2026-11-24", "cbs", None);
         let sig = hex::encode(tc3_signature("SK", "2026-11-24", "cbs", &sts));
         let auth = format!(
             "{TC3} Credential=AK/2026-11-24/cbs/tc3_request, SignedHeaders=content-type;host, Signature={sig}"
