@@ -1,6 +1,7 @@
 //! Concurrency claims, tested with many calls at once against DynamoDB Local.
 
 use integration_tests::*;
+use service::control::Control;
 use std::sync::Arc;
 use tokio::task::JoinSet;
 
@@ -105,5 +106,42 @@ async fn the_per_disk_quota_never_overshoots() {
     assert_eq!(disk.snapshot_count, n);
     let last = gw.call(ALI, "CreateSnapshot", &[("DiskId", "d-ali-expired")]).await;
     assert_eq!((last.status, last.code()), (403, "QuotaExceed.Snapshot".into()));
+    gw.assert_consistent().await;
+}
+
+/// Twenty simultaneous calls with one `ClientToken`, on the reference world (no processing
+/// time): a call that arrived while the first was still being processed — its read found no
+/// token, its transaction lost the token's condition — is told `IdempotentProcessing` (ECS API
+/// reference, CreateSnapshot); none makes a second snapshot, and a later call with the token
+/// answers the first id. A runtime fault holds nineteen of the calls half a second between their
+/// reads and their writes, so that the twentieth commits while they are in flight.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn same_token_calls_in_flight_are_told_it_is_processing() {
+    let gw = Arc::new(Gateway::start_with_control(REFERENCE_WORLD, Some(Control::default())).await);
+    let hold =
+        serde_json::json!({"dialect": "alibaba", "action": "CreateSnapshot", "latency_ms": 500, "count": 19});
+    assert_eq!(gw.control("POST", "faults", hold).await.status, 200);
+    // A warm process: it knows the key's account, so each call reads its token ahead.
+    assert_eq!(gw.call(ALI, "DescribeSnapshots", &[("RegionId", "cn-hangzhou")]).await.status, 200);
+    let call = vec![
+        ("DiskId", "d-ali-stopped-data".to_string()),
+        ("SnapshotName", "twins".into()),
+        ("ClientToken", "twenty-at-once".into()),
+    ];
+    let replies = all(&gw, vec![call.clone(); 20]).await;
+    let ok: Vec<String> = replies.iter().filter(|r| r.status == 200).map(|r| r.field("SnapshotId")).collect();
+    let processing = count(&replies, "IdempotentProcessing");
+    eprintln!(
+        "figures: concurrency: one token, 20 calls: {} answered, {processing} IdempotentProcessing",
+        ok.len()
+    );
+    assert!(!ok.is_empty() && ok.iter().all(|id| *id == ok[0]), "{ok:?}");
+    assert!(processing > 0, "no call was told the first is still processing");
+    assert_eq!(ok.len() + processing, 20, "{:?}", replies.iter().map(|r| &r.text).collect::<Vec<_>>());
+    let made = gw.store.disk_snapshots("d-ali-stopped-data").await.unwrap();
+    assert_eq!(made.iter().filter(|s| s.name.as_deref() == Some("twins")).count(), 1, "{made:?}");
+    let p: Vec<(&str, &str)> = call.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let later = gw.call(ALI, "CreateSnapshot", &p).await;
+    assert_eq!((later.status, later.field("SnapshotId")), (200, ok[0].clone()), "{}", later.text);
     gw.assert_consistent().await;
 }

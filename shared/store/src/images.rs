@@ -66,6 +66,12 @@ impl Store {
                 .map_err(internal)?;
             Ok(TransactWriteItem::builder().put(put).build())
         };
+        // The token first: a twin call that lost it is told so (its twin is in flight), before
+        // any condition the twin's own writes made fail.
+        if let Some(token) = token {
+            actions.push(tokens::settlement(t, token, &image.id, now)?);
+            guards.push(Guard::Token);
+        }
         actions.push(put(items::item(&key::image(&image.id), Some(&image.account), image)?)?);
         guards.push(Guard::Image);
         if !image.name.is_empty() {
@@ -126,10 +132,6 @@ impl Store {
             }
             actions.push(TransactWriteItem::builder().update(update.build().map_err(internal)?).build());
             guards.push(Guard::Instance);
-        }
-        if let Some(token) = token {
-            actions.push(tokens::settlement(t, token, &image.id, now)?);
-            guards.push(Guard::Token);
         }
         let outcome = |index: usize, old: Option<&Item>| match guards.get(index) {
             Some(Guard::Name) => DomainError::ImageNameTaken,

@@ -36,14 +36,18 @@ impl Store {
         now: DateTime<Utc>,
         token: Option<&TokenUse>,
     ) -> DomainResult<()> {
-        let mut actions =
-            vec![put_snapshot(&self.table, snapshot)?, disk_lock(&self.table, snapshot, quota, now)?];
+        // The token first: a twin call that lost it is told so (its twin is in flight), before
+        // the disk's lock its twin took.
+        let mut actions = Vec::new();
         if let Some(token) = token {
             actions.push(tokens::settlement(&self.table, token, &snapshot.id, now)?);
         }
-        let outcome = |index: usize, old: Option<&Item>| match index {
-            1 => lost_disk_lock(old, quota, now),
-            2 => DomainError::TokenInFlight,
+        let first = actions.len();
+        actions.push(put_snapshot(&self.table, snapshot)?);
+        actions.push(disk_lock(&self.table, snapshot, quota, now)?);
+        let outcome = |index: usize, old: Option<&Item>| match index.checked_sub(first) {
+            None => DomainError::TokenInFlight,
+            Some(1) => lost_disk_lock(old, quota, now),
             _ => DomainError::Internal("snapshot id collision".into()),
         };
         self.transact(actions, outcome).await

@@ -4,13 +4,14 @@
 //! Two ways, by the world's timings. When requests take a processing time, the token is claimed
 //! first (one conditional put), so that a second call meanwhile is told the first is still
 //! processing; the create's transaction completes the claim, a failed create gives it back.
-//! Otherwise nothing can be seen in between, and the create's transaction writes the token's
-//! record itself, on the condition that no live one exists: one write fewer. A call that fails
-//! (a replay, or the twin that lost a race) then reads the record and answers as a replay would.
+//! Otherwise the create's transaction writes the token's record itself, on the condition that no
+//! live one exists: one write fewer. A call whose read found no record but whose transaction lost
+//! the token's condition arrived while its twin was in flight, and is told so; any other call
+//! that fails reads the record and answers as a replay would.
 
 use chrono::{DateTime, Duration, Utc};
 use domain::idempotency::{fingerprint, judge_replay, TokenRecord, TokenStatus};
-use domain::{Account, DomainResult};
+use domain::{Account, DomainError, DomainResult};
 use serde::Serialize;
 use store::{Claim, Store, TokenKey, TokenUse};
 
@@ -118,13 +119,27 @@ pub async fn once<C: Serialize, T, P>(
     let fresh = TokenUse::Fresh { key, record, ttl_seconds: account.settings.idempotency_ttl_seconds };
     let TokenUse::Fresh { key, record, .. } = &fresh else { unreachable!("made just above") };
     // A replay known from the read-ahead answers at once.
-    if let Some(Some(existing)) = store.token_read_ahead(key, caller.now)? {
+    let read_ahead = store.token_read_ahead(key, caller.now)?;
+    if let Some(Some(existing)) = read_ahead {
         return judge_replay(&existing, &record.fingerprint).map(Made::Again);
     }
+    // Whether this call found the token free on arrival (read ahead, and absent). A process's
+    // first request of an access key cannot read its token ahead (the key's account is not known
+    // yet): a failure then reads the record and answers as a replay.
+    let arrived_first = read_ahead.is_some();
     match create(Some(&fresh), prefetch.await).await {
         Ok(made) => Ok(Made::New(made)),
-        // Refused, or lost to a live record: a replay answers as one, whatever the state now.
+        // The token was free when read and taken when written: a twin call made it in between,
+        // and was still being processed when this one arrived (ECS API reference,
+        // CreateSnapshot: IdempotentProcessing). Answered without another read.
+        Err(DomainError::TokenInFlight) if arrived_first => Err(DomainError::TokenInFlight),
+        // Refused — by a rule, or by what a twin took meanwhile (its disk's lock) — or lost to a
+        // live record: a record made since this call's read is a twin's that was in flight; one
+        // read ahead of none is a replay, answered as one, whatever the state now.
         Err(e) => match store.live_token(key, caller.now).await {
+            Ok(Some(existing)) if arrived_first => {
+                judge_replay(&existing, &record.fingerprint).and(Err(DomainError::TokenInFlight))
+            }
             Ok(Some(existing)) => judge_replay(&existing, &record.fingerprint).map(Made::Again),
             _ => Err(e),
         },
