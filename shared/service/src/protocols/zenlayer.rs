@@ -222,18 +222,12 @@ pub(crate) async fn delete_snapshots(
 
 pub(crate) async fn modify_snapshots(app: &App, req: &ZlRequest, caller: &Caller<'_>) -> DomainResult<Done> {
     let cmd = lifecycle::modify_snapshots(req, caller.now)?;
-    let mut seen: Vec<&String> = Vec::new();
+    // Each snapshot once, however often it is named.
+    let mut seen = std::collections::HashSet::new();
     let cmds: Vec<ModifySnapshot> = cmd
         .ids
         .iter()
-        .filter(|id| {
-            if seen.contains(id) {
-                false
-            } else {
-                seen.push(id);
-                true
-            }
-        })
+        .filter(|id| seen.insert(*id))
         .map(|id| ModifySnapshot {
             snapshot_id: id.clone(),
             name: cmd.name.clone(),
