@@ -55,27 +55,33 @@ async fn stale_replayed_and_unsigned_requests() {
     let stale = gw.raw("POST", "/", &h, b"{}".to_vec()).await;
     assert_eq!(code(&stale), "AuthFailure.SignatureExpire");
 
-    // The form's nonce: the same signed request twice is a replay.
+    // The form's nonce: the same signed request twice is a replay. The nonce goes with its
+    // timestamp: the same nonce signed at another second is a new request (the SDKs draw nonces
+    // from a small range, so honest requests repeat them).
     let mut pairs = vec![
         ("Action".to_string(), DESCRIBE.to_string()),
         ("Version".into(), "2017-03-12".into()),
         ("Region".into(), "ap-guangzhou".into()),
     ];
-    signature::sign_legacy(
-        "POST",
-        &host,
-        "/",
-        &mut pairs,
-        TC.0,
-        TC.1,
-        signature::Algorithm::HmacSha256,
-        Utc::now(),
-    );
     let form = [("content-type", "application/x-www-form-urlencoded"), ("host", host.as_str())];
-    let first = gw.raw("POST", "/", &form, query(&pairs).into_bytes()).await;
-    assert_eq!(first.tc_code(), None, "{}", first.text);
-    let replay = gw.raw("POST", "/", &form, query(&pairs).into_bytes()).await;
-    assert_eq!(code(&replay), "AuthFailure.SignatureFailure");
+    for ago in [0, 1] {
+        pairs.retain(|(k, _)| k != "Timestamp");
+        let at = Utc::now() - chrono::Duration::seconds(ago);
+        signature::sign_legacy(
+            "POST",
+            &host,
+            "/",
+            &mut pairs,
+            TC.0,
+            TC.1,
+            signature::Algorithm::HmacSha256,
+            at,
+        );
+        let first = gw.raw("POST", "/", &form, query(&pairs).into_bytes()).await;
+        assert_eq!(first.tc_code(), None, "signed {ago} s ago: {}", first.text);
+        let replay = gw.raw("POST", "/", &form, query(&pairs).into_bytes()).await;
+        assert_eq!(code(&replay), "AuthFailure.SignatureFailure", "signed {ago} s ago");
+    }
 
     // No credentials at all.
     let bare = gw

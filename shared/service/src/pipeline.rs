@@ -11,6 +11,7 @@ use crate::App;
 use chrono::{DateTime, Utc};
 use dialects::{Dialect, WireRequest, WireResponse};
 use domain::{Account, AuthFailure, AuthMode, DomainError, DomainResult};
+use std::borrow::Cow;
 use store::Ref;
 use tracing::Instrument;
 
@@ -27,9 +28,9 @@ pub trait Protocol: dialects::Request + Sync {
 
     /// The access key and signature parts the request carries.
     fn presented(&self, req: &WireRequest) -> Result<Self::Presented, AuthFailure>;
-    /// The access key the credentials name, and their nonce for dialects whose signatures carry
-    /// one.
-    fn key_and_nonce(presented: &Self::Presented) -> (&str, Option<&str>);
+    /// The access key the credentials name, and for dialects whose signatures carry a nonce, what
+    /// makes a request a replay of another (the nonce, or the nonce with its timestamp).
+    fn key_and_nonce(presented: &Self::Presented) -> (&str, Option<Cow<'_, str>>);
     /// What every action of the dialect reads ahead, beside what the action declares it reads:
     /// read together with the caller's credential (`access_key`'s), in one round trip.
     fn common_reads(&self, _action: Self::Action, _access_key: &str) -> Vec<Ref> {
@@ -136,7 +137,7 @@ async fn run<P: Protocol>(
     let presented = parsed.presented(req).map_err(DomainError::Auth)?;
     let (key, nonce) = P::key_and_nonce(&presented);
     // No nonce is longer than this; a longer one would only be a way to grow the table.
-    if nonce.is_some_and(|n| n.len() > 128) {
+    if nonce.as_ref().is_some_and(|n| n.len() > 128) {
         return Err(DomainError::Auth(AuthFailure::UnsupportedMethod("an over-long nonce".into())));
     }
     // Nothing read ahead is used, or shown, before the signature has verified.
@@ -202,7 +203,7 @@ async fn authenticate<P: Protocol>(
         // Only a request that proved its key is remembered: an unauthenticated one cannot grow the
         // table.
         if let Some(nonce) = nonce {
-            app.store = app.store.with_nonce(key, nonce, now, NONCE_MEMORY_SECONDS);
+            app.store = app.store.with_nonce(key, &nonce, now, NONCE_MEMORY_SECONDS);
         }
     }
     Ok(credential.account)

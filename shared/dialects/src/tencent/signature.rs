@@ -73,6 +73,19 @@ impl Presented {
             Scheme::Tc3 { .. } => None,
         }
     }
+
+    /// What makes a legacy-form request a replay of another: its nonce *with* its timestamp. The
+    /// API 3.0 common parameters define `Nonce` as a random positive integer used with `Timestamp`
+    /// against replays, and the SDKs draw it from a small range (the Node.js SDK from 65,536
+    /// values), so the nonce alone recurs among honest requests within the hour.
+    pub fn replay_key(&self) -> Option<String> {
+        match &self.scheme {
+            Scheme::Legacy { nonce: Some(nonce), timestamp, .. } => {
+                Some(format!("{}:{nonce}", timestamp.as_deref().unwrap_or_default()))
+            }
+            _ => None,
+        }
+    }
 }
 
 /// The first value of parameter `name`.

@@ -12,6 +12,7 @@ use dialects::alibaba::tags::{self as tag_params, TagPage, TagResourceList, TagR
 use dialects::alibaba::{self as ali, errors, params, queries, signature, views, RpcRequest};
 use dialects::{Dialect, WireRequest, WireResponse};
 use domain::{AuthFailure, DomainError, DomainResult};
+use std::borrow::Cow;
 use store::{CallerItem, Ref};
 use views::{Done, ImageCreated, ImagePage, SnapshotCreated, SnapshotPage};
 
@@ -27,8 +28,8 @@ impl Protocol for RpcRequest {
         signature::presented(req, self)
     }
 
-    fn key_and_nonce(presented: &Self::Presented) -> (&str, Option<&str>) {
-        (&presented.access_key_id, presented.nonce())
+    fn key_and_nonce(presented: &Self::Presented) -> (&str, Option<Cow<'_, str>>) {
+        (&presented.access_key_id, presented.nonce().map(Cow::Borrowed))
     }
 
     fn common_reads(&self, action: AlibabaAction, access_key: &str) -> Vec<Ref> {

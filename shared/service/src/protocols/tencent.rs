@@ -16,6 +16,7 @@ use domain::tags::{Retag, TagChange};
 use domain::{AuthFailure, DomainError, DomainResult};
 use domain::{Tag, TagRefusal};
 use serde_json::Value;
+use std::borrow::Cow;
 use store::{CallerItem, Ref};
 use views::{Done, ImageCreated, ImagePage, SnapshotCreated, SnapshotPage};
 
@@ -31,8 +32,8 @@ impl Protocol for TcRequest {
         signature::presented(req, &self.pairs)
     }
 
-    fn key_and_nonce(presented: &Self::Presented) -> (&str, Option<&str>) {
-        (&presented.secret_id, presented.nonce())
+    fn key_and_nonce(presented: &Self::Presented) -> (&str, Option<Cow<'_, str>>) {
+        (&presented.secret_id, presented.replay_key().map(Cow::Owned))
     }
 
     fn common_reads(&self, _: TencentAction, _: &str) -> Vec<Ref> {

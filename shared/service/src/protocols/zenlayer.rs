@@ -16,6 +16,7 @@ use domain::modify::ModifySnapshot;
 use domain::tags::TagChange;
 use domain::{Account, AuthFailure, DomainError, DomainResult, Provider};
 use serde_json::Value;
+use std::borrow::Cow;
 use store::Ref;
 use views::{Answer, SnapshotsNotDeleted};
 use views::{CustomImageView, Done, ImageCreated, ImagesNotDeleted, Page, SnapshotCreated, SnapshotView};
@@ -32,7 +33,7 @@ impl Protocol for ZlRequest {
         signature::presented(req)
     }
 
-    fn key_and_nonce(presented: &Self::Presented) -> (&str, Option<&str>) {
+    fn key_and_nonce(presented: &Self::Presented) -> (&str, Option<Cow<'_, str>>) {
         // ZC2 has no nonce: identical requests within a second are not replays.
         (&presented.access_key_id, None)
     }
