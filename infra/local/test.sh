@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Runs every test: the Rust workspace tests, the SDK conformance suite against live gateways, the
-# deployment template's lint, and the Lambda path (cargo lambda watch behind the gateway's proxy mode).
+# Runs every test: the Rust workspace tests, the SDK conformance suites against live gateways (Python,
+# then Node.js beside Go), the deployment template's lint, and the Lambda path (cargo lambda watch
+# behind the gateway's proxy mode).
 # Usage: infra/local/test.sh          (CI runs exactly this)
-# Needs java, npm (first run only), python3, cargo; installs Debian's chromium and chromium-driver when
+# Needs java, node and npm, go, python3, cargo; installs Debian's chromium and chromium-driver when
 # missing (the dashboard's browser test). Caches go to <repo>/.cache/.
 #
 # Stages overlap where one waits while the other works: the installs (network, disk) beside the
@@ -42,6 +43,11 @@ install_everything() {
   pids+=("$!")
   ensure_chromium &
   pids+=("$!")
+  # The Node.js SDKs (npm ci) and the Go modules (downloaded, the tests compiled).
+  tests/node/run.sh --install &
+  pids+=("$!")
+  tests/go/run.sh --install &
+  pids+=("$!")
   for pid in "${pids[@]}"; do
     wait "$pid" || rc=1
   done
@@ -71,7 +77,7 @@ stage_wait "$BUILD_PID" "the build"
 
 # ------------------------------------------------------------- conformance gateways --
 
-stage_begin "conformance gateways: start $WORKERS, world loaded"
+stage_begin "gateways: $WORKERS for conformance, 2 for Node.js and Go, world loaded"
 ENDPOINTS=()
 TABLES=()
 GATEWAY_LOGS=()
@@ -89,10 +95,11 @@ new_port() {
   done
 }
 GATEWAY_PIDS=()
-for ((k = 0; k < WORKERS; k++)); do
+# start_gateway TABLE LOG: a gateway with the control plane on a fresh port and TABLE (the
+# reference world loaded into it), logging to LOG; it joins ENDPOINTS, TABLES, GATEWAY_LOGS.
+start_gateway() {
+  local table="$1" logf="$2" port pid
   new_port port
-  table="conformance-$k"
-  logf="$RUN_DIR/gateway-$k.log"
   "$REPO_ROOT/target/debug/gateway" --port "$port" --table "$table" --control-plane \
     --tls-dir "$CACHE_DIR/tls" --world "$WORLD" >"$logf" 2>&1 </dev/null &
   pid=$!
@@ -101,16 +108,23 @@ for ((k = 0; k < WORKERS; k++)); do
   ENDPOINTS+=("127.0.0.1:$port")
   TABLES+=("$table")
   GATEWAY_LOGS+=("$logf")
+}
+for ((k = 0; k < WORKERS; k++)); do
+  start_gateway "conformance-$k" "$RUN_DIR/gateway-$k.log"
   # The first one makes the local CA in .cache/tls when it is not there yet; the others use it.
   if ((k == 0)); then
-    wait_for_port "$port" "$pid" 60 "$logf" || die "the conformance gateway did not start"
+    wait_for_port "${ENDPOINTS[0]#127.0.0.1:}" "${GATEWAY_PIDS[0]}" 60 "${GATEWAY_LOGS[0]}" \
+      || die "the conformance gateway did not start"
   fi
 done
-for ((k = 1; k < WORKERS; k++)); do
+# And one each for the Node.js and Go suites, which run after the Python one.
+start_gateway "sdk-node" "$RUN_DIR/gateway-node.log"
+start_gateway "sdk-go" "$RUN_DIR/gateway-go.log"
+for ((k = 1; k < ${#ENDPOINTS[@]}; k++)); do
   wait_for_port "${ENDPOINTS[$k]#127.0.0.1:}" "${GATEWAY_PIDS[$k]}" 60 "${GATEWAY_LOGS[$k]}" \
-    || die "conformance gateway $k did not start"
+    || die "the gateway on ${TABLES[$k]} did not start"
 done
-log "conformance gateways: ${ENDPOINTS[*]} (tables ${TABLES[*]}; logs $RUN_DIR/gateway-*.log)"
+log "gateways: ${ENDPOINTS[*]} (tables ${TABLES[*]}; logs $RUN_DIR/gateway-*.log)"
 GATEWAY_CA="$CACHE_DIR/tls/ca.pem"
 trust_ca_for_tccli "$GATEWAY_CA"
 stage_end
@@ -135,8 +149,8 @@ joined() {
 mkdir -p "$RUN_DIR/home"
 rc=0
 HOME="$RUN_DIR/home" \
-  GATEWAY_ENDPOINTS="$(joined "${ENDPOINTS[@]}")" \
-  GATEWAY_TABLES="$(joined "${TABLES[@]}")" \
+  GATEWAY_ENDPOINTS="$(joined "${ENDPOINTS[@]:0:WORKERS}")" \
+  GATEWAY_TABLES="$(joined "${TABLES[@]:0:WORKERS}")" \
   GATEWAY_CA="$GATEWAY_CA" \
   TCCLI_BIN="$TCCLI_DIR/bin/tccli" \
   GATEWAY_BIN="$REPO_ROOT/target/debug/gateway" \
@@ -155,7 +169,19 @@ elif [[ "$rc" -ne 0 ]]; then
 fi
 stage_end
 
-stage_begin "after it: no secret in the logs, world verify"
+# Node.js and Go side by side, each on its gateway (each moves its gateway's virtual clock).
+stage_begin "Node.js and Go SDKs, side by side"
+GATEWAY_ENDPOINT="${ENDPOINTS[WORKERS]}" tests/node/run.sh &
+NODE_PID=$!
+GATEWAY_ENDPOINT="${ENDPOINTS[WORKERS + 1]}" tests/go/run.sh &
+GO_PID=$!
+rc=0
+wait "$NODE_PID" || { rc=$?; log "the Node.js suite failed; gateway log: ${GATEWAY_LOGS[WORKERS]}"; }
+wait "$GO_PID" || { rc=$?; log "the Go suite failed; gateway log: ${GATEWAY_LOGS[WORKERS + 1]}"; }
+[[ "$rc" -eq 0 ]] || exit "$rc"
+stage_end
+
+stage_begin "after them: no secret in the logs, world verify"
 "$VENV_DIR/bin/python" - "$WORLD" "${GATEWAY_LOGS[@]}" <<'PY'
 import json, sys
 world = json.load(open(sys.argv[1], encoding="utf-8"))
