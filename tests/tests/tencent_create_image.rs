@@ -242,11 +242,15 @@ async fn states_soft_shutdown_and_what_describe_shows() {
         image["SnapshotSet"].as_array().unwrap().iter().map(|s| s["DiskUsage"].as_str().unwrap()).collect();
     assert_eq!(usages, vec!["SYSTEM_DISK", "DATA_DISK"]);
 
-    // A soft shutdown that fails ends the image CREATEFAILED and leaves the instance running...
+    // A soft shutdown that fails: the image is CREATING while it is attempted (the image's time),
+    // then CREATEFAILED, and the instance is left running...
     let failed = gw
         .tc(TcSigning::Form, TC, "CreateImage", json!({"InstanceId": "ins-tc-softfail", "ImageName": "soft"}))
         .await
         .tc_field("ImageId");
+    let attempted = describe_one(&gw, &failed).await;
+    assert_eq!(attempted["ImageState"], "CREATING", "{attempted}");
+    assert_eq!(status("ins-tc-softfail").await, domain::InstanceStatus::Running);
     wait_for_state(&gw, &failed, "CREATEFAILED").await;
     assert_eq!(status("ins-tc-softfail").await, domain::InstanceStatus::Running);
     // ... unless it may be forced off.

@@ -250,7 +250,8 @@ pub fn plan(
         region: cmd.region.clone(),
         name: cmd.name.clone().unwrap_or_default(),
         created_at: ctx.now,
-        ready_at: Some(if failed { ctx.now } else { ready_at }),
+        // A failing one too stays creating for the image's time (the soft shutdown's attempt).
+        ready_at: Some(ready_at),
         failed,
         source_instance: match &cmd.source {
             ImageSource::Instance(id) => Some(id.clone()),
@@ -369,7 +370,8 @@ fn from_instance(
     }
     let running = instance.status == InstanceStatus::Running;
     if running && cmd.shutdown == Shutdown::Soft && instance.soft_shutdown_fails {
-        // The task ends failed: nothing is snapshotted and the instance keeps running.
+        // The task ends failed once the shutdown has been tried: nothing is snapshotted and the
+        // instance keeps running.
         let disks = chosen
             .iter()
             .map(|d| ImageDisk { device: String::new(), snapshot_id: None, size_gb: d.size_gb, kind: d.kind })

@@ -498,8 +498,11 @@ pub struct Image {
 }
 
 impl Image {
+    /// A failing image is creating until its task ends (`ready_at`: a soft shutdown that is
+    /// attempted, then given up), and failed from then on.
     pub fn state(&self, now: DateTime<Utc>) -> Progress {
-        progress_at(self.created_at, self.ready_at, self.failed, now)
+        let failed = self.failed && self.ready_at.is_none_or(|ready| now >= ready);
+        progress_at(self.created_at, self.ready_at, failed, now)
     }
 
     /// The size of its system disk, in GB.

@@ -11,7 +11,8 @@ use common::{
 };
 use domain::image::{plan, CreateImage, ImageContext, ImagePlan, Shutdown};
 use domain::{
-    Account, Disk, DiskType, DomainError as E, DomainResult, Instance, InstanceStatus, Os, StoppedMode,
+    Account, Disk, DiskType, DomainError as E, DomainResult, Instance, InstanceStatus, Os, Progress,
+    StoppedMode,
 };
 use std::cell::Cell;
 
@@ -306,9 +307,14 @@ fn shutdown_outcomes() {
         assert_eq!(p.image.failed, failed, "{row}");
         assert_eq!(p.new_snapshots.len(), snapshots, "{row}");
         assert_eq!(p.instance.as_ref().map(|c| c.stopped), stopped, "{row}");
-        // Snapshots take 2 s and the image 3 s more; a failed image is over at once.
-        let ready = if failed { now() } else { now() + Duration::seconds(5) };
+        // Snapshots take 2 s and the image 3 s more; a failing image snapshots nothing, and
+        // stays creating for the image's 3 s (the shutdown's attempt), then reads failed.
+        let ready = if failed { now() + Duration::seconds(3) } else { now() + Duration::seconds(5) };
         assert_eq!(p.image.ready_at, Some(ready), "{row}");
+        let seen = |at| p.image.state(at);
+        assert_eq!(seen(now()), Progress::InProgress { percent: 0 }, "{row}");
+        let after = if failed { Progress::Failed } else { Progress::Done };
+        assert_eq!(seen(ready), after, "{row}");
         assert!(p.instance.iter().all(|c| c.imaging_until == ready && c.id == INSTANCE), "{row}");
     }
 }
