@@ -61,7 +61,7 @@ build_everything() {
   cargo test --workspace --no-run
 }
 
-bg_stage INSTALL_PID "install: venvs, chromium (beside build)" install_everything
+bg_stage INSTALL_PID "install: venvs, chromium, Node.js SDKs, Go modules (beside build)" install_everything
 bg_stage BUILD_PID "build: cargo build --bins, cargo test --no-run" build_everything
 
 stage_begin "DynamoDB Local: fetch, start (beside build)"
