@@ -29,6 +29,10 @@ pub struct TokenRecord {
     /// A claim still in progress after this instant is considered abandoned (a crashed call).
     #[serde(with = "chrono::serde::ts_milliseconds")]
     pub in_flight_until: DateTime<Utc>,
+    /// When (real time, in milliseconds) the call that made it wrote it complete: a twin call
+    /// that arrived before then arrived while it was being processed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub settled_ms: Option<i64>,
 }
 
 /// What a second call with a token already claimed by `existing` gets: the first call's
@@ -54,6 +58,7 @@ mod tests {
             claim_id: "c".into(),
             resource_id: resource.map(str::to_string),
             in_flight_until: Utc::now(),
+            settled_ms: None,
         }
     }
 

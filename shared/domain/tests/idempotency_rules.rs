@@ -31,6 +31,7 @@ fn replay_rules() {
             claim_id: "claim-1".into(),
             resource_id: resource.map(str::to_string),
             in_flight_until: Utc::now(),
+            settled_ms: None,
         };
         let asked = if same { "first" } else { "second" };
         assert_eq!(judge_replay(&record, asked), expected.map(str::to_string), "{name}");

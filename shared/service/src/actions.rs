@@ -11,11 +11,13 @@ use std::future::Future;
 use store::Ref;
 
 /// Whether an action writes (its nonce goes into its own transaction) or only reads (its nonce
-/// is recorded beside its reads).
+/// is recorded beside its reads). A create writes, and may first be tried on what the process
+/// remembers of the items it reads, checked by its transaction (`store::Store::speculate`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Access {
     Read,
     Write,
+    Create,
 }
 
 /// An action of a dialect, as [`actions!`] declares it.

@@ -111,6 +111,14 @@ impl App {
         Ok(App { store, ..self.with_state(state) })
     }
 
+    /// The same, for one create, served from what this process remembers instead of reading
+    /// ahead (see [`Store::speculate`]); `None` when it remembers too little.
+    pub async fn speculate(&self, reads: &[store::Ref]) -> Option<App> {
+        let store = self.store.speculate(reads)?;
+        let state = store.emulator_state().await.ok()?;
+        Some(App { store, ..self.with_state(state) })
+    }
+
     /// The time the domain sees (see [`Clock`]).
     pub fn now(&self) -> DateTime<Utc> {
         match self.clock {

@@ -131,7 +131,7 @@ async fn run<P: Protocol>(
     let action = P::Action::from_wire(action)
         .filter(|a| scope.serves(a.function()))
         .ok_or_else(|| DomainError::UnknownAction(action.to_string()))?;
-    let writes = action.access() == Access::Write;
+    let access = action.access();
     // Signatures go by real time; everything else by the virtual clock, read with the reads.
     let real_now = app.real_now();
     let presented = parsed.presented(req).map_err(DomainError::Auth)?;
@@ -144,38 +144,94 @@ async fn run<P: Protocol>(
     let mut reads = vec![Ref::Credential(key.to_string())];
     reads.extend(parsed.common_reads(action, key));
     reads.extend(action.reads(parsed, key));
-    let mut app = app.read_ahead(&reads).await?;
-    let account = authenticate(&mut app, req, parsed, &presented, real_now).await?;
-    let app = &app;
-    let limit = format!("{}:{}", P::DIALECT.name(), action.wire());
-    if let Some(max) = account.settings.rate_limits.get(&limit) {
-        if !app.store.count_request(&account.id, &limit, real_now, *max).await? {
-            return Err(DomainError::Throttled);
+    let request = Request { req, parsed, presented: &presented, action, real_now };
+    // A create is first tried on what this process remembers, in one round trip. Its answer
+    // stands once a transaction of it committed (a create made, a replay confirmed: refused
+    // after that, by a token's other parameters for one, it is refused for good); refused before,
+    // for any reason, it runs again on fresh reads, which give the answer.
+    if access == Access::Create {
+        if let Some(mut app) = app.speculate(&reads).await {
+            let answer = request.serve(&mut app, &reads, true).await;
+            if answer.is_ok() || app.store.speculation_committed() {
+                return answer;
+            }
         }
     }
-    let named: Vec<&str> = reads.iter().filter_map(Ref::resource_id).collect();
-    let struck = crate::control::faults::strike(app, P::DIALECT, action.wire(), &account.id, &named).await;
-    // Refused before its handler (a fault, or the dialect's own checks): the nonce is spent all
-    // the same.
-    if let Err(refused) = struck.and_then(|()| parsed.admit(action)) {
+    let mut app = app.read_ahead(&reads).await?;
+    request.serve(&mut app, &reads, false).await
+}
+
+/// One request, parsed, with the credentials it presents.
+struct Request<'a, P: Protocol> {
+    req: &'a WireRequest,
+    parsed: &'a P,
+    presented: &'a P::Presented,
+    action: P::Action,
+    real_now: DateTime<Utc>,
+}
+
+impl<P: Protocol> Request<'_, P> {
+    /// Authenticate, apply the rate limit and the runtime faults, and run the action on `app`
+    /// (its reads read ahead). A `speculative` run writes nothing but its create's transaction:
+    /// what it cannot do that way (a rate limit's counter, a limited fault, a nonce of its own)
+    /// it leaves to the run on fresh reads, by failing.
+    async fn serve(
+        &self,
+        app: &mut App,
+        reads: &[Ref],
+        speculative: bool,
+    ) -> DomainResult<(P::Action, Answer<P>)> {
+        let (req, parsed, action) = (self.req, self.parsed, self.action);
+        let account = authenticate(app, req, parsed, self.presented, self.real_now).await?;
+        let app = &*app;
+        let limit = format!("{}:{}", P::DIALECT.name(), action.wire());
+        if let Some(max) = account.settings.rate_limits.get(&limit) {
+            if speculative {
+                return Err(DomainError::Internal("rate-limited calls are not speculated".into()));
+            }
+            if !app.store.count_request(&account.id, &limit, self.real_now, *max).await? {
+                return Err(DomainError::Throttled);
+            }
+        }
+        if speculative && account.settings.timings.request_processing_ms > 0 {
+            return Err(DomainError::Internal("tokens claimed apart are not speculated".into()));
+        }
+        let named: Vec<&str> = reads.iter().filter_map(Ref::resource_id).collect();
+        let struck =
+            crate::control::faults::strike(app, P::DIALECT, action.wire(), &account.id, &named).await;
+        // Refused before its handler (a fault, or the dialect's own checks): the nonce is spent all
+        // the same.
+        if let Err(refused) = struck.and_then(|()| parsed.admit(action)) {
+            if !speculative {
+                app.store.settle_nonce().await?;
+            }
+            return Err(refused);
+        }
+        let caller = Caller {
+            account: &account,
+            dialect: P::DIALECT.name(),
+            action: action.wire(),
+            now: app.now(),
+            arrived: self.real_now,
+        };
+        // A create records its nonce in its transaction (or after, when it wrote nothing); a read
+        // alongside its reads. A replayed request is refused as such, whatever its action answered.
+        // (Boxed: the action's future is large; the request's own stays small.)
+        let run = Box::pin(action.serve(app, parsed, &caller));
+        let outcome = if action.access() != Access::Read {
+            run.await
+        } else {
+            let (recorded, outcome) = tokio::join!(app.store.settle_nonce(), run);
+            recorded?;
+            outcome
+        };
+        if speculative && !app.store.speculation_committed() {
+            // Answered without its transaction: not a speculation's to answer.
+            return Err(DomainError::Internal("a speculation wrote nothing".into()));
+        }
         app.store.settle_nonce().await?;
-        return Err(refused);
+        Ok((action, outcome?))
     }
-    let caller =
-        Caller { account: &account, dialect: P::DIALECT.name(), action: action.wire(), now: app.now() };
-    // A create records its nonce in its transaction (or after, when it wrote nothing); a read
-    // alongside its reads. A replayed request is refused as such, whatever its action answered.
-    // (Boxed: the action's future is large; the request's own stays small.)
-    let run = Box::pin(action.serve(app, parsed, &caller));
-    let outcome = if writes {
-        run.await
-    } else {
-        let (recorded, outcome) = tokio::join!(app.store.settle_nonce(), run);
-        recorded?;
-        outcome
-    };
-    app.store.settle_nonce().await?;
-    Ok((action, outcome?))
 }
 
 /// The caller's account, once its signature (unless the world turned checking off) and timestamp

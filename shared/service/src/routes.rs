@@ -48,10 +48,10 @@ actions! {
     /// Alibaba ECS RPC (API 2014-05-26).
     pub enum AlibabaAction for RpcRequest => ali::Answer {
         // wire name                  function        access reads ahead                 handler
-        CreateSnapshot          => CreateSnapshot, Write, alibaba::snapshot_reads,    alibaba::create_snapshot;
+        CreateSnapshot          => CreateSnapshot, Create, alibaba::snapshot_reads,    alibaba::create_snapshot;
         DescribeSnapshots       => Describe,       Read,  alibaba::described_reads,   alibaba::describe_snapshots;
         DeleteSnapshot          => CreateSnapshot, Write, alibaba::snapshot_id_reads, alibaba::delete_snapshot;
-        CreateImage             => CreateImage,    Write, alibaba::image_reads,       alibaba::create_image;
+        CreateImage             => CreateImage,    Create, alibaba::image_reads,       alibaba::create_image;
         DescribeImages          => Describe,       Read,  nothing,                    alibaba::describe_images;
         DeleteImage             => CreateImage,    Write, alibaba::image_id_reads,    alibaba::delete_image;
         ModifySnapshotAttribute => CreateSnapshot, Write, alibaba::snapshot_id_reads, alibaba::modify_snapshot;
@@ -65,9 +65,9 @@ actions! {
     /// Tencent Cloud CVM (images) and CBS (snapshots), API 3.0 version 2017-03-12, and the Tag
     /// service (version 2018-08-13) on them.
     pub enum TencentAction for TcRequest => tc::Answer {
-        CreateImage                       => CreateImage,    Write, tencent::image_reads,       tencent::create_image;
+        CreateImage                       => CreateImage,    Create, tencent::image_reads,       tencent::create_image;
         DescribeImages                    => Describe,       Read,  nothing,                    tencent::describe_images;
-        CreateSnapshot                    => CreateSnapshot, Write, tencent::snapshot_reads,    tencent::create_snapshot;
+        CreateSnapshot                    => CreateSnapshot, Create, tencent::snapshot_reads,    tencent::create_snapshot;
         DescribeSnapshots                 => Describe,       Read,  tencent::described_reads,   tencent::describe_snapshots;
         DeleteImages                      => CreateImage,    Write, tencent::image_id_reads,    tencent::delete_images;
         ModifyImageAttribute              => CreateImage,    Write, tencent::image_id_reads,    tencent::modify_image;
@@ -82,10 +82,10 @@ actions! {
     /// Zenlayer ZEC (APIs 2025-09-01 and 2024-04-01), and the ZRM and User calls on its
     /// resources (which service and version has which action is `dialects::zenlayer::versions`).
     pub enum ZenlayerAction for ZlRequest => zl::Answer {
-        CreateImage              => CreateImage,    Write,  zenlayer::image_reads,     zenlayer::create_image;
+        CreateImage              => CreateImage,    Create,  zenlayer::image_reads,     zenlayer::create_image;
         DescribeImages           => Describe,       Read,   nothing,                   zenlayer::describe_images;
         DescribeCustomImages     => Describe,       Read,   nothing,                   zenlayer::describe_custom_images;
-        CreateSnapshot           => CreateSnapshot, Write,  zenlayer::snapshot_reads,  zenlayer::create_snapshot;
+        CreateSnapshot           => CreateSnapshot, Create,  zenlayer::snapshot_reads,  zenlayer::create_snapshot;
         DescribeSnapshots        => Describe,       Read,   zenlayer::described_reads, zenlayer::describe_snapshots;
         DeleteImages             => CreateImage,    Write,  zenlayer::image_id_reads,  zenlayer::delete_images;
         ModifyImagesAttributes   => CreateImage,    Write,  zenlayer::image_id_reads,  zenlayer::modify_images;

@@ -276,7 +276,13 @@ async fn snapshot_disk(
         client_token: Some(slot.token(disk)),
         ..CreateSnapshot::new(disk)
     };
-    let caller = Caller { account, dialect: account.provider.as_str(), action: "AutoSnapshot", now };
+    let caller = Caller {
+        account,
+        dialect: account.provider.as_str(),
+        action: "AutoSnapshot",
+        now,
+        arrived: Utc::now(),
+    };
     match create_snapshot::run(&app.store, &caller, &cmd, snapshot_id(account.provider)).await {
         Ok(Made::New(s)) => report.created.push(s.id),
         Ok(Made::Again(id)) => report.already_made.push(id),

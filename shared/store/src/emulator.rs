@@ -25,7 +25,7 @@ pub const MAX_FAULTS: usize = 100;
 /// The farthest the virtual clock may be from real time, either way: ten years.
 pub const MAX_CLOCK_OFFSET_MS: i64 = 10 * 366 * 86_400_000;
 
-fn offset_of(item: &Item) -> i64 {
+pub(crate) fn offset_of(item: &Item) -> i64 {
     item.get("offset_ms").and_then(|v| v.as_n().ok()).and_then(|n| n.parse().ok()).unwrap_or(0)
 }
 

@@ -7,6 +7,7 @@ mod emulator;
 mod images;
 mod invariants;
 mod items;
+mod known;
 mod modifies;
 mod nonce;
 mod policies;
@@ -51,6 +52,10 @@ pub struct Store {
     accounts: Accounts,
     /// The signature nonce this request's first transaction records (see [`Store::with_nonce`]).
     nonce: Option<Arc<nonce::PendingNonce>>,
+    /// What this process last read of the items a speculation may use (see [`Store::speculate`]).
+    known: known::Known,
+    /// What this request took from memory instead of reading, for its transaction to check.
+    speculation: Option<Arc<known::Speculation>>,
 }
 
 impl Store {
@@ -65,6 +70,8 @@ impl Store {
             attachments: Attachments::default(),
             accounts: Accounts::default(),
             nonce: None,
+            known: Default::default(),
+            speculation: None,
         }
     }
 
@@ -208,6 +215,7 @@ impl Store {
             .send()
             .await
             .map_err(internal)?;
+        self.note_read(pk, out.item.as_ref());
         Ok(out.item)
     }
 }

@@ -50,7 +50,7 @@ impl Ref {
     }
 
     /// The item's key; `None` for an item of a caller whose account is not known yet.
-    fn pk(&self, accounts: &Accounts) -> Option<String> {
+    pub(crate) fn pk(&self, accounts: &Accounts) -> Option<String> {
         let account = |key: &str| accounts.lock().expect("not poisoned").get(key).cloned();
         Some(match self {
             Ref::Credential(id) => key::credential(id),
@@ -124,6 +124,9 @@ impl Store {
         }
         for pk in pks {
             found.entry(pk).or_insert(None);
+        }
+        for (pk, item) in &found {
+            self.note_read(pk, item.as_ref());
         }
         Ok(Store { ahead: Some(Arc::new(Mutex::new(found))), ..self.clone() })
     }

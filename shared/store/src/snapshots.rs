@@ -62,6 +62,9 @@ impl Store {
         // The request's nonce rides in its first transaction, last.
         let nonce = self.nonce.as_ref().filter(|p| !p.is_written());
         let mut actions = actions;
+        if let Some(speculation) = &self.speculation {
+            speculation.guard(&self.table, &mut actions)?;
+        }
         if let Some(p) = nonce {
             actions.push(p.put(&self.table)?);
         }
@@ -73,6 +76,8 @@ impl Store {
             let err = match result {
                 Ok(_) => {
                     nonce.inspect(|p| p.mark_written());
+                    self.note_written(&actions);
+                    self.note_committed();
                     return Ok(());
                 }
                 Err(e) => e.into_service_error(),
@@ -80,6 +85,11 @@ impl Store {
             let TransactWriteItemsError::TransactionCanceledException(cancel) = &err else {
                 return Err(internal(err));
             };
+            // A speculation refused: nothing was written; the request runs again on fresh reads,
+            // which say why.
+            if self.speculation.is_some() {
+                return Err(DomainError::Internal("a speculation was refused".into()));
+            }
             let reasons = cancel.cancellation_reasons();
             // A replayed request is refused as such, before any other lost condition.
             let lost =

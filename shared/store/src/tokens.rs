@@ -101,6 +101,29 @@ impl Store {
         Ok(Some(live(found.map(items::from_item).transpose()?, now)))
     }
 
+    /// Confirm, in one transaction that also records the request's nonce and checks what a
+    /// speculation assumed, that the token still holds `record` (remembered, not read): what a
+    /// replay served from memory answers must still be true in the table.
+    pub async fn confirm_token(
+        &self,
+        key: &TokenKey,
+        record: &TokenRecord,
+        now: DateTime<Utc>,
+    ) -> DomainResult<()> {
+        let check = aws_sdk_dynamodb::types::ConditionCheck::builder()
+            .table_name(&self.table)
+            .key("pk", s(key.pk()))
+            .condition_expression("claim_id = :c AND #exp >= :now")
+            .expression_attribute_names("#exp", TTL_ATTRIBUTE)
+            .expression_attribute_values(":c", s(&record.claim_id))
+            .expression_attribute_values(":now", n(now.timestamp()))
+            .build()
+            .map_err(internal)?;
+        let actions =
+            vec![aws_sdk_dynamodb::types::TransactWriteItem::builder().condition_check(check).build()];
+        self.transact(actions, |_, _| domain::DomainError::Internal("the token changed".into())).await
+    }
+
     /// The token's record, unless it is absent or expired.
     pub async fn live_token(&self, key: &TokenKey, now: DateTime<Utc>) -> DomainResult<Option<TokenRecord>> {
         Ok(live(self.get(&key.pk()).await?, now))
@@ -166,6 +189,7 @@ pub(crate) fn settlement(
             let done = TokenRecord {
                 status: TokenStatus::Completed,
                 resource_id: Some(resource_id.to_string()),
+                settled_ms: Some(Utc::now().timestamp_millis()),
                 ..record.clone()
             };
             let put = aws_sdk_dynamodb::types::Put::builder()

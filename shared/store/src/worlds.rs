@@ -69,6 +69,12 @@ impl Store {
         for p in &world.snapshot_policies {
             puts.push(items::policy_item(p)?);
         }
+        // Every item of this load names it: a process that remembers some of them can tell, in a
+        // transaction's condition, that they were not replaced since (see `known`).
+        let gen = uuid::Uuid::new_v4().to_string();
+        for item in &mut puts {
+            item.insert(crate::known::GEN.into(), items::s(&gen));
+        }
         let written = puts.len();
         let requests = puts
             .into_iter()

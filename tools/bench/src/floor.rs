@@ -115,7 +115,7 @@ pub async fn run(ctx: &Ctx, call: Call, c: usize, i: usize) -> Result<(), String
     };
     let (store, account) = authenticate(ctx, key, nonce, reads).await?;
     let store = &store;
-    let caller = Caller { account: &account, dialect, action, now: Utc::now() };
+    let caller = Caller { account: &account, dialect, action, now: Utc::now(), arrived: Utc::now() };
     let outcome = match call {
         Call::AliCreateSnapshotToken | Call::AliCreateSnapshotReplay | Call::AliCreateSnapshot => {
             let mut cmd = commands.ali_snapshot.clone();

@@ -34,6 +34,7 @@ fn record(account: &Account, fingerprint: String, now: DateTime<Utc>) -> TokenRe
         in_flight_until: now
             + Duration::milliseconds(account.settings.timings.request_processing_ms as i64)
             + ABANDONED_AFTER,
+        settled_ms: None,
     }
 }
 
@@ -118,10 +119,24 @@ pub async fn once<C: Serialize, T, P>(
     }
     let fresh = TokenUse::Fresh { key, record, ttl_seconds: account.settings.idempotency_ttl_seconds };
     let TokenUse::Fresh { key, record, .. } = &fresh else { unreachable!("made just above") };
+    // A record settled after this call arrived is a twin's that was being processed meanwhile
+    // (ECS API reference, CreateSnapshot: IdempotentProcessing) — the case of a call that first
+    // tried to create without reading the token, then read it.
+    let in_flight_on_arrival = |existing: &TokenRecord| {
+        existing.settled_ms.is_some_and(|settled| settled > caller.arrived.timestamp_millis())
+    };
     // A replay known from the read-ahead answers at once.
     let read_ahead = store.token_read_ahead(key, caller.now)?;
     if let Some(Some(existing)) = read_ahead {
-        return judge_replay(&existing, &record.fingerprint).map(Made::Again);
+        if store.speculative() {
+            // Remembered, not read: confirmed (with the nonce recorded) before it is answered.
+            store.confirm_token(key, &existing, caller.now).await?;
+        }
+        let first = judge_replay(&existing, &record.fingerprint);
+        if in_flight_on_arrival(&existing) {
+            return first.and(Err(DomainError::TokenInFlight));
+        }
+        return first.map(Made::Again);
     }
     // Whether this call found the token free on arrival (read ahead, and absent). A process's
     // first request of an access key cannot read its token ahead (the key's account is not known
@@ -129,6 +144,8 @@ pub async fn once<C: Serialize, T, P>(
     let arrived_first = read_ahead.is_some();
     match create(Some(&fresh), prefetch.await).await {
         Ok(made) => Ok(Made::New(made)),
+        // A speculation took the token as free without reading it: the run on fresh reads judges.
+        Err(e) if store.speculative() => Err(e),
         // The token was free when read and taken when written: a twin call made it in between,
         // and was still being processed when this one arrived (ECS API reference,
         // CreateSnapshot: IdempotentProcessing). Answered without another read.
@@ -137,7 +154,7 @@ pub async fn once<C: Serialize, T, P>(
         // live record: a record made since this call's read is a twin's that was in flight; one
         // read ahead of none is a replay, answered as one, whatever the state now.
         Err(e) => match store.live_token(key, caller.now).await {
-            Ok(Some(existing)) if arrived_first => {
+            Ok(Some(existing)) if arrived_first || in_flight_on_arrival(&existing) => {
                 judge_replay(&existing, &record.fingerprint).and(Err(DomainError::TokenInFlight))
             }
             Ok(Some(existing)) => judge_replay(&existing, &record.fingerprint).map(Made::Again),

@@ -19,6 +19,9 @@ pub struct Caller<'a> {
     pub dialect: &'a str,
     pub action: &'a str,
     pub now: DateTime<Utc>,
+    /// When the request arrived, in real time (a client token's twin arriving before the first
+    /// call settled the token is told the first is still being processed).
+    pub arrived: DateTime<Utc>,
 }
 
 /// How many times a write is judged again after losing a race (its condition failed because
