@@ -19,7 +19,8 @@ ensure_peer
 log "cargo build --release --bin gateway --bin bench --bin describe"
 cargo build --quiet --release --bin gateway --bin bench --bin describe
 
-DDB_JAVA_OPTS="-Xms256m -Xmx1g" start_local_store
+# Full JIT (see README, Performance: the store's settings); BENCH_STORE_OPTS overrides, to compare.
+DDB_JAVA_OPTS="${BENCH_STORE_OPTS:--Xms256m -Xmx1g}" start_local_store
 
 MOTO_PORT="$(free_port)"
 "$PEER_DIR/bin/moto_server" -H 127.0.0.1 -p "$MOTO_PORT" >"$RUN_DIR/bench-moto.log" 2>&1 </dev/null &

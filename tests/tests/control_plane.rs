@@ -18,7 +18,7 @@ async fn health_tells_the_table_the_dialects_and_the_round_trips() {
     chrono::DateTime::parse_from_rfc3339(health["time"].as_str().unwrap()).unwrap();
     // Signed CreateSnapshots: their round trips are counted. The first reads the credential with
     // the disk, then the disk's instance, then writes; the next is served from what the process
-    // read, checked by its transaction: one.
+    // read, checked by its transaction: one. Then one with a ClientToken and its replay: one each.
     let trips =
         async || gw.raw("GET", "/_emulator/health", &[], vec![]).await.json()["store_round_trips"].as_u64();
     // A control call reads the virtual clock: one round trip of its own, measured here.
@@ -26,13 +26,18 @@ async fn health_tells_the_table_the_dialects_and_the_round_trips() {
     let own = trips().await.unwrap() - first;
     assert_eq!(own, 1);
     let mut counts = Vec::new();
-    for _ in 0..2 {
+    let mut ids = Vec::new();
+    let token = [("DiskId", "d-ali-expired"), ("ClientToken", "counted")];
+    for params in [&token[..1], &token[..1], &token, &token] {
         let before = trips().await.unwrap();
-        let made = gw.call(ALI, "CreateSnapshot", &[("DiskId", "d-ali-expired")]).await;
+        let made = gw.call(ALI, "CreateSnapshot", params).await;
         assert_eq!(made.status, 200, "{}", made.text);
         counts.push(trips().await.unwrap() - before - own);
+        ids.push(made.field("SnapshotId"));
     }
-    assert_eq!(counts, vec![3, 1]);
+    assert_eq!(counts, vec![3, 1, 1, 1]);
+    assert_eq!(ids[3], ids[2], "the last call is a replay");
+    assert_ne!(ids[2], ids[1]);
     let unknown = gw.raw("GET", "/_emulator/nothing", &[], vec![]).await;
     assert_eq!(unknown.status, 404);
 }

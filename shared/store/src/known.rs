@@ -32,10 +32,37 @@ use std::sync::{Arc, Mutex};
 pub(crate) const GEN: &str = "gen";
 
 /// The last state read of each item worth remembering, by key; shared by a process's requests.
-pub(crate) type Known = Arc<Mutex<HashMap<String, Item>>>;
+pub(crate) type Known = Arc<Mutex<Memory>>;
 
-/// Past this many items the memory starts again (a process serving a very large world).
-const MAX_KNOWN: usize = 20_000;
+/// Items remembered in the newer of two generations; when it is full it becomes the older one and
+/// the older is forgotten, so that memory stays bounded (a process serving a very large world, or
+/// making many snapshots and tokens) and keeps the most recent `GENERATION` items at least.
+const GENERATION: usize = 10_000;
+
+#[derive(Debug, Default)]
+pub(crate) struct Memory {
+    newer: HashMap<String, Item>,
+    older: HashMap<String, Item>,
+}
+
+impl Memory {
+    fn get(&self, pk: &str) -> Option<&Item> {
+        self.newer.get(pk).or_else(|| self.older.get(pk))
+    }
+
+    fn insert(&mut self, pk: String, item: Item) {
+        if self.newer.len() >= GENERATION && !self.newer.contains_key(&pk) {
+            self.older = std::mem::take(&mut self.newer);
+        }
+        self.older.remove(&pk);
+        self.newer.insert(pk, item);
+    }
+
+    fn remove(&mut self, pk: &str) {
+        self.newer.remove(pk);
+        self.older.remove(pk);
+    }
+}
 
 /// What a speculative request took from memory, for its transaction to check.
 #[derive(Debug)]
@@ -104,12 +131,7 @@ impl Store {
         }
         let mut known = self.known.lock().expect("not poisoned");
         match item {
-            Some(item) => {
-                if known.len() >= MAX_KNOWN {
-                    known.clear();
-                }
-                known.insert(pk.to_string(), item.clone());
-            }
+            Some(item) => known.insert(pk.to_string(), item.clone()),
             // The emulator's state is absent until the clock first moves: remembered as empty.
             None if pk == emulator::STATE_PK => {
                 known.insert(pk.to_string(), Item::new());
@@ -344,4 +366,31 @@ fn with_condition(
         .build()
         .map_err(internal)?;
     Ok(TransactWriteItem::builder().update(update).build())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn memory_keeps_the_most_recent_generation_at_least_and_is_bounded() {
+        let mut memory = Memory::default();
+        let item = |i: usize| Item::from([("n".to_string(), n(i as i64))]);
+        for i in 0..=GENERATION {
+            memory.insert(format!("K#{i}"), item(i));
+        }
+        // The first item moved to the older generation and is still found.
+        assert_eq!(memory.get("K#0"), Some(&item(0)));
+        // Replaced items are found in their newest state.
+        memory.insert("K#0".into(), item(7));
+        assert_eq!(memory.get("K#0"), Some(&item(7)));
+        for i in GENERATION + 1..=3 * GENERATION {
+            memory.insert(format!("K#{i}"), item(i));
+        }
+        assert_eq!(memory.get("K#1"), None, "forgotten after two generations");
+        assert!(memory.newer.len() + memory.older.len() <= 2 * GENERATION);
+        assert!(memory.get(&format!("K#{}", 3 * GENERATION)).is_some());
+        memory.remove(&format!("K#{}", 3 * GENERATION));
+        assert!(memory.get(&format!("K#{}", 3 * GENERATION)).is_none());
+    }
 }

@@ -2,6 +2,7 @@
 //! `TransactWriteItems` whose conditions enforce the rules concurrency could break; nothing is
 //! read and then written on the strength of that read.
 
+mod capture;
 mod deletes;
 mod emulator;
 mod images;
@@ -25,6 +26,7 @@ use domain::{Credential, DomainError, DomainResult};
 use std::sync::Arc;
 use std::time::Duration;
 
+pub use capture::{Capture, Captured};
 pub use deletes::Released;
 pub use emulator::{EmulatorState, MAX_CLOCK_OFFSET_MS, MAX_FAULTS};
 pub use modifies::Modified;
@@ -56,6 +58,8 @@ pub struct Store {
     known: known::Known,
     /// What this request took from memory instead of reading, for its transaction to check.
     speculation: Option<Arc<known::Speculation>>,
+    /// Where the transactions it commits are kept, when that was asked (see [`Store::capturing`]).
+    capture: Option<Capture>,
 }
 
 impl Store {
@@ -72,6 +76,7 @@ impl Store {
             nonce: None,
             known: Default::default(),
             speculation: None,
+            capture: None,
         }
     }
 

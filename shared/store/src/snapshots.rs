@@ -71,6 +71,7 @@ impl Store {
         let mut attempts = 0;
         loop {
             attempts += 1;
+            let sent = Utc::now();
             let result =
                 self.client.transact_write_items().set_transact_items(Some(actions.clone())).send().await;
             let err = match result {
@@ -78,6 +79,7 @@ impl Store {
                     nonce.inspect(|p| p.mark_written());
                     self.note_written(&actions);
                     self.note_committed();
+                    self.note_captured(&actions, sent);
                     return Ok(());
                 }
                 Err(e) => e.into_service_error(),
@@ -85,15 +87,16 @@ impl Store {
             let TransactWriteItemsError::TransactionCanceledException(cancel) = &err else {
                 return Err(internal(err));
             };
-            // A speculation refused: nothing was written; the request runs again on fresh reads,
-            // which say why.
-            if self.speculation.is_some() {
-                return Err(DomainError::Internal("a speculation was refused".into()));
-            }
             let reasons = cancel.cancellation_reasons();
-            // A replayed request is refused as such, before any other lost condition.
             let lost =
                 |r: &aws_sdk_dynamodb::types::CancellationReason| r.code() == Some("ConditionalCheckFailed");
+            // A speculation refused by a condition: nothing was written; the request runs again on
+            // fresh reads, which say why. (One that only met a concurrent transaction tries again
+            // below, as any transaction does.)
+            if self.speculation.is_some() && reasons.iter().any(lost) {
+                return Err(DomainError::Internal("a speculation was refused".into()));
+            }
+            // A replayed request is refused as such, before any other lost condition.
             if nonce.is_some() && reasons.last().is_some_and(lost) {
                 return Err(DomainError::Auth(domain::AuthFailure::NonceReused));
             }
@@ -102,7 +105,8 @@ impl Store {
             {
                 return Err(outcome(i, r.item()));
             }
-            // A conflict with a concurrent transaction (real DynamoDB): try again, briefly.
+            // A conflict with a concurrent transaction (real DynamoDB, and DynamoDB Local when two
+            // transactions check one item at once): try again, briefly.
             let conflict = reasons.iter().any(|r| r.code() == Some("TransactionConflict"));
             if !conflict || attempts >= 5 {
                 return Err(internal(err));

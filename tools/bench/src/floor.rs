@@ -1,7 +1,8 @@
-//! The floor of each call: the DynamoDB calls one request of ours makes — the credential read
-//! (with what the action reads ahead), the nonce, then the use case's own reads and transaction —
-//! issued straight from this process through
-//! the same store and use-case code, with no HTTP, no parsing, no signature and no rendering.
+//! The floor of each call: the DynamoDB calls one request of ours makes — for a create, its one
+//! transaction when this process remembers what it needs (the read when it does not, or when the
+//! transaction is refused); for any other call, the credential read with what the action reads
+//! ahead, then the nonce — issued straight from this process through the same store and use-case
+//! code, with no HTTP, no parsing, no signature and no rendering.
 //! The commands are made once (from the dialects' own parameter readers) and only their ids change
 //! per call.
 
@@ -57,19 +58,10 @@ fn commands(snapshot: &str) -> &'static Commands {
 }
 
 /// What the pipeline does before any action: read the credential together with what the action
-/// will read (one `BatchGetItem`), and, for the dialects whose signatures carry a nonce, hand the
-/// store one to record (by the action's transaction, or settled by [`run`]).
-async fn authenticate(
-    ctx: &Ctx,
-    key: &str,
-    nonce: bool,
-    reads: Vec<Ref>,
-) -> Result<(Store, domain::Account), String> {
-    let mut all = vec![Ref::Credential(key.to_string())];
-    all.extend(reads);
-    // Every request also reads the emulator's state (virtual clock, runtime faults) in that batch.
-    all.push(Ref::Emulator);
-    let store = ctx.store.read_ahead(&all).await.map_err(|e| e.to_string())?;
+/// will read (one `BatchGetItem`; for a create, first from what the process remembers, with no
+/// round trip), and, for the dialects whose signatures carry a nonce, hand the store one to
+/// record (by the action's transaction, or settled by [`serve`]).
+async fn authenticate(store: Store, key: &str, nonce: bool) -> Result<(Store, domain::Account), String> {
     let credential = store.credential(key).await.map_err(|e| e.to_string())?.ok_or("no credential")?;
     let store = match nonce {
         true => store.with_nonce(key, &uuid::Uuid::new_v4().to_string(), Utc::now(), 2 * 86_400),
@@ -78,26 +70,52 @@ async fn authenticate(
     Ok((store, credential.account))
 }
 
-pub async fn run(ctx: &Ctx, call: Call, c: usize, i: usize) -> Result<(), String> {
-    let commands = commands(&ctx.snapshot);
-    let token = format!("floor-{}-{c}-{i}", ctx.run);
-    let (key, nonce) = match call {
-        Call::TcCreateSnapshot => (TC.0, false),
-        Call::ZlCreateSnapshot => (ZL.0, false),
-        _ => (ALI.0, true),
+/// One call of `call`, as the pipeline makes it, through `base` (the bench's store, or one that
+/// keeps what it commits): a create on what this process remembers when it remembers enough,
+/// run again on fresh reads when that speculation is refused; any other call on fresh reads.
+pub async fn run(ctx: &Ctx, base: &Store, call: Call, c: usize, i: usize) -> Result<(), String> {
+    let key = match call {
+        Call::TcCreateSnapshot => TC.0,
+        Call::ZlCreateSnapshot => ZL.0,
+        _ => ALI.0,
     };
-    let (dialect, action) = match call {
-        Call::TcCreateSnapshot => ("tencent", "CreateSnapshot"),
-        Call::ZlCreateSnapshot => ("zenlayer", "CreateSnapshot"),
-        Call::AliCreateImage => ("alibaba", "CreateImage"),
-        Call::AliDescribeSnapshots => ("alibaba", "DescribeSnapshots"),
-        _ => ("alibaba", "CreateSnapshot"),
+    let mut all = vec![Ref::Credential(key.to_string())];
+    all.extend(reads(ctx, call, c, i));
+    // Every request also reads the emulator's state (virtual clock, runtime faults) in that batch.
+    all.push(Ref::Emulator);
+    if call != Call::AliDescribeSnapshots {
+        if let Some(store) = base.speculate(&all) {
+            let outcome = serve(ctx, store.clone(), call, c, i).await;
+            if outcome.is_ok() || store.speculation_committed() {
+                return outcome;
+            }
+        }
+    }
+    let store = base.read_ahead(&all).await.map_err(|e| e.to_string())?;
+    serve(ctx, store, call, c, i).await
+}
+
+/// The client token of call `i` at concurrency `c`.
+fn token(ctx: &Ctx, c: usize, i: usize) -> String {
+    format!("floor-{}-{c}-{i}", ctx.run)
+}
+
+/// The action's name, and what the dialect's `reads` names for the same request.
+fn reads(ctx: &Ctx, call: Call, c: usize, i: usize) -> Vec<Ref> {
+    let key = match call {
+        Call::TcCreateSnapshot => TC.0,
+        Call::ZlCreateSnapshot => ZL.0,
+        _ => ALI.0,
     };
-    // What the dialect's `reads` names for the same request.
+    let token = token(ctx, c, i);
+    let action = match call {
+        Call::AliCreateImage => "CreateImage",
+        _ => "CreateSnapshot",
+    };
     let of_caller = |item| Ref::OfCaller { access_key: key.to_string(), item };
     let token_ref = || of_caller(CallerItem::Token { action: action.into(), token: token.clone() });
     let hangzhou = || "cn-hangzhou".to_string();
-    let reads = match call {
+    match call {
         Call::TcCreateSnapshot => {
             vec![Ref::Region("ap-guangzhou".into()), Ref::Disk(world::disk("tencent", i))]
         }
@@ -112,8 +130,26 @@ pub async fn run(ctx: &Ctx, call: Call, c: usize, i: usize) -> Result<(), String
         Call::AliDescribeSnapshots => vec![Ref::Region(hangzhou()), Ref::Snapshot(ctx.snapshot.clone())],
         Call::AliCreateSnapshot => vec![Ref::Disk(world::disk("alibaba", i))],
         _ => vec![token_ref(), Ref::Disk(world::disk("alibaba", i))],
+    }
+}
+
+/// The action itself, on `store` (its reads read ahead or taken from memory).
+async fn serve(ctx: &Ctx, store: Store, call: Call, c: usize, i: usize) -> Result<(), String> {
+    let commands = commands(&ctx.snapshot);
+    let token = token(ctx, c, i);
+    let (key, nonce) = match call {
+        Call::TcCreateSnapshot => (TC.0, false),
+        Call::ZlCreateSnapshot => (ZL.0, false),
+        _ => (ALI.0, true),
     };
-    let (store, account) = authenticate(ctx, key, nonce, reads).await?;
+    let (dialect, action) = match call {
+        Call::TcCreateSnapshot => ("tencent", "CreateSnapshot"),
+        Call::ZlCreateSnapshot => ("zenlayer", "CreateSnapshot"),
+        Call::AliCreateImage => ("alibaba", "CreateImage"),
+        Call::AliDescribeSnapshots => ("alibaba", "DescribeSnapshots"),
+        _ => ("alibaba", "CreateSnapshot"),
+    };
+    let (store, account) = authenticate(store, key, nonce).await?;
     let store = &store;
     let caller = Caller { account: &account, dialect, action, now: Utc::now(), arrived: Utc::now() };
     let outcome = match call {
@@ -155,6 +191,10 @@ pub async fn run(ctx: &Ctx, call: Call, c: usize, i: usize) -> Result<(), String
             create_snapshot::run(store, &caller, &cmd, zl_id).await.map(drop)
         }
     };
+    if store.speculative() && !store.speculation_committed() {
+        // Answered without its transaction: the pipeline runs it again on fresh reads.
+        return Err(format!("a speculation wrote nothing: {outcome:?}"));
+    }
     store.settle_nonce().await.map_err(|e| e.to_string())?;
     outcome.map_err(|e| e.to_string())
 }

@@ -7,12 +7,16 @@
 //! - **floor**: the DynamoDB calls one of those requests makes, issued directly from this process
 //!   through the same store code, with nothing else around them (no HTTP, no parsing, no
 //!   signatures) — what the store alone costs;
+//! - **bare**: for a create, its transaction as the floor committed it, sent again with nothing
+//!   before it (fresh keys for what it creates) — what DynamoDB Local alone costs;
 //! - **moto**: the peer, moto's server at `--moto`, doing the EC2 call that matches.
 //!
 //! It prints req/s, p50, p99, errors and DynamoDB round trips per request (counted by the store's
 //! client, not assumed), then one line per call, last, of the form
-//! `ratio <call> c=<n> ours/moto=<x.xx> ours/floor=<x.xx>` (throughput ratios).
+//! `ratio <call> c=<n> ours/moto=<x.xx> ours/floor=<x.xx> ours/bare=<x.xx> p50 ours=… moto=…`
+//! (throughput ratios, then the two medians).
 
+mod bare;
 mod clients;
 mod floor;
 mod lambda;
@@ -34,11 +38,13 @@ struct Args {
     table: String,
     requests: usize,
     concurrency: Vec<usize>,
+    /// Only the calls whose names start with one of these (all when empty).
+    only: Vec<String>,
 }
 
 const USAGE: &str =
     "usage: bench --endpoint HOST:PORT --moto HOST:PORT [--function target/release/describe] \
-[--table bench] [--requests 2000] [--concurrency 1,16]";
+[--table bench] [--requests 2000] [--concurrency 1,16] [--only tencent,alibaba.CreateImage]";
 
 fn args() -> Result<Args, String> {
     let mut a = Args {
@@ -48,6 +54,7 @@ fn args() -> Result<Args, String> {
         table: "bench".into(),
         requests: 2000,
         concurrency: vec![1, 16],
+        only: Vec::new(),
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -57,6 +64,7 @@ fn args() -> Result<Args, String> {
             "--moto" => a.moto = value,
             "--function" => a.function = Some(value),
             "--table" => a.table = value,
+            "--only" => a.only = value.split(',').map(|s| s.trim().to_string()).collect(),
             "--requests" => a.requests = value.parse().map_err(|_| "--requests takes a number")?,
             "--concurrency" => {
                 a.concurrency = value
@@ -80,7 +88,7 @@ fn args() -> Result<Args, String> {
 }
 
 /// The calls measured: ours, the floor of the same call, and the peer's matching call.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Call {
     AliCreateSnapshotToken,
     AliCreateSnapshot,
@@ -332,10 +340,15 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    // (A replay replays the tokens of the `+token` call: `--only` keeps both or neither.)
+    let calls: Vec<Call> = Call::ALL
+        .into_iter()
+        .filter(|c| args.only.is_empty() || args.only.iter().any(|o| c.name().starts_with(o.as_str())))
+        .collect();
     // Warm up first (the JIT of DynamoDB Local, connection pools, each disk's instance guess), so
     // that the first figure is not paying for it: each call, ours and the floor, then the peer.
     let warm = world::DISKS;
-    for call in Call::ALL {
+    for &call in &calls {
         let cx = ctx.clone();
         load::measure(warm, 4, move |i| {
             let cx = cx.clone();
@@ -345,7 +358,7 @@ async fn main() -> ExitCode {
         let cx = ctx.clone();
         load::measure(warm, 4, move |i| {
             let cx = cx.clone();
-            async move { floor::run(&cx, call, 0, i).await }
+            async move { floor::run(&cx, &cx.store, call, 0, i).await }
         })
         .await;
     }
@@ -357,6 +370,20 @@ async fn main() -> ExitCode {
         })
         .await;
     }
+    // Each create's transaction, captured from the floor once it runs warm, for the bare line.
+    let mut captured = std::collections::HashMap::new();
+    for &call in &calls {
+        match bare::capture(&ctx, call).await {
+            Ok(Some(transactions)) => {
+                captured.insert(call, Arc::new(transactions));
+            }
+            Ok(None) => {}
+            Err(e) => {
+                eprintln!("bench: capturing the transactions of {}: {e}", call.name());
+                return ExitCode::FAILURE;
+            }
+        }
+    }
     println!(
         "bench: {} requests per figure; ours http://{}, moto http://{}",
         args.requests, args.endpoint, args.moto
@@ -367,7 +394,7 @@ async fn main() -> ExitCode {
     let mut failed = false;
     for &c in &args.concurrency {
         let mut peers: Vec<(Peer, Figures)> = Vec::new();
-        for call in Call::ALL {
+        for &call in &calls {
             let before = ctx.ours.round_trips().await.unwrap_or(0);
             let cx = ctx.clone();
             let ours = load::measure(args.requests, c, move |i| {
@@ -381,11 +408,28 @@ async fn main() -> ExitCode {
             let cx = ctx.clone();
             let floor = load::measure(args.requests, c, move |i| {
                 let cx = cx.clone();
-                async move { floor::run(&cx, call, c, i).await }
+                async move { floor::run(&cx, &cx.store, call, c, i).await }
             })
             .await;
             let trips = ctx.store.round_trips().saturating_sub(before);
             row(call.name(), "floor", c, &floor, Some(trips as f64 / floor.requests.max(1) as f64));
+            // The bare transaction of the same call, where it makes one.
+            let bare = match captured.get(&call) {
+                Some(transactions) => {
+                    let before = ctx.store.round_trips();
+                    let (cx, transactions) = (ctx.clone(), transactions.clone());
+                    let f = load::measure(args.requests, c, move |i| {
+                        let (cx, transactions) = (cx.clone(), transactions.clone());
+                        async move { bare::run(&cx, &transactions, i).await }
+                    })
+                    .await;
+                    let trips = ctx.store.round_trips().saturating_sub(before);
+                    row(call.name(), "bare", c, &f, Some(trips as f64 / f.requests.max(1) as f64));
+                    failed |= f.errors > 0;
+                    Some(f)
+                }
+                None => None,
+            };
             let peer = call.peer();
             let moto = match peers.iter().find(|(p, _)| *p == peer) {
                 Some((_, f)) => f.clone(),
@@ -402,11 +446,14 @@ async fn main() -> ExitCode {
                 }
             };
             failed |= ours.errors + floor.errors + moto.errors > 0;
+            let to_bare = bare.map_or("-".into(), |b| format!("{:.2}", ours.per_second / b.per_second));
             ratios.push(format!(
-                "ratio {} c={c} ours/moto={:.2} ours/floor={:.2}",
+                "ratio {} c={c} ours/moto={:.2} ours/floor={:.2} ours/bare={to_bare} p50 ours={:.2} ms moto={:.2} ms",
                 call.name(),
                 ours.per_second / moto.per_second,
-                ours.per_second / floor.per_second
+                ours.per_second / floor.per_second,
+                ours.p50_ms,
+                moto.p50_ms
             ));
         }
     }
