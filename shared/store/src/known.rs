@@ -58,6 +58,14 @@ impl Memory {
         self.newer.insert(pk, item);
     }
 
+    /// Keep `pk` among the newer items: what requests keep using stays remembered however many
+    /// tokens and snapshots pass through.
+    fn touch(&mut self, pk: &str) {
+        if let Some(item) = self.older.remove(pk) {
+            self.insert(pk.to_string(), item);
+        }
+    }
+
     fn remove(&mut self, pk: &str) {
         self.newer.remove(pk);
         self.older.remove(pk);
@@ -155,7 +163,7 @@ impl Store {
     /// to be checked by its transaction; `None` when something is not remembered, the items do
     /// not come from one world load, or a runtime fault is in force.
     pub fn speculate(&self, refs: &[Ref]) -> Option<Store> {
-        let known = self.known.lock().expect("not poisoned");
+        let mut known = self.known.lock().expect("not poisoned");
         let mut ahead: HashMap<String, Option<Item>> = HashMap::new();
         let mut gen: Option<String> = None;
         let mut credential = None;
@@ -222,6 +230,9 @@ impl Store {
             snapshots,
             committed: AtomicBool::new(false),
         };
+        for pk in ahead.keys() {
+            known.touch(pk);
+        }
         drop(known);
         Some(Store {
             ahead: Some(Arc::new(Mutex::new(ahead))),
@@ -392,5 +403,14 @@ mod tests {
         assert!(memory.get(&format!("K#{}", 3 * GENERATION)).is_some());
         memory.remove(&format!("K#{}", 3 * GENERATION));
         assert!(memory.get(&format!("K#{}", 3 * GENERATION)).is_none());
+        // An item in use is kept among the newer ones.
+        memory.insert("USED".into(), item(1));
+        for i in 0..3 * GENERATION {
+            memory.insert(format!("L#{i}"), item(i));
+            if i % (GENERATION / 2) == 0 {
+                memory.touch("USED");
+            }
+        }
+        assert_eq!(memory.get("USED"), Some(&item(1)), "touched, kept");
     }
 }
