@@ -11,13 +11,22 @@ use std::future::Future;
 use store::Ref;
 
 /// Whether an action writes (its nonce goes into its own transaction) or only reads (its nonce
-/// is recorded beside its reads). A create writes, and may first be tried on what the process
-/// remembers of the items it reads, checked by its transaction (`store::Store::speculate`).
+/// is recorded beside its reads). A create and a delete write, and may first be tried on what
+/// the process remembers of the items they read, checked by their transaction
+/// (`store::Store::speculate`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Access {
     Read,
     Write,
     Create,
+    Delete,
+}
+
+impl Access {
+    /// Whether the action is first tried on what the process remembers.
+    pub fn speculated(self) -> bool {
+        matches!(self, Access::Create | Access::Delete)
+    }
 }
 
 /// An action of a dialect, as [`actions!`] declares it.

@@ -145,11 +145,11 @@ async fn run<P: Protocol>(
     reads.extend(parsed.common_reads(action, key));
     reads.extend(action.reads(parsed, key));
     let request = Request { req, parsed, presented: &presented, action, real_now };
-    // A create is first tried on what this process remembers, in one round trip. Its answer
-    // stands once a transaction of it committed (a create made, a replay confirmed: refused
-    // after that, by a token's other parameters for one, it is refused for good); refused before,
-    // for any reason, it runs again on fresh reads, which give the answer.
-    if access == Access::Create {
+    // A create or a delete is first tried on what this process remembers, in one round trip. Its
+    // answer stands once a transaction of it committed (a create made, a replay confirmed, a
+    // delete done: refused after that, by a token's other parameters for one, it is refused for
+    // good); refused before, for any reason, it runs again on fresh reads, which give the answer.
+    if access.speculated() {
         if let Some(mut app) = app.speculate(&reads).await {
             let answer = request.serve(&mut app, &reads, true).await;
             if answer.is_ok() || app.store.speculation_committed() {

@@ -50,10 +50,10 @@ actions! {
         // wire name                  function        access reads ahead                 handler
         CreateSnapshot          => CreateSnapshot, Create, alibaba::snapshot_reads,    alibaba::create_snapshot;
         DescribeSnapshots       => Describe,       Read,  alibaba::described_reads,   alibaba::describe_snapshots;
-        DeleteSnapshot          => CreateSnapshot, Write, alibaba::snapshot_id_reads, alibaba::delete_snapshot;
+        DeleteSnapshot          => CreateSnapshot, Delete, alibaba::snapshot_id_reads, alibaba::delete_snapshot;
         CreateImage             => CreateImage,    Create, alibaba::image_reads,       alibaba::create_image;
         DescribeImages          => Describe,       Read,  nothing,                    alibaba::describe_images;
-        DeleteImage             => CreateImage,    Write, alibaba::image_id_reads,    alibaba::delete_image;
+        DeleteImage             => CreateImage,    Delete, alibaba::image_id_reads,    alibaba::delete_image;
         ModifySnapshotAttribute => CreateSnapshot, Write, alibaba::snapshot_id_reads, alibaba::modify_snapshot;
         ModifyImageAttribute    => CreateImage,    Write, alibaba::image_id_reads,    alibaba::modify_image;
         TagResources            => Tags,           Write, nothing,                    alibaba::tag_resources;
@@ -69,9 +69,9 @@ actions! {
         DescribeImages                    => Describe,       Read,  nothing,                    tencent::describe_images;
         CreateSnapshot                    => CreateSnapshot, Create, tencent::snapshot_reads,    tencent::create_snapshot;
         DescribeSnapshots                 => Describe,       Read,  tencent::described_reads,   tencent::describe_snapshots;
-        DeleteImages                      => CreateImage,    Write, tencent::image_id_reads,    tencent::delete_images;
+        DeleteImages                      => CreateImage,    Delete, tencent::image_id_reads,    tencent::delete_images;
         ModifyImageAttribute              => CreateImage,    Write, tencent::image_id_reads,    tencent::modify_image;
-        DeleteSnapshots                   => CreateSnapshot, Write, tencent::snapshot_id_reads, tencent::delete_snapshots;
+        DeleteSnapshots                   => CreateSnapshot, Delete, tencent::snapshot_id_reads, tencent::delete_snapshots;
         ModifyResourceTags                => Tags,           Write, nothing,                    tencent::modify_resource_tags;
         TagResources                      => Tags,           Write, nothing,                    tencent::tag_resources;
         UnTagResources                    => Tags,           Write, nothing,                    tencent::untag_resources;
@@ -87,9 +87,9 @@ actions! {
         DescribeCustomImages     => Describe,       Read,   nothing,                   zenlayer::describe_custom_images;
         CreateSnapshot           => CreateSnapshot, Create,  zenlayer::snapshot_reads,  zenlayer::create_snapshot;
         DescribeSnapshots        => Describe,       Read,   zenlayer::described_reads, zenlayer::describe_snapshots;
-        DeleteImages             => CreateImage,    Write,  zenlayer::image_id_reads,  zenlayer::delete_images;
+        DeleteImages             => CreateImage,    Delete,  zenlayer::image_id_reads,  zenlayer::delete_images;
         ModifyImagesAttributes   => CreateImage,    Write,  zenlayer::image_id_reads,  zenlayer::modify_images;
-        DeleteSnapshots          => CreateSnapshot, Write,  zenlayer::described_reads, zenlayer::delete_snapshots;
+        DeleteSnapshots          => CreateSnapshot, Delete,  zenlayer::described_reads, zenlayer::delete_snapshots;
         ModifySnapshotsAttribute => CreateSnapshot, Write,  zenlayer::described_reads, zenlayer::modify_snapshots;
         ModifyResourceTags       => Tags,           Write,  nothing,                   zenlayer::modify_resource_tags;
         AddResourceResourceGroup => Tags,           Write,  nothing,                   zenlayer::add_resource_resource_group;

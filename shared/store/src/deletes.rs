@@ -28,8 +28,9 @@ pub enum Released {
 
 impl Store {
     /// Delete `snapshot` as it was read, unless an image uses it (checked in the write itself, so
-    /// an image made meanwhile keeps it); disks created from it lose their link to it. A snapshot still in progress at `now` is cancelled: the
-    /// lock it holds on its disk goes with it.
+    /// an image made meanwhile keeps it); disks created from it lose their link to it. A
+    /// snapshot still in progress at `now` is cancelled: the lock it holds on its disk goes with
+    /// it.
     pub async fn delete_snapshot(&self, snapshot: &Snapshot, now: DateTime<Utc>) -> DomainResult<Released> {
         let delete = Delete::builder()
             .table_name(&self.table)
@@ -43,9 +44,16 @@ impl Store {
             .map_err(internal)?;
         let mut actions = vec![TransactWriteItem::builder().delete(delete).build()];
         // A disk whose counter is already zero (or a disk that is gone) has nothing to give back.
-        let disk = self.disk(&snapshot.disk_id).await?;
-        if let Some(disk) = disk.filter(|d| d.snapshot_count > 0) {
-            actions.push(give_back(&self.table, snapshot, disk.busy_until, now)?);
+        // A speculation does not read the disk: it takes it as every snapshot made here leaves
+        // it, counting the snapshot and, while it is being made, locked by it until it is ready;
+        // the give-back's conditions check both.
+        let lock = if self.speculative() {
+            Some(snapshot.ready_at)
+        } else {
+            self.disk(&snapshot.disk_id).await?.filter(|d| d.snapshot_count > 0).map(|d| d.busy_until)
+        };
+        if let Some(busy_until) = lock {
+            actions.push(give_back(&self.table, snapshot, busy_until, now)?);
         }
         // Disks created from it (deleted by force) lose their link: they cannot be re-initialised.
         for disk in &snapshot.disk_ids {
@@ -101,21 +109,29 @@ impl Store {
             .map_err(internal)?;
         actions.push(TransactWriteItem::builder().update(counter).build());
         // A snapshot an image marks cannot be deleted, so every one read marked is still there;
-        // `DELETE` from the set leaves other images' marks alone.
-        let ids: Vec<String> = image.disks.iter().filter_map(|d| d.snapshot_id.clone()).collect();
-        for snapshot in self.snapshots_by_id(&ids).await? {
-            if !snapshot.image_ids.contains(&image.id) {
-                continue;
-            }
-            let unmark = Update::builder()
+        // `DELETE` from the set leaves other images' marks alone. A speculation does not read
+        // them: it takes each snapshot the image is made from as marked by it, as an image made
+        // here marks them all, and its conditions check that.
+        let mut ids: Vec<String> = image.disks.iter().filter_map(|d| d.snapshot_id.clone()).collect();
+        ids.sort();
+        ids.dedup();
+        let (marked, condition) = if self.speculative() {
+            (ids, "attribute_exists(pk) AND contains(image_ids, :id)")
+        } else {
+            let read = self.snapshots_by_id(&ids).await?.into_iter();
+            (read.filter(|s| s.image_ids.contains(&image.id)).map(|s| s.id).collect(), "attribute_exists(pk)")
+        };
+        for snapshot in marked {
+            let mut unmark = Update::builder()
                 .table_name(t)
-                .key("pk", s(key::snapshot(&snapshot.id)))
+                .key("pk", s(key::snapshot(&snapshot)))
                 .update_expression("DELETE image_ids :image")
-                .condition_expression("attribute_exists(pk)")
-                .expression_attribute_values(":image", AttributeValue::Ss(vec![image.id.clone()]))
-                .build()
-                .map_err(internal)?;
-            actions.push(TransactWriteItem::builder().update(unmark).build());
+                .condition_expression(condition)
+                .expression_attribute_values(":image", AttributeValue::Ss(vec![image.id.clone()]));
+            if self.speculative() {
+                unmark = unmark.expression_attribute_values(":id", s(&image.id));
+            }
+            actions.push(TransactWriteItem::builder().update(unmark.build().map_err(internal)?).build());
         }
         // The image gone: deleted by another call. Its name marker not its own any more: renamed.
         let outcome = |index: usize, _: Option<&Item>| match index {

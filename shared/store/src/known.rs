@@ -1,10 +1,11 @@
-//! Serving a create without reading first: a speculation.
+//! Serving a create or a delete without reading first: a speculation.
 //!
 //! A process remembers the last state it read of the items that change only when a world is
 //! loaded or the control plane acts — credentials, regions, disks, instances, the emulator's
-//! state (the virtual clock and the runtime faults). A create whose every read is remembered runs
-//! on those copies instead of a batch read, and its one transaction carries conditions that hold
-//! only while the copies are still true:
+//! state (the virtual clock and the runtime faults) — and of snapshots, images and client tokens
+//! (see [`remembered`]). A create or a delete whose every read is remembered runs on those copies
+//! instead of a batch read, and its one transaction carries conditions that hold only while the
+//! copies are still true:
 //!
 //! - the world load they come from (`gen`, written on every item a load puts) is unchanged: a
 //!   condition on an item of that load the transaction writes anyway (the disk, the instance), or
@@ -22,7 +23,7 @@
 use crate::items::{key, n, s, Item};
 use crate::read_ahead::Ref;
 use crate::{emulator, internal, Store};
-use aws_sdk_dynamodb::types::{AttributeValue, ConditionCheck, TransactWriteItem, Update};
+use aws_sdk_dynamodb::types::{AttributeValue, ConditionCheck, Delete, TransactWriteItem, Update};
 use domain::DomainResult;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -96,10 +97,14 @@ pub(crate) struct Speculation {
 
 /// Items that change only by a world load or the control plane; client tokens (settled once,
 /// then only expired or removed by a load); snapshots (what an image's rules read of one changes
-/// only by its retention, checked by the write that marks it): remembered when read or written
-/// whole.
+/// only by its retention, checked by the write that marks it; what a delete's rules read, by the
+/// images made of it, checked by the delete); images (what a delete's rules read of one never
+/// changes; its name, which a rename changes, is checked by the delete of its name's marker):
+/// remembered when read or written whole, forgotten when deleted.
 fn remembered(pk: &str) -> bool {
-    ["AK#", "REGION#", "DISK#", "INST#", TOKEN, key::SNAPSHOT_PREFIX].iter().any(|p| pk.starts_with(p))
+    ["AK#", "REGION#", "DISK#", "INST#", TOKEN, key::SNAPSHOT_PREFIX, key::IMAGE_PREFIX]
+        .iter()
+        .any(|p| pk.starts_with(p))
         || pk == emulator::STATE_PK
 }
 
@@ -150,11 +155,17 @@ impl Store {
         }
     }
 
-    /// Remember the items of remembered kinds a transaction put whole.
+    /// Remember the items of remembered kinds a transaction put whole, and forget those it
+    /// deleted.
     pub(crate) fn note_written(&self, actions: &[TransactWriteItem]) {
         for put in actions.iter().filter_map(|a| a.put()) {
             if let Some(pk) = put.item().get("pk").and_then(|v| v.as_s().ok()) {
                 self.note_read(pk, Some(put.item()));
+            }
+        }
+        for delete in actions.iter().filter_map(|a| a.delete()) {
+            if let Some(pk) = delete.key().get("pk").and_then(|v| v.as_s().ok()) {
+                self.note_read(pk, None);
             }
         }
     }
@@ -265,16 +276,12 @@ impl Speculation {
     /// it (or a check of the credential); the state of each instance named; the emulator's state
     /// unchanged.
     pub(crate) fn guard(&self, table: &str, actions: &mut Vec<TransactWriteItem>) -> DomainResult<()> {
-        let pk_of = |a: &TransactWriteItem| a.update().and_then(|u| u.key().get("pk")?.as_s().ok().cloned());
         let mut vouched = false;
         for (pk, status) in &self.instances {
             let values = [(":spec_gen", s(&self.gen)), (":spec_st", status.clone())];
             let condition = "#spec_gen = :spec_gen AND #spec_st = :spec_st";
-            match actions.iter().position(|a| pk_of(a).as_ref() == Some(pk)) {
-                Some(i) => {
-                    let update = actions[i].update().expect("found above");
-                    actions[i] = with_condition(update, condition, &values)?;
-                }
+            match actions.iter().position(|a| written(a) == Some(pk)) {
+                Some(i) => actions[i] = with_condition(&actions[i], condition, &values)?,
                 None => actions.push(check(table, pk, condition, &values)?),
             }
             vouched = true;
@@ -284,21 +291,15 @@ impl Speculation {
                 Some(e) => ("attribute_exists(pk) AND #spec_exp = :spec_exp", vec![(":spec_exp", e.clone())]),
                 None => ("attribute_exists(pk) AND attribute_not_exists(#spec_exp)", vec![]),
             };
-            match actions.iter().position(|a| pk_of(a).as_ref() == Some(pk)) {
-                Some(i) => {
-                    let update = actions[i].update().expect("found above");
-                    actions[i] = with_condition(update, condition, &values)?;
-                }
+            match actions.iter().position(|a| written(a) == Some(pk)) {
+                Some(i) => actions[i] = with_condition(&actions[i], condition, &values)?,
                 None => actions.push(check(table, pk, condition, &values)?),
             }
         }
         let gen = [(":spec_gen", s(&self.gen))];
         if !vouched {
-            match actions.iter().position(|a| pk_of(a).is_some_and(|pk| of_load(&pk))) {
-                Some(i) => {
-                    let update = actions[i].update().expect("found above");
-                    actions[i] = with_condition(update, "#spec_gen = :spec_gen", &gen)?;
-                }
+            match actions.iter().position(|a| written(a).is_some_and(of_load)) {
+                Some(i) => actions[i] = with_condition(&actions[i], "#spec_gen = :spec_gen", &gen)?,
                 None => actions.push(check(table, &self.credential, "#spec_gen = :spec_gen", &gen)?),
             }
         }
@@ -350,33 +351,65 @@ fn check(
     Ok(TransactWriteItem::builder().condition_check(check).build())
 }
 
-/// `update` on `condition` too, besides its own.
+/// The key of the item an update or a delete writes (a transaction names an item once: a
+/// check of it goes on that write).
+fn written(action: &TransactWriteItem) -> Option<&str> {
+    let key = match (action.update(), action.delete()) {
+        (Some(update), _) => update.key(),
+        (_, Some(delete)) => delete.key(),
+        _ => return None,
+    };
+    key.get("pk")?.as_s().ok().map(String::as_str)
+}
+
+/// `action` (an update or a delete) on `condition` too, besides its own.
 fn with_condition(
-    update: &Update,
+    action: &TransactWriteItem,
     condition: &str,
     values: &[(&str, AttributeValue)],
 ) -> DomainResult<TransactWriteItem> {
-    let condition = match update.condition_expression() {
+    let joined = |own: Option<&str>| match own {
         Some(own) => format!("({own}) AND {condition}"),
         None => condition.to_string(),
     };
-    let mut all_names = update.expression_attribute_names().cloned().unwrap_or_default();
-    all_names.extend(names().into_iter().filter(|(k, _)| condition.contains(k.as_str())));
-    let mut all_values = update.expression_attribute_values().cloned().unwrap_or_default();
-    all_values.extend(values.iter().map(|(k, v)| (k.to_string(), v.clone())));
-    let update = Update::builder()
-        .table_name(update.table_name())
-        .set_key(Some(update.key().clone()))
-        .update_expression(update.update_expression())
-        .condition_expression(condition)
-        .set_expression_attribute_names(Some(all_names))
-        .set_expression_attribute_values((!all_values.is_empty()).then_some(all_values))
+    let names = |own: Option<&HashMap<String, String>>| {
+        let mut all = own.cloned().unwrap_or_default();
+        all.extend(names().into_iter().filter(|(k, _)| condition.contains(k.as_str())));
+        (!all.is_empty()).then_some(all)
+    };
+    let values = |own: Option<&HashMap<String, AttributeValue>>| {
+        let mut all = own.cloned().unwrap_or_default();
+        all.extend(values.iter().map(|(k, v)| (k.to_string(), v.clone())));
+        (!all.is_empty()).then_some(all)
+    };
+    if let Some(update) = action.update() {
+        let update = Update::builder()
+            .table_name(update.table_name())
+            .set_key(Some(update.key().clone()))
+            .update_expression(update.update_expression())
+            .condition_expression(joined(update.condition_expression()))
+            .set_expression_attribute_names(names(update.expression_attribute_names()))
+            .set_expression_attribute_values(values(update.expression_attribute_values()))
+            .set_return_values_on_condition_check_failure(
+                update.return_values_on_condition_check_failure().cloned(),
+            )
+            .build()
+            .map_err(internal)?;
+        return Ok(TransactWriteItem::builder().update(update).build());
+    }
+    let delete = action.delete().ok_or_else(|| internal("a check goes on an update or a delete"))?;
+    let delete = Delete::builder()
+        .table_name(delete.table_name())
+        .set_key(Some(delete.key().clone()))
+        .condition_expression(joined(delete.condition_expression()))
+        .set_expression_attribute_names(names(delete.expression_attribute_names()))
+        .set_expression_attribute_values(values(delete.expression_attribute_values()))
         .set_return_values_on_condition_check_failure(
-            update.return_values_on_condition_check_failure().cloned(),
+            delete.return_values_on_condition_check_failure().cloned(),
         )
         .build()
         .map_err(internal)?;
-    Ok(TransactWriteItem::builder().update(update).build())
+    Ok(TransactWriteItem::builder().delete(delete).build())
 }
 
 #[cfg(test)]

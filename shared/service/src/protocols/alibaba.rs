@@ -70,8 +70,10 @@ pub(crate) fn snapshot_id_reads(rpc: &RpcRequest, _: &str) -> Vec<Ref> {
     rpc.get("SnapshotId").map(|s| Ref::Snapshot(s.into())).into_iter().collect()
 }
 
+/// The image, and the region its rules check first.
 pub(crate) fn image_id_reads(rpc: &RpcRequest, _: &str) -> Vec<Ref> {
-    rpc.get("ImageId").map(|i| Ref::Image(i.into())).into_iter().collect()
+    let region = rpc.get("RegionId").map(|r| Ref::Region(r.into()));
+    region.into_iter().chain(rpc.get("ImageId").map(|i| Ref::Image(i.into()))).collect()
 }
 
 pub(crate) fn described_reads(rpc: &RpcRequest, _: &str) -> Vec<Ref> {

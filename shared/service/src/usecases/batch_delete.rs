@@ -3,7 +3,7 @@
 //! one delete of its kind (the one DeleteImage, DeleteSnapshot and the scheduler use), its rules
 //! checked again in its own transaction.
 
-use super::{Caller, ATTEMPTS};
+use super::{one_write, Caller, ATTEMPTS};
 use domain::delete::{self, DeleteImages, DeleteSnapshots};
 use domain::{DomainError, DomainResult, Image};
 use store::{Released, Store};
@@ -14,6 +14,7 @@ pub async fn images(store: &Store, caller: &Caller<'_>, cmd: &DeleteImages) -> D
     if cmd.dry_run {
         return Ok(());
     }
+    one_write(store, if cmd.with_snapshots { 2 } else { images.len() })?;
     for image in images {
         delete_image(store, image).await?;
         if cmd.with_snapshots {
@@ -33,12 +34,19 @@ pub async fn images(store: &Store, caller: &Caller<'_>, cmd: &DeleteImages) -> D
 pub async fn snapshots(store: &Store, caller: &Caller<'_>, cmd: &DeleteSnapshots) -> DomainResult<()> {
     let found = store.snapshots_by_id(&cmd.ids).await?;
     let snapshots = delete::plan_snapshots_delete(cmd, &found, caller.account, caller.now)?;
+    let images: usize = snapshots.iter().map(|s| s.image_ids.len()).sum();
+    one_write(store, snapshots.len() + images)?;
     for snapshot in snapshots {
-        // The images made from it go first, so that nothing marks it any more.
-        for image in read_images(store, &snapshot.image_ids).await? {
-            delete_image(store, &image).await?;
-        }
-        let current = store.snapshot(&snapshot.id).await?;
+        // The images made from it go first, so that nothing marks it any more; then it is read
+        // again, unmarked.
+        let current = if snapshot.image_ids.is_empty() {
+            Some(snapshot.clone())
+        } else {
+            for image in read_images(store, &snapshot.image_ids).await? {
+                delete_image(store, &image).await?;
+            }
+            store.snapshot(&snapshot.id).await?
+        };
         let Some(current) = current else { continue };
         match store.delete_snapshot(&current, caller.now).await? {
             Released::Deleted | Released::Gone => {}
@@ -77,6 +85,8 @@ async fn delete_image(store: &Store, image: &Image) -> DomainResult<()> {
 pub async fn each_image(store: &Store, caller: &Caller<'_>, ids: &[String]) -> DomainResult<Vec<String>> {
     let found = read_images(store, ids).await?;
     let plan = delete::plan_each_image_delete(ids, &found, caller.account, caller.now)?;
+    // What it keeps is judged on fresh reads (a copy could keep what is no longer in use).
+    one_write(store, plan.delete.len() + plan.refused.len())?;
     let mut kept: Vec<String> = plan.refused.into_iter().map(|(id, _)| id).collect();
     for image in plan.delete {
         delete_image(store, image).await?;
@@ -90,6 +100,8 @@ pub async fn each_image(store: &Store, caller: &Caller<'_>, ids: &[String]) -> D
 pub async fn each_snapshot(store: &Store, caller: &Caller<'_>, ids: &[String]) -> DomainResult<Vec<String>> {
     let found = store.snapshots_by_id(ids).await?;
     let plan = delete::plan_each_snapshot_delete(ids, &found, caller.account, caller.now)?;
+    // What it keeps is judged on fresh reads (a copy could keep what is no longer in use).
+    one_write(store, plan.delete.len() + plan.refused.len())?;
     let mut kept: Vec<String> = plan.refused.into_iter().map(|(id, _)| id).collect();
     for snapshot in plan.delete {
         match store.delete_snapshot(snapshot, caller.now).await? {

@@ -11,7 +11,8 @@ pub mod modify;
 pub mod tags;
 
 use chrono::{DateTime, Utc};
-use domain::Account;
+use domain::{Account, DomainError, DomainResult};
+use store::Store;
 
 /// Who asks, in which dialect and action, and when.
 pub struct Caller<'a> {
@@ -29,3 +30,13 @@ pub struct Caller<'a> {
 /// "try again" code. Each loss means another call's write went through, so this is the number of
 /// calls changing one resource at once that a call outlasts.
 pub const ATTEMPTS: usize = 10;
+
+/// A speculation (`store::Store::speculate`) answers with its one transaction, which decides
+/// alone whether the call goes through: a call that would write `writes` times is left to the
+/// run on fresh reads, before it writes anything.
+pub(crate) fn one_write(store: &Store, writes: usize) -> DomainResult<()> {
+    if store.speculative() && writes > 1 {
+        return Err(DomainError::Internal("a call of several writes is not speculated".into()));
+    }
+    Ok(())
+}
