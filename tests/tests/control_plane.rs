@@ -16,7 +16,7 @@ async fn health_tells_the_table_the_dialects_and_the_round_trips() {
     assert!(health["dialects"]["tencent"].as_array().unwrap().contains(&"CreateImage".into()), "{health}");
     assert!(health["dialects"]["zenlayer"].as_array().unwrap().contains(&"DescribeCustomImages".into()));
     chrono::DateTime::parse_from_rfc3339(health["time"].as_str().unwrap()).unwrap();
-    // Signed CreateSnapshots: their round trips are counted. The first reads the credential with
+    // Signed calls: their round trips are counted. The first reads the credential with
     // the disk, then the disk's instance, then writes; the next is served from what the process
     // read, checked by its transaction: one. Then one with a ClientToken and its replay: one each.
     let trips =
@@ -38,6 +38,23 @@ async fn health_tells_the_table_the_dialects_and_the_round_trips() {
     assert_eq!(counts, vec![3, 1, 1, 1]);
     assert_eq!(ids[3], ids[2], "the last call is a replay");
     assert_ne!(ids[2], ids[1]);
+    // A read: the batch read and, beside it, the nonce: two requests, one round trip of time
+    // (a control call's own read is one of each). A delete of a snapshot it made: one.
+    let both = async || {
+        let health = gw.raw("GET", "/_emulator/health", &[], vec![]).await.json();
+        (health["store_round_trips"].as_u64().unwrap(), health["store_round_trip_waits"].as_u64().unwrap())
+    };
+    let described = format!("[\"{}\"]", ids[0]);
+    let before = both().await;
+    let read =
+        gw.call(ALI, "DescribeSnapshots", &[("RegionId", "cn-hangzhou"), ("SnapshotIds", &described)]).await;
+    assert_eq!(read.status, 200, "{}", read.text);
+    let after = both().await;
+    assert_eq!((after.0 - before.0 - own, after.1 - before.1 - own), (2, 1));
+    let before = trips().await.unwrap();
+    let deleted = gw.call(ALI, "DeleteSnapshot", &[("SnapshotId", &ids[0])]).await;
+    assert_eq!(deleted.status, 200, "{}", deleted.text);
+    assert_eq!(trips().await.unwrap() - before - own, 1);
     let unknown = gw.raw("GET", "/_emulator/nothing", &[], vec![]).await;
     assert_eq!(unknown.status, 404);
 }

@@ -194,3 +194,32 @@ async fn an_image_of_a_remembered_snapshot_is_one_round_trip_and_its_retention_i
     let (trips, then) = counted(gw, image("remembered-again")).await;
     assert_eq!((then.status, trips), (200, 1), "{}", then.text);
 }
+
+/// A read on a credential the process remembers puts its nonce beside its batch read: two calls,
+/// one round trip of time. The credential as read still decides: a key whose secret changed
+/// elsewhere is refused, though the old secret verified against this process's copy; and the
+/// same signed request again is a replay.
+#[tokio::test]
+async fn a_read_records_its_nonce_beside_its_batch_read() {
+    let world = instant(|_| {});
+    let gw = Gateway::start(&world).await;
+    let made = gw.call(ALI, "CreateSnapshot", &DISK).await.field("SnapshotId");
+    let ids = format!("[\"{made}\"]");
+    let describe = [("RegionId", "cn-hangzhou"), ("SnapshotIds", ids.as_str())];
+    let (calls, waits) = (gw.store.round_trips(), gw.store.round_trip_waits());
+    let r = gw.call(ALI, "DescribeSnapshots", &describe).await;
+    assert_eq!(r.json()["Snapshots"]["Snapshot"][0]["SnapshotId"], made.as_str(), "{}", r.text);
+    let counted = (gw.store.round_trips() - calls, gw.store.round_trip_waits() - waits);
+    assert_eq!(counted, (2, 1), "the batch read and the nonce's put, side by side");
+
+    let rotated = instant(|w| {
+        let accounts = w["accounts"].as_array_mut().unwrap();
+        let ali = accounts.iter_mut().find(|a| a["id"] == "acct-ali").unwrap();
+        ali["credentials"][0]["secret"] = json!("RotatedElsewhere0001");
+    });
+    elsewhere(&gw).await.load_world(&world::parse(&rotated, Utc::now()).unwrap()).await.unwrap();
+    let r = gw.call(ALI, "DescribeSnapshots", &describe).await;
+    assert_eq!((r.status, r.code()), (400, "SignatureDoesNotMatch".to_string()), "{}", r.text);
+    let r = gw.call(("LTAI5tRefAlibaba0001", "RotatedElsewhere0001"), "DescribeSnapshots", &describe).await;
+    assert_eq!(r.status, 200, "the new secret: {}", r.text);
+}

@@ -10,7 +10,7 @@ use crate::usecases::Caller;
 use crate::App;
 use chrono::{DateTime, Utc};
 use dialects::{Dialect, WireRequest, WireResponse};
-use domain::{Account, AuthFailure, AuthMode, DomainError, DomainResult};
+use domain::{Account, AuthFailure, AuthMode, Credential, DomainError, DomainResult};
 use std::borrow::Cow;
 use store::Ref;
 use tracing::Instrument;
@@ -157,7 +157,10 @@ async fn run<P: Protocol>(
             }
         }
     }
-    let mut app = app.read_ahead(&reads).await?;
+    let mut app = match access {
+        Access::Read => request.read_ahead_with_nonce(app, key, nonce.as_deref(), &reads).await?,
+        _ => app.read_ahead(&reads).await?,
+    };
     request.serve(&mut app, &reads, false).await
 }
 
@@ -171,6 +174,35 @@ struct Request<'a, P: Protocol> {
 }
 
 impl<P: Protocol> Request<'_, P> {
+    /// Read ahead for a read. When this process remembers the caller's credential and the
+    /// signature verifies against it, the nonce is recorded beside the batch read — two calls
+    /// sent side by side, one round trip of time — rather than after it. The credential as read
+    /// still decides (`authenticate`): a nonce recorded early for a request it then refuses (its
+    /// key changed meanwhile) is one a holder of the key signed.
+    async fn read_ahead_with_nonce(
+        &self,
+        app: &App,
+        key: &str,
+        nonce: Option<&str>,
+        reads: &[Ref],
+    ) -> DomainResult<App> {
+        let early = nonce.and_then(|nonce| {
+            let credential = app.store.remembered_credential(key)?;
+            let account = &credential.account;
+            if account.provider != P::DIALECT.provider() || account.settings.auth != AuthMode::Strict {
+                return None;
+            }
+            verify(self.req, self.parsed, self.presented, &credential, self.real_now).ok()?;
+            Some(app.store.with_nonce(key, nonce, self.real_now, NONCE_MEMORY_SECONDS))
+        });
+        let Some(store) = early else { return app.read_ahead(reads).await };
+        let with_nonce = App { store: store.clone(), ..app.clone() };
+        // A record refused (a replay) or failed stays pending: the pipeline tries it again once
+        // the credential as read has verified, and answers its outcome then.
+        let (read, _) = tokio::join!(with_nonce.read_ahead(reads), store.settle_nonce());
+        read
+    }
+
     /// Authenticate, apply the rate limit and the runtime faults, and run the action on `app`
     /// (its reads read ahead). A `speculative` run writes nothing but its create's transaction:
     /// what it cannot do that way (a rate limit's counter, a limited fault, a nonce of its own)
@@ -251,11 +283,8 @@ async fn authenticate<P: Protocol>(
         .await?
         .filter(|c| c.account.provider == P::DIALECT.provider())
         .ok_or(DomainError::Auth(AuthFailure::UnknownKey))?;
-    let settings = &credential.account.settings;
-    if settings.auth == AuthMode::Strict {
-        let skew = settings.signature_max_skew_seconds.min(P::MAX_SKEW_SECONDS);
-        let check = Check { secret: &credential.secret, now, max_skew_seconds: skew };
-        parsed.verify(req, presented, &check).map_err(DomainError::Auth)?;
+    if credential.account.settings.auth == AuthMode::Strict {
+        verify(req, parsed, presented, &credential, now).map_err(DomainError::Auth)?;
         // Only a request that proved its key is remembered: an unauthenticated one cannot grow the
         // table.
         if let Some(nonce) = nonce {
@@ -263,4 +292,18 @@ async fn authenticate<P: Protocol>(
         }
     }
     Ok(credential.account)
+}
+
+/// The request's signature checked with `credential`'s secret, and its timestamp's freshness
+/// with the greatest skew the provider and the account allow.
+fn verify<P: Protocol>(
+    req: &WireRequest,
+    parsed: &P,
+    presented: &P::Presented,
+    credential: &Credential,
+    now: DateTime<Utc>,
+) -> Result<(), AuthFailure> {
+    let settings = &credential.account.settings;
+    let skew = settings.signature_max_skew_seconds.min(P::MAX_SKEW_SECONDS);
+    parsed.verify(req, presented, &Check { secret: &credential.secret, now, max_skew_seconds: skew })
 }

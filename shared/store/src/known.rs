@@ -252,6 +252,14 @@ impl Store {
         })
     }
 
+    /// The credential this process last read for `access_key`, if it remembers it: what a read
+    /// checks its signature against before its batch read, to record its nonce beside it (the
+    /// credential as read then decides).
+    pub fn remembered_credential(&self, access_key: &str) -> Option<domain::Credential> {
+        let item = self.known.lock().expect("not poisoned").get(&key::credential(access_key))?.clone();
+        crate::items::from_item(item).ok()
+    }
+
     /// Whether this store serves a speculation (see [`Store::speculate`]).
     pub fn speculative(&self) -> bool {
         self.speculation.is_some()

@@ -85,6 +85,12 @@ impl Store {
         self.round_trips.get()
     }
 
+    /// How many round trips of time: requests sent while no other of this client was in flight
+    /// (requests sent side by side count once).
+    pub fn round_trip_waits(&self) -> u64 {
+        self.round_trips.waits()
+    }
+
     /// Build the client once per process from the environment. `DYNAMODB_ENDPOINT` points it at
     /// DynamoDB Local; then dummy credentials and a region are filled in when none are set, so
     /// the SDK never probes instance metadata.

@@ -67,7 +67,8 @@ pub(crate) fn nonce_put(
 
 impl Store {
     /// This store, whose first transaction also records the signature nonce (and fails with
-    /// `NonceReused` when it was used before); see [`Store::settle_nonce`].
+    /// `NonceReused` when it was used before); see [`Store::settle_nonce`]. A store that carries
+    /// that nonce already keeps it, recorded or not.
     pub fn with_nonce(
         &self,
         access_key_id: &str,
@@ -75,6 +76,9 @@ impl Store {
         now: chrono::DateTime<chrono::Utc>,
         ttl_seconds: i64,
     ) -> Store {
+        if self.nonce.as_ref().is_some_and(|p| p.access_key_id == access_key_id && p.nonce == nonce) {
+            return self.clone();
+        }
         let pending = PendingNonce {
             access_key_id: access_key_id.to_string(),
             nonce: nonce.to_string(),

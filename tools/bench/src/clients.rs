@@ -116,8 +116,9 @@ impl Ours {
         }
     }
 
-    /// The gateway's DynamoDB round trips so far (from its control plane's health).
-    pub async fn round_trips(&self) -> Result<u64, String> {
+    /// The gateway's DynamoDB round trips so far, and its round trips of time (from its control
+    /// plane's health).
+    pub async fn round_trips(&self) -> Result<(u64, u64), String> {
         let req = http::Request::builder()
             .uri(format!("http://{}/_emulator/health", self.endpoint))
             .header("host", &self.endpoint)
@@ -125,11 +126,12 @@ impl Ours {
             .expect("a valid request");
         let (status, body) = self.http.send(req).await;
         let v: Value = serde_json::from_str(&body).map_err(|_| format!("{status} {body}"))?;
-        v["store_round_trips"].as_u64().ok_or_else(|| {
-            format!(
-                "the gateway's /_emulator/health has no store_round_trips (is --control-plane on?): {body}"
-            )
-        })
+        let count = |field: &str| {
+            v[field].as_u64().ok_or_else(|| {
+                format!("the gateway's /_emulator/health has no {field} (is --control-plane on?): {body}")
+            })
+        };
+        Ok((count("store_round_trips")?, count("store_round_trip_waits")?))
     }
 }
 

@@ -1,7 +1,7 @@
 //! The floor of each call: the DynamoDB calls one request of ours makes — for a create, its one
 //! transaction when this process remembers what it needs (the read when it does not, or when the
 //! transaction is refused); for any other call, the credential read with what the action reads
-//! ahead, then the nonce — issued straight from this process through the same store and use-case
+//! ahead and the nonce beside it (after it, when the credential is not remembered) — issued straight from this process through the same store and use-case
 //! code, with no HTTP, no parsing, no signature and no rendering.
 //! The commands are made once (from the dialects' own parameter readers) and only their ids change
 //! per call.
@@ -61,14 +61,21 @@ fn commands(snapshot: &str) -> &'static Commands {
 /// will read (one `BatchGetItem`; for a create, first from what the process remembers, with no
 /// round trip), and, for the dialects whose signatures carry a nonce, hand the store one to
 /// record (by the action's transaction, or settled by [`serve`]).
-async fn authenticate(store: Store, key: &str, nonce: bool) -> Result<(Store, domain::Account), String> {
+async fn authenticate(
+    store: Store,
+    key: &str,
+    nonce: Option<&str>,
+) -> Result<(Store, domain::Account), String> {
     let credential = store.credential(key).await.map_err(|e| e.to_string())?.ok_or("no credential")?;
     let store = match nonce {
-        true => store.with_nonce(key, &uuid::Uuid::new_v4().to_string(), Utc::now(), 2 * 86_400),
-        false => store,
+        Some(nonce) => store.with_nonce(key, nonce, Utc::now(), NONCE_SECONDS),
+        None => store,
     };
     Ok((store, credential.account))
 }
+
+/// How long the pipeline remembers a nonce.
+const NONCE_SECONDS: i64 = 2 * 86_400;
 
 /// One call of `call`, as the pipeline makes it, through `base` (the bench's store, or one that
 /// keeps what it commits): a create on what this process remembers when it remembers enough,
@@ -83,16 +90,23 @@ pub async fn run(ctx: &Ctx, base: &Store, call: Call, c: usize, i: usize) -> Res
     all.extend(reads(ctx, call, c, i));
     // Every request also reads the emulator's state (virtual clock, runtime faults) in that batch.
     all.push(Ref::Emulator);
+    let nonce = uuid::Uuid::new_v4().to_string();
     if call != Call::AliDescribeSnapshots {
         if let Some(store) = base.speculate(&all) {
-            let outcome = serve(ctx, store.clone(), call, c, i).await;
+            let outcome = serve(ctx, store.clone(), call, c, i, &nonce).await;
             if outcome.is_ok() || store.speculation_committed() {
                 return outcome;
             }
         }
+    } else if base.remembered_credential(key).is_some() {
+        // A read on a remembered credential records its nonce beside its batch read.
+        let pending = base.with_nonce(key, &nonce, Utc::now(), NONCE_SECONDS);
+        let (store, recorded) = tokio::join!(pending.read_ahead(&all), pending.settle_nonce());
+        recorded.map_err(|e| e.to_string())?;
+        return serve(ctx, store.map_err(|e| e.to_string())?, call, c, i, &nonce).await;
     }
     let store = base.read_ahead(&all).await.map_err(|e| e.to_string())?;
-    serve(ctx, store, call, c, i).await
+    serve(ctx, store, call, c, i, &nonce).await
 }
 
 /// The client token of call `i` at concurrency `c`.
@@ -134,7 +148,14 @@ fn reads(ctx: &Ctx, call: Call, c: usize, i: usize) -> Vec<Ref> {
 }
 
 /// The action itself, on `store` (its reads read ahead or taken from memory).
-async fn serve(ctx: &Ctx, store: Store, call: Call, c: usize, i: usize) -> Result<(), String> {
+async fn serve(
+    ctx: &Ctx,
+    store: Store,
+    call: Call,
+    c: usize,
+    i: usize,
+    nonce_value: &str,
+) -> Result<(), String> {
     let commands = commands(&ctx.snapshot);
     let token = token(ctx, c, i);
     let (key, nonce) = match call {
@@ -149,7 +170,7 @@ async fn serve(ctx: &Ctx, store: Store, call: Call, c: usize, i: usize) -> Resul
         Call::AliDescribeSnapshots => ("alibaba", "DescribeSnapshots"),
         _ => ("alibaba", "CreateSnapshot"),
     };
-    let (store, account) = authenticate(store, key, nonce).await?;
+    let (store, account) = authenticate(store, key, nonce.then_some(nonce_value)).await?;
     let store = &store;
     let caller = Caller { account: &account, dialect, action, now: Utc::now(), arrived: Utc::now() };
     let outcome = match call {
@@ -167,7 +188,8 @@ async fn serve(ctx: &Ctx, store: Store, call: Call, c: usize, i: usize) -> Resul
             create_image::run(store, &caller, &cmd, false, |_| format!("m-{}", fresh(20))).await.map(drop)
         }
         Call::AliDescribeSnapshots => {
-            // A read records its nonce alongside its reads, as the pipeline does.
+            // A read records its nonce alongside its reads (unless it did beside its batch read), as
+            // the pipeline does.
             let ids = [ctx.snapshot.clone()];
             let read = describe::snapshots(store, &caller, Some("cn-hangzhou"), SnapshotScope::Ids(&ids));
             let (recorded, found) = tokio::join!(store.settle_nonce(), read);

@@ -11,7 +11,8 @@
 //!   before it (fresh keys for what it creates) — what DynamoDB Local alone costs;
 //! - **moto**: the peer, moto's server at `--moto`, doing the EC2 call that matches.
 //!
-//! It prints req/s, p50, p99, errors and DynamoDB round trips per request (counted by the store's
+//! It prints req/s, p50, p99, errors, DynamoDB requests per request and, at concurrency 1, round
+//! trips of time per request (requests sent side by side count once; both counted by the store's
 //! client, not assumed), then one line per call, last, of the form
 //! `ratio <call> c=<n> ours/moto=<x.xx> ours/floor=<x.xx> ours/bare=<x.xx> p50 ours=… moto=…`
 //! (throughput ratios, then the two medians).
@@ -224,12 +225,21 @@ async fn moto_call(ctx: &Ctx, peer: Peer, c: usize, i: usize) -> Result<(), Stri
 }
 
 /// One row of the table, printed as it is measured.
-fn row(call: &str, who: &str, c: usize, f: &Figures, round_trips: Option<f64>) {
-    let trips = round_trips.map_or("-".to_string(), |r| format!("{r:.2}"));
+/// `trips`: the DynamoDB requests and the round trips of time the figure's requests made (the
+/// second only means one request's wait at concurrency 1).
+fn row(call: &str, who: &str, c: usize, f: &Figures, trips: Option<(u64, u64)>) {
+    let per = |n: u64| n as f64 / f.requests.max(1) as f64;
+    let sent = trips.map_or("-".to_string(), |(sent, _)| format!("{:.2}", per(sent)));
+    let waits = trips.filter(|_| c == 1).map_or("-".to_string(), |(_, waits)| format!("{:.2}", per(waits)));
     println!(
-        "| {call:<31} | {who:<5} | {c:>2} | {:>8.1} | {:>7.2} ms | {:>7.2} ms | {:>4} | {trips:>5} |",
+        "| {call:<31} | {who:<5} | {c:>2} | {:>8.1} | {:>7.2} ms | {:>7.2} ms | {:>4} | {sent:>5} | {waits:>5} |",
         f.per_second, f.p50_ms, f.p99_ms, f.errors
     );
+}
+
+/// What `before` and `after` counted in between.
+fn since(before: (u64, u64), after: (u64, u64)) -> (u64, u64) {
+    (after.0.saturating_sub(before.0), after.1.saturating_sub(before.1))
 }
 
 async fn set_up(args: &Args) -> Result<Ctx, String> {
@@ -388,43 +398,42 @@ async fn main() -> ExitCode {
         "bench: {} requests per figure; ours http://{}, moto http://{}",
         args.requests, args.endpoint, args.moto
     );
-    println!("| call | who | c | req/s | p50 | p99 | errors | DynamoDB round trips/request |");
-    println!("|---|---|---|---|---|---|---|---|");
+    println!("| call | who | c | req/s | p50 | p99 | errors | DynamoDB requests/request | round trips of time/request |");
+    println!("|---|---|---|---|---|---|---|---|---|");
     let mut ratios = Vec::new();
     let mut failed = false;
     for &c in &args.concurrency {
         let mut peers: Vec<(Peer, Figures)> = Vec::new();
         for &call in &calls {
-            let before = ctx.ours.round_trips().await.unwrap_or(0);
+            let before = ctx.ours.round_trips().await.unwrap_or_default();
             let cx = ctx.clone();
             let ours = load::measure(args.requests, c, move |i| {
                 let cx = cx.clone();
                 async move { ours_call(&cx, call, c, i).await }
             })
             .await;
-            let trips = ctx.ours.round_trips().await.unwrap_or(0).saturating_sub(before);
-            row(call.name(), "ours", c, &ours, Some(trips as f64 / ours.requests.max(1) as f64));
-            let before = ctx.store.round_trips();
+            let trips = since(before, ctx.ours.round_trips().await.unwrap_or_default());
+            row(call.name(), "ours", c, &ours, Some(trips));
+            let store_trips = |store: &Store| (store.round_trips(), store.round_trip_waits());
+            let before = store_trips(&ctx.store);
             let cx = ctx.clone();
             let floor = load::measure(args.requests, c, move |i| {
                 let cx = cx.clone();
                 async move { floor::run(&cx, &cx.store, call, c, i).await }
             })
             .await;
-            let trips = ctx.store.round_trips().saturating_sub(before);
-            row(call.name(), "floor", c, &floor, Some(trips as f64 / floor.requests.max(1) as f64));
+            row(call.name(), "floor", c, &floor, Some(since(before, store_trips(&ctx.store))));
             // The bare transaction of the same call, where it makes one.
             let bare = match captured.get(&call) {
                 Some(transactions) => {
-                    let before = ctx.store.round_trips();
+                    let before = store_trips(&ctx.store);
                     let (cx, transactions) = (ctx.clone(), transactions.clone());
                     let f = load::measure(args.requests, c, move |i| {
                         let (cx, transactions) = (cx.clone(), transactions.clone());
                         async move { bare::run(&cx, &transactions, i).await }
                     })
                     .await;
-                    let trips = ctx.store.round_trips().saturating_sub(before);
-                    row(call.name(), "bare", c, &f, Some(trips as f64 / f.requests.max(1) as f64));
+                    row(call.name(), "bare", c, &f, Some(since(before, store_trips(&ctx.store))));
                     failed |= f.errors > 0;
                     Some(f)
                 }

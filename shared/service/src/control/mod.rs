@@ -104,7 +104,7 @@ pub async fn handle(app: &App, control: &Control, req: &WireRequest) -> WireResp
     }
     let path = &req.uri().path()[PREFIX.len()..];
     // Counted before this call's own read of the clock.
-    let round_trips = app.store.round_trips();
+    let round_trips = (app.store.round_trips(), app.store.round_trip_waits());
     // Every endpoint sees the virtual clock as the table has it now.
     let app = match app.synced().await {
         Ok(app) => app,

@@ -6,8 +6,9 @@ use crate::App;
 use dialects::WireResponse;
 use serde_json::{json, Value};
 
-/// `round_trips`: the store's count before this call.
-pub(super) fn health(app: &App, round_trips: u64) -> Value {
+/// `round_trips`: the store's counts before this call (every request sent to DynamoDB, and the
+/// round trips of time: those sent while none was in flight).
+pub(super) fn health(app: &App, round_trips: (u64, u64)) -> Value {
     let mut dialects = serde_json::Map::new();
     for route in ROUTES.iter() {
         let actions = dialects.entry(route.dialect.name()).or_insert_with(|| json!([]));
@@ -18,7 +19,8 @@ pub(super) fn health(app: &App, round_trips: u64) -> Value {
         "table": app.store.table(),
         "time": rfc3339(app.now()),
         "dialects": dialects,
-        "store_round_trips": round_trips,
+        "store_round_trips": round_trips.0,
+        "store_round_trip_waits": round_trips.1,
     })
 }
 
