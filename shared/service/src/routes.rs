@@ -52,7 +52,7 @@ actions! {
         DescribeSnapshots       => Describe,       Read,  alibaba::described_reads,   alibaba::describe_snapshots;
         DeleteSnapshot          => CreateSnapshot, Delete, alibaba::snapshot_id_reads, alibaba::delete_snapshot;
         CreateImage             => CreateImage,    Create, alibaba::image_reads,       alibaba::create_image;
-        DescribeImages          => Describe,       Read,  nothing,                    alibaba::describe_images;
+        DescribeImages          => Describe,       Read,  alibaba::listed_image_reads, alibaba::describe_images;
         DeleteImage             => CreateImage,    Delete, alibaba::image_id_reads,    alibaba::delete_image;
         ModifySnapshotAttribute => CreateSnapshot, Write, alibaba::snapshot_id_reads, alibaba::modify_snapshot;
         ModifyImageAttribute    => CreateImage,    Write, alibaba::image_id_reads,    alibaba::modify_image;
@@ -66,7 +66,7 @@ actions! {
     /// service (version 2018-08-13) on them.
     pub enum TencentAction for TcRequest => tc::Answer {
         CreateImage                       => CreateImage,    Create, tencent::image_reads,       tencent::create_image;
-        DescribeImages                    => Describe,       Read,  nothing,                    tencent::describe_images;
+        DescribeImages                    => Describe,       Read,  tencent::listed_image_reads, tencent::describe_images;
         CreateSnapshot                    => CreateSnapshot, Create, tencent::snapshot_reads,    tencent::create_snapshot;
         DescribeSnapshots                 => Describe,       Read,  tencent::described_reads,   tencent::describe_snapshots;
         DeleteImages                      => CreateImage,    Delete, tencent::image_id_reads,    tencent::delete_images;
@@ -83,10 +83,10 @@ actions! {
     /// resources (which service and version has which action is `dialects::zenlayer::versions`).
     pub enum ZenlayerAction for ZlRequest => zl::Answer {
         CreateImage              => CreateImage,    Create,  zenlayer::image_reads,     zenlayer::create_image;
-        DescribeImages           => Describe,       Read,   nothing,                   zenlayer::describe_images;
-        DescribeCustomImages     => Describe,       Read,   nothing,                   zenlayer::describe_custom_images;
+        DescribeImages           => Describe,       Read,   zenlayer::listed_image_reads,    zenlayer::describe_images;
+        DescribeCustomImages     => Describe,       Read,   zenlayer::listed_image_reads,    zenlayer::describe_custom_images;
         CreateSnapshot           => CreateSnapshot, Create,  zenlayer::snapshot_reads,  zenlayer::create_snapshot;
-        DescribeSnapshots        => Describe,       Read,   zenlayer::described_reads, zenlayer::describe_snapshots;
+        DescribeSnapshots        => Describe,       Read,   zenlayer::listed_snapshot_reads, zenlayer::describe_snapshots;
         DeleteImages             => CreateImage,    Delete,  zenlayer::image_id_reads,  zenlayer::delete_images;
         ModifyImagesAttributes   => CreateImage,    Write,  zenlayer::image_id_reads,  zenlayer::modify_images;
         DeleteSnapshots          => CreateSnapshot, Delete,  zenlayer::described_reads, zenlayer::delete_snapshots;

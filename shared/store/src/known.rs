@@ -246,7 +246,7 @@ impl Store {
         }
         drop(known);
         Some(Store {
-            ahead: Some(Arc::new(Mutex::new(ahead))),
+            ahead: Some(Arc::new(Mutex::new(crate::read_ahead::Read { items: ahead, ..Default::default() }))),
             speculation: Some(Arc::new(speculation)),
             ..self.clone()
         })

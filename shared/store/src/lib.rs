@@ -31,7 +31,7 @@ pub use deletes::Released;
 pub use emulator::{EmulatorState, MAX_CLOCK_OFFSET_MS, MAX_FAULTS};
 pub use modifies::Modified;
 use read_ahead::{Accounts, Ahead, Attachments};
-pub use read_ahead::{CallerItem, Ref};
+pub use read_ahead::{CallerItem, Owned, Ref};
 use round_trips::RoundTrips;
 pub use tagging::Labels;
 pub use tokens::{Claim, TokenKey, TokenUse};

@@ -1,9 +1,11 @@
 //! Reading ahead: the items a request will read, fetched in one `BatchGetItem` (strongly
-//! consistent) before it runs, so that its reads cost one round trip instead of one each. Each
-//! item read ahead is served once; a second read of it goes to the table again, so that a
-//! request that writes and then reads sees its write.
+//! consistent) before it runs, so that its reads cost one round trip instead of one each; and the
+//! index queries it will make (a disk's snapshots, the caller's snapshots, images or disks), sent
+//! beside that batch read. Each item or query read ahead is served once; a second read of it goes
+//! to the table again, so that a request that writes and then reads sees its write.
 
 use crate::items::{self, key, s, Item};
+use crate::table::{BY_ACCOUNT, BY_DISK};
 use crate::tokens::TokenKey;
 use crate::{internal, Store};
 use aws_sdk_dynamodb::types::KeysAndAttributes;
@@ -28,6 +30,48 @@ pub enum Ref {
         access_key: String,
         item: CallerItem,
     },
+    /// The snapshots of a disk (index `by_disk`), queried beside the batch read.
+    DiskSnapshots(String),
+    /// The items of one kind of the account behind `access_key` (index `by_account`), queried
+    /// beside the batch read when this process has seen that key before.
+    CallerOwned {
+        access_key: String,
+        kind: Owned,
+    },
+}
+
+/// The kinds of an account's items a request lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Owned {
+    Snapshots,
+    Images,
+    Disks,
+}
+
+impl Owned {
+    fn prefix(self) -> &'static str {
+        match self {
+            Owned::Snapshots => key::SNAPSHOT_PREFIX,
+            Owned::Images => key::IMAGE_PREFIX,
+            Owned::Disks => "DISK#",
+        }
+    }
+}
+
+/// An index query, as the store makes it (see `Store::query_index`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Query {
+    pub index: &'static str,
+    pub attribute: &'static str,
+    pub value: String,
+    pub prefix: Option<&'static str>,
+}
+
+impl Query {
+    /// What names the query among those read ahead.
+    pub fn name(&self) -> String {
+        format!("{}|{}|{}|{}", self.index, self.attribute, self.value, self.prefix.unwrap_or_default())
+    }
 }
 
 /// An item keyed by the caller's account.
@@ -49,7 +93,32 @@ impl Ref {
         }
     }
 
-    /// The item's key; `None` for an item of a caller whose account is not known yet.
+    /// The items of `kind` of the account behind `access_key`.
+    pub fn caller_owned(access_key: &str, kind: Owned) -> Ref {
+        Ref::CallerOwned { access_key: access_key.to_string(), kind }
+    }
+
+    /// The index query this names, if it names one whose key is known (see [`Ref::pk`]).
+    pub(crate) fn query(&self, accounts: &Accounts) -> Option<Query> {
+        match self {
+            Ref::DiskSnapshots(disk) => Some(Query {
+                index: BY_DISK,
+                attribute: "disk_id",
+                value: disk.clone(),
+                prefix: Some(key::SNAPSHOT_PREFIX),
+            }),
+            Ref::CallerOwned { access_key, kind } => Some(Query {
+                index: BY_ACCOUNT,
+                attribute: "acct",
+                value: accounts.lock().expect("not poisoned").get(access_key)?.clone(),
+                prefix: Some(kind.prefix()),
+            }),
+            _ => None,
+        }
+    }
+
+    /// The item's key; `None` for an item of a caller whose account is not known yet, and for a
+    /// query (see [`Ref::query`]).
     pub(crate) fn pk(&self, accounts: &Accounts) -> Option<String> {
         let account = |key: &str| accounts.lock().expect("not poisoned").get(key).cloned();
         Some(match self {
@@ -70,12 +139,20 @@ impl Ref {
                     CallerItem::ImageCount { region } => key::image_count(&account, region),
                 }
             }
+            Ref::DiskSnapshots(_) | Ref::CallerOwned { .. } => return None,
         })
     }
 }
 
-/// Items read ahead for one request: found (`Some`) or known to be absent (`None`).
-pub(crate) type Ahead = Arc<Mutex<HashMap<String, Option<Item>>>>;
+/// What was read ahead for one request: items found (`Some`) or known to be absent (`None`), by
+/// key; the items each query found, by [`Query::name`].
+#[derive(Debug, Default)]
+pub(crate) struct Read {
+    pub items: HashMap<String, Option<Item>>,
+    pub queries: HashMap<String, Vec<Item>>,
+}
+
+pub(crate) type Ahead = Arc<Mutex<Read>>;
 
 /// Which instance each disk read so far is attached to, shared by a process's requests: a
 /// guess that lets a request read a disk's instance together with the disk. A wrong guess (the
@@ -95,6 +172,20 @@ impl Store {
     /// This store, with `refs` read ahead (and, for a disk whose instance is known, that
     /// instance). Over-long ids are left out: they name nothing.
     pub async fn read_ahead(&self, refs: &[Ref]) -> DomainResult<Store> {
+        let mut queries: Vec<Query> = Vec::new();
+        for query in refs.iter().filter_map(|r| r.query(&self.accounts)) {
+            if items::fits_key(&query.value) && !queries.contains(&query) {
+                queries.push(query);
+            }
+        }
+        let queried = futures::future::try_join_all(queries.iter().map(|q| self.run_query(q)));
+        let (items, queried) = tokio::join!(self.read_items_ahead(refs), queried);
+        let queries = queries.iter().map(Query::name).zip(queried?).collect();
+        Ok(Store { ahead: Some(Arc::new(Mutex::new(Read { items: items?, queries }))), ..self.clone() })
+    }
+
+    /// The items `refs` name (and, for a disk whose instance is known, that instance), by key.
+    async fn read_items_ahead(&self, refs: &[Ref]) -> DomainResult<HashMap<String, Option<Item>>> {
         let mut pks: Vec<String> = Vec::new();
         let mut add = |pk: String| {
             if items::fits_key(&pk) && !pks.contains(&pk) {
@@ -111,9 +202,6 @@ impl Store {
                 }
             }
         }
-        if pks.is_empty() {
-            return Ok(self.clone());
-        }
         let mut found: HashMap<String, Option<Item>> = HashMap::new();
         for chunk in pks.chunks(BATCH) {
             for item in self.batch_get(chunk).await? {
@@ -128,7 +216,7 @@ impl Store {
         for (pk, item) in &found {
             self.note_read(pk, item.as_ref());
         }
-        Ok(Store { ahead: Some(Arc::new(Mutex::new(found))), ..self.clone() })
+        Ok(found)
     }
 
     /// One consistent `BatchGetItem` of at most 100 keys, asking again for what DynamoDB leaves
@@ -166,7 +254,13 @@ impl Store {
 
     /// An item read ahead, served once: `None` when it was not read ahead (or already served).
     pub(crate) fn take_ahead(&self, pk: &str) -> Option<Option<Item>> {
-        self.ahead.as_ref()?.lock().expect("not poisoned").remove(pk)
+        self.ahead.as_ref()?.lock().expect("not poisoned").items.remove(pk)
+    }
+
+    /// What a query read ahead found, served once: `None` when it was not read ahead (or already
+    /// served).
+    pub(crate) fn take_query(&self, query: &Query) -> Option<Vec<Item>> {
+        self.ahead.as_ref()?.lock().expect("not poisoned").queries.remove(&query.name())
     }
 
     /// Remember which account an access key belongs to, for later requests' read-ahead.

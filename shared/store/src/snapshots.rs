@@ -1,6 +1,7 @@
 //! Disks, instances and snapshots: the reads CreateSnapshot needs and its one transaction.
 
 use crate::items::{self, key, n, s, Item};
+use crate::read_ahead::Query;
 use crate::table::{BY_ACCOUNT, BY_DISK};
 use crate::tokens::{self, TokenUse};
 use crate::{internal, Store};
@@ -137,26 +138,40 @@ impl Store {
     pub(crate) async fn owned<T: serde::de::DeserializeOwned>(
         &self,
         account: &str,
-        prefix: &str,
+        prefix: &'static str,
     ) -> DomainResult<Vec<T>> {
         let items = self.owned_items(account, Some(prefix)).await?;
         items.into_iter().map(items::from_item).collect()
     }
 
-    pub(crate) async fn owned_items(&self, account: &str, prefix: Option<&str>) -> DomainResult<Vec<Item>> {
+    pub(crate) async fn owned_items(
+        &self,
+        account: &str,
+        prefix: Option<&'static str>,
+    ) -> DomainResult<Vec<Item>> {
         self.query_index(BY_ACCOUNT, "acct", account, prefix).await
     }
 
     /// Every item of an index whose hash key `attribute` is `value` (and whose `pk` starts with
-    /// `prefix`), page after page.
+    /// `prefix`), page after page; what was read ahead of it, when it was.
     pub(crate) async fn query_index(
         &self,
-        index: &str,
-        attribute: &str,
+        index: &'static str,
+        attribute: &'static str,
         value: &str,
-        prefix: Option<&str>,
+        prefix: Option<&'static str>,
     ) -> DomainResult<Vec<Item>> {
-        if !items::fits_key(value) {
+        let query = Query { index, attribute, value: value.to_string(), prefix };
+        if let Some(found) = self.take_query(&query) {
+            return Ok(found);
+        }
+        self.run_query(&query).await
+    }
+
+    /// A query, made now.
+    pub(crate) async fn run_query(&self, query: &Query) -> DomainResult<Vec<Item>> {
+        let Query { index, attribute, value, prefix } = query.clone();
+        if !items::fits_key(&value) {
             return Ok(Vec::new());
         }
         let mut out = Vec::new();
@@ -168,7 +183,7 @@ impl Store {
                 .table_name(&self.table)
                 .index_name(index)
                 .expression_attribute_names("#h", attribute)
-                .expression_attribute_values(":h", s(value))
+                .expression_attribute_values(":h", s(&value))
                 .set_exclusive_start_key(start.take());
             q = match prefix {
                 Some(p) => q

@@ -13,7 +13,7 @@ use dialects::alibaba::{self as ali, errors, params, queries, signature, views, 
 use dialects::{Dialect, WireRequest, WireResponse};
 use domain::{AuthFailure, DomainError, DomainResult};
 use std::borrow::Cow;
-use store::{CallerItem, Ref};
+use store::{CallerItem, Owned, Ref};
 use views::{Done, ImageCreated, ImagePage, SnapshotCreated, SnapshotPage};
 
 impl Protocol for RpcRequest {
@@ -76,9 +76,24 @@ pub(crate) fn image_id_reads(rpc: &RpcRequest, _: &str) -> Vec<Ref> {
     region.into_iter().chain(rpc.get("ImageId").map(|i| Ref::Image(i.into()))).collect()
 }
 
-pub(crate) fn described_reads(rpc: &RpcRequest, _: &str) -> Vec<Ref> {
+/// DescribeSnapshots reads what its narrowest filter names: the ids, else the disk's snapshots,
+/// else the caller's; and the caller's disks to filter by instance.
+pub(crate) fn described_reads(rpc: &RpcRequest, access_key: &str) -> Vec<Ref> {
     let ids = rpc.get("SnapshotIds").and_then(|v| serde_json::from_str::<Vec<String>>(v).ok());
-    ids.unwrap_or_default().into_iter().take(100).map(Ref::Snapshot).collect()
+    let mut refs: Vec<Ref> = match (ids, rpc.get("DiskId")) {
+        (Some(ids), _) => ids.into_iter().take(100).map(Ref::Snapshot).collect(),
+        (None, Some(disk)) => vec![Ref::DiskSnapshots(disk.into())],
+        (None, None) => vec![Ref::caller_owned(access_key, Owned::Snapshots)],
+    };
+    if rpc.get("InstanceId").is_some() {
+        refs.push(Ref::caller_owned(access_key, Owned::Disks));
+    }
+    refs
+}
+
+/// DescribeImages reads the caller's images.
+pub(crate) fn listed_image_reads(_: &RpcRequest, access_key: &str) -> Vec<Ref> {
+    vec![Ref::caller_owned(access_key, Owned::Images)]
 }
 
 pub(crate) fn image_reads(rpc: &RpcRequest, access_key: &str) -> Vec<Ref> {

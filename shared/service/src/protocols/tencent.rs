@@ -17,7 +17,7 @@ use domain::{AuthFailure, DomainError, DomainResult};
 use domain::{Tag, TagRefusal};
 use serde_json::Value;
 use std::borrow::Cow;
-use store::{CallerItem, Ref};
+use store::{CallerItem, Owned, Ref};
 use views::{Done, ImageCreated, ImagePage, SnapshotCreated, SnapshotPage};
 
 impl Protocol for TcRequest {
@@ -126,8 +126,14 @@ pub(crate) fn snapshot_reads(req: &TcRequest, _: &str) -> Vec<Ref> {
     text(req, "DiskId").map(Ref::Disk).into_iter().collect()
 }
 
-pub(crate) fn described_reads(req: &TcRequest, _: &str) -> Vec<Ref> {
-    ids(req, "SnapshotIds").into_iter().map(Ref::Snapshot).collect()
+/// DescribeSnapshots reads the snapshots named, else the caller's; and the caller's disks.
+pub(crate) fn described_reads(req: &TcRequest, access_key: &str) -> Vec<Ref> {
+    super::listed_snapshots(ids(req, "SnapshotIds").into_iter().map(Ref::Snapshot).collect(), access_key)
+}
+
+/// DescribeImages reads the caller's images.
+pub(crate) fn listed_image_reads(_: &TcRequest, access_key: &str) -> Vec<Ref> {
+    vec![Ref::caller_owned(access_key, Owned::Images)]
 }
 
 pub(crate) async fn create_image(

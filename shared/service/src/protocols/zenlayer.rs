@@ -17,7 +17,7 @@ use domain::tags::TagChange;
 use domain::{Account, AuthFailure, DomainError, DomainResult, Provider};
 use serde_json::Value;
 use std::borrow::Cow;
-use store::Ref;
+use store::{Owned, Ref};
 use views::{Answer, SnapshotsNotDeleted};
 use views::{CustomImageView, Done, ImageCreated, ImagesNotDeleted, Page, SnapshotCreated, SnapshotView};
 
@@ -76,6 +76,16 @@ fn ids(req: &ZlRequest, name: &str) -> Vec<String> {
 
 pub(crate) fn described_reads(req: &ZlRequest, _: &str) -> Vec<Ref> {
     ids(req, "snapshotIds").into_iter().map(Ref::Snapshot).collect()
+}
+
+/// DescribeSnapshots reads the snapshots named, else the caller's; and the caller's disks.
+pub(crate) fn listed_snapshot_reads(req: &ZlRequest, access_key: &str) -> Vec<Ref> {
+    super::listed_snapshots(described_reads(req, access_key), access_key)
+}
+
+/// DescribeImages and DescribeCustomImages read the caller's images.
+pub(crate) fn listed_image_reads(_: &ZlRequest, access_key: &str) -> Vec<Ref> {
+    vec![Ref::caller_owned(access_key, Owned::Images)]
 }
 
 pub(crate) fn image_id_reads(req: &ZlRequest, _: &str) -> Vec<Ref> {
