@@ -82,6 +82,28 @@ async fn stale_replayed_and_unsigned_requests() {
         let replay = gw.raw("POST", "/", &form, query(&pairs).into_bytes()).await;
         assert_eq!(code(&replay), "AuthFailure.SignatureFailure", "signed {ago} s ago");
     }
+    // Another request that draws the same nonce in the same second is not a replay either: a
+    // replay is the very request sent again, and this one is signed over other parameters.
+    let at = Utc::now();
+    let sign = |pairs: &mut Vec<(String, String)>| {
+        pairs.retain(|(k, _)| k != "Timestamp");
+        signature::sign_legacy("POST", &host, "/", pairs, TC.0, TC.1, signature::Algorithm::HmacSha256, at);
+    };
+    // (Both differ from the requests above, which carried this nonce too.)
+    let mut first = pairs.clone();
+    first.push(("Offset".into(), "0".into()));
+    sign(&mut first);
+    let mut other = pairs.clone();
+    other.push(("Limit".into(), "5".into()));
+    sign(&mut other);
+    let nonce = |p: &[(String, String)]| p.iter().find(|(k, _)| k == "Nonce").cloned();
+    assert_eq!(nonce(&first), nonce(&other), "one nonce");
+    for (which, p) in [("the first", &first), ("the other", &other)] {
+        let answered = gw.raw("POST", "/", &form, query(p).into_bytes()).await;
+        assert_eq!(answered.tc_code(), None, "{which}: {}", answered.text);
+    }
+    let replay = gw.raw("POST", "/", &form, query(&other).into_bytes()).await;
+    assert_eq!(code(&replay), "AuthFailure.SignatureFailure", "the other, again");
 
     // No credentials at all.
     let bare = gw

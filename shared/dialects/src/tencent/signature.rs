@@ -74,14 +74,18 @@ impl Presented {
         }
     }
 
-    /// What makes a legacy-form request a replay of another: its nonce *with* its timestamp. The
-    /// API 3.0 common parameters define `Nonce` as a random positive integer used with `Timestamp`
-    /// against replays, and the SDKs draw it from a small range (the Node.js SDK from 65,536
-    /// values), so the nonce alone recurs among honest requests within the hour.
+    /// What makes a legacy-form request a replay of another: its nonce *with* its timestamp and
+    /// its signature, the very request sent again. The API 3.0 common parameters define `Nonce`
+    /// as a random positive integer used with `Timestamp` against replays, and the SDKs draw it
+    /// from a small range (the Node.js SDK from 65,536 values), so the nonce recurs among honest
+    /// requests within the hour, and now and then within one second (a client making a few dozen
+    /// calls a second); those are other requests, with other signatures, which only a holder of
+    /// the key can make. (A valid signature is at most 44 characters; a longer one fails anyway.)
     pub fn replay_key(&self) -> Option<String> {
         match &self.scheme {
-            Scheme::Legacy { nonce: Some(nonce), timestamp, .. } => {
-                Some(format!("{}:{nonce}", timestamp.as_deref().unwrap_or_default()))
+            Scheme::Legacy { nonce: Some(nonce), timestamp, signature, .. } => {
+                let signature: String = signature.as_deref().unwrap_or_default().chars().take(44).collect();
+                Some(format!("{}:{nonce}:{signature}", timestamp.as_deref().unwrap_or_default()))
             }
             _ => None,
         }
