@@ -47,12 +47,12 @@ impl Store {
         // A speculation does not read the disk: it takes it as every snapshot made here leaves
         // it, counting the snapshot and, while it is being made, locked by it until it is ready;
         // the give-back's conditions check both.
-        let lock = if self.speculative() {
+        let disk_busy_until = if self.speculative() {
             Some(snapshot.ready_at)
         } else {
             self.disk(&snapshot.disk_id).await?.filter(|d| d.snapshot_count > 0).map(|d| d.busy_until)
         };
-        if let Some(busy_until) = lock {
+        if let Some(busy_until) = disk_busy_until {
             actions.push(give_back(&self.table, snapshot, busy_until, now)?);
         }
         // Disks created from it (deleted by force) lose their link: they cannot be re-initialised.
@@ -115,21 +115,24 @@ impl Store {
         let mut ids: Vec<String> = image.disks.iter().filter_map(|d| d.snapshot_id.clone()).collect();
         ids.sort();
         ids.dedup();
-        let (marked, condition) = if self.speculative() {
-            (ids, "attribute_exists(pk) AND contains(image_ids, :id)")
+        let speculative = self.speculative();
+        let marked: Vec<String> = if speculative {
+            ids
         } else {
             let read = self.snapshots_by_id(&ids).await?.into_iter();
-            (read.filter(|s| s.image_ids.contains(&image.id)).map(|s| s.id).collect(), "attribute_exists(pk)")
+            read.filter(|s| s.image_ids.contains(&image.id)).map(|s| s.id).collect()
         };
         for snapshot in marked {
             let mut unmark = Update::builder()
                 .table_name(t)
                 .key("pk", s(key::snapshot(&snapshot)))
                 .update_expression("DELETE image_ids :image")
-                .condition_expression(condition)
+                .condition_expression("attribute_exists(pk)")
                 .expression_attribute_values(":image", AttributeValue::Ss(vec![image.id.clone()]));
-            if self.speculative() {
-                unmark = unmark.expression_attribute_values(":id", s(&image.id));
+            if speculative {
+                unmark = unmark
+                    .condition_expression("attribute_exists(pk) AND contains(image_ids, :id)")
+                    .expression_attribute_values(":id", s(&image.id));
             }
             actions.push(TransactWriteItem::builder().update(unmark.build().map_err(internal)?).build());
         }

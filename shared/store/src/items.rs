@@ -23,8 +23,9 @@ pub mod key {
     pub fn instance(id: &str) -> String {
         format!("INST#{id}")
     }
+    pub const DISK_PREFIX: &str = "DISK#";
     pub fn disk(id: &str) -> String {
-        format!("DISK#{id}")
+        format!("{DISK_PREFIX}{id}")
     }
     pub const SNAPSHOT_PREFIX: &str = "SNAP#";
     pub fn snapshot(id: &str) -> String {

@@ -15,7 +15,7 @@ impl Store {
 
     /// Every account in the table (loaded by a world), through the sparse `by_kind` index.
     pub async fn accounts(&self) -> DomainResult<Vec<Account>> {
-        let items = self.query_index(BY_KIND, "kind", items::ACCOUNT_KIND, None).await?;
+        let items = self.query_index(&by_kind(items::ACCOUNT_KIND)).await?;
         let mut accounts: Vec<Account> =
             items.into_iter().map(items::from_item).collect::<DomainResult<_>>()?;
         accounts.sort_by(|a, b| a.id.cmp(&b.id));
@@ -29,7 +29,7 @@ impl Store {
 
     /// Every automatic snapshot policy in the table, through the sparse `by_kind` index.
     pub async fn policies(&self) -> DomainResult<Vec<SnapshotPolicy>> {
-        let items = self.query_index(BY_KIND, "kind", items::POLICY_KIND, None).await?;
+        let items = self.query_index(&by_kind(items::POLICY_KIND)).await?;
         items.into_iter().map(items::from_item).collect()
     }
 
@@ -67,4 +67,9 @@ impl Store {
     pub async fn release_snapshot(&self, snapshot: &Snapshot) -> DomainResult<bool> {
         Ok(self.delete_snapshot(snapshot, Utc::now()).await? == Released::Deleted)
     }
+}
+
+/// The items of one kind, through the sparse `by_kind` index.
+fn by_kind(kind: &str) -> crate::read_ahead::Query {
+    crate::read_ahead::Query { index: BY_KIND, attribute: "kind", value: kind.to_string(), prefix: None }
 }

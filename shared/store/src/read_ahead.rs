@@ -53,13 +53,14 @@ impl Owned {
         match self {
             Owned::Snapshots => key::SNAPSHOT_PREFIX,
             Owned::Images => key::IMAGE_PREFIX,
-            Owned::Disks => "DISK#",
+            Owned::Disks => key::DISK_PREFIX,
         }
     }
 }
 
-/// An index query, as the store makes it (see `Store::query_index`).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// An index query: every item whose hash key `attribute` of `index` is `value` (and whose `pk`
+/// starts with `prefix`). Made by `Store::query_index`, or read ahead.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(crate) struct Query {
     pub index: &'static str,
     pub attribute: &'static str,
@@ -68,9 +69,19 @@ pub(crate) struct Query {
 }
 
 impl Query {
-    /// What names the query among those read ahead.
-    pub fn name(&self) -> String {
-        format!("{}|{}|{}|{}", self.index, self.attribute, self.value, self.prefix.unwrap_or_default())
+    /// A disk's snapshots (whoever's: the caller filters by account).
+    pub fn disk_snapshots(disk: &str) -> Query {
+        Query {
+            index: BY_DISK,
+            attribute: "disk_id",
+            value: disk.to_string(),
+            prefix: Some(key::SNAPSHOT_PREFIX),
+        }
+    }
+
+    /// An account's items whose key starts with `prefix` (all of them: `None`).
+    pub fn owned(account: &str, prefix: Option<&'static str>) -> Query {
+        Query { index: BY_ACCOUNT, attribute: "acct", value: account.to_string(), prefix }
     }
 }
 
@@ -101,18 +112,11 @@ impl Ref {
     /// The index query this names, if it names one whose key is known (see [`Ref::pk`]).
     pub(crate) fn query(&self, accounts: &Accounts) -> Option<Query> {
         match self {
-            Ref::DiskSnapshots(disk) => Some(Query {
-                index: BY_DISK,
-                attribute: "disk_id",
-                value: disk.clone(),
-                prefix: Some(key::SNAPSHOT_PREFIX),
-            }),
-            Ref::CallerOwned { access_key, kind } => Some(Query {
-                index: BY_ACCOUNT,
-                attribute: "acct",
-                value: accounts.lock().expect("not poisoned").get(access_key)?.clone(),
-                prefix: Some(kind.prefix()),
-            }),
+            Ref::DiskSnapshots(disk) => Some(Query::disk_snapshots(disk)),
+            Ref::CallerOwned { access_key, kind } => {
+                let account = accounts.lock().expect("not poisoned").get(access_key)?.clone();
+                Some(Query::owned(&account, Some(kind.prefix())))
+            }
             _ => None,
         }
     }
@@ -145,11 +149,11 @@ impl Ref {
 }
 
 /// What was read ahead for one request: items found (`Some`) or known to be absent (`None`), by
-/// key; the items each query found, by [`Query::name`].
+/// key; the items each query found.
 #[derive(Debug, Default)]
 pub(crate) struct Read {
     pub items: HashMap<String, Option<Item>>,
-    pub queries: HashMap<String, Vec<Item>>,
+    pub queries: HashMap<Query, Vec<Item>>,
 }
 
 pub(crate) type Ahead = Arc<Mutex<Read>>;
@@ -180,7 +184,7 @@ impl Store {
         }
         let queried = futures::future::try_join_all(queries.iter().map(|q| self.run_query(q)));
         let (items, queried) = tokio::join!(self.read_items_ahead(refs), queried);
-        let queries = queries.iter().map(Query::name).zip(queried?).collect();
+        let queries = queries.into_iter().zip(queried?).collect();
         Ok(Store { ahead: Some(Arc::new(Mutex::new(Read { items: items?, queries }))), ..self.clone() })
     }
 
@@ -260,7 +264,7 @@ impl Store {
     /// What a query read ahead found, served once: `None` when it was not read ahead (or already
     /// served).
     pub(crate) fn take_query(&self, query: &Query) -> Option<Vec<Item>> {
-        self.ahead.as_ref()?.lock().expect("not poisoned").queries.remove(&query.name())
+        self.ahead.as_ref()?.lock().expect("not poisoned").queries.remove(query)
     }
 
     /// Remember which account an access key belongs to, for later requests' read-ahead.

@@ -2,7 +2,6 @@
 
 use crate::items::{self, key, n, s, Item};
 use crate::read_ahead::Query;
-use crate::table::{BY_ACCOUNT, BY_DISK};
 use crate::tokens::{self, TokenUse};
 use crate::{internal, Store};
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
@@ -149,23 +148,15 @@ impl Store {
         account: &str,
         prefix: Option<&'static str>,
     ) -> DomainResult<Vec<Item>> {
-        self.query_index(BY_ACCOUNT, "acct", account, prefix).await
+        self.query_index(&Query::owned(account, prefix)).await
     }
 
-    /// Every item of an index whose hash key `attribute` is `value` (and whose `pk` starts with
-    /// `prefix`), page after page; what was read ahead of it, when it was.
-    pub(crate) async fn query_index(
-        &self,
-        index: &'static str,
-        attribute: &'static str,
-        value: &str,
-        prefix: Option<&'static str>,
-    ) -> DomainResult<Vec<Item>> {
-        let query = Query { index, attribute, value: value.to_string(), prefix };
-        if let Some(found) = self.take_query(&query) {
-            return Ok(found);
+    /// The items `query` finds, page after page: what was read ahead of it, when it was.
+    pub(crate) async fn query_index(&self, query: &Query) -> DomainResult<Vec<Item>> {
+        match self.take_query(query) {
+            Some(found) => Ok(found),
+            None => self.run_query(query).await,
         }
-        self.run_query(&query).await
     }
 
     /// A query, made now.
@@ -202,7 +193,7 @@ impl Store {
 
     /// Every snapshot of a disk (whoever's: the caller filters by account), through `by_disk`.
     pub async fn disk_snapshots(&self, disk: &str) -> DomainResult<Vec<Snapshot>> {
-        let items = self.query_index(BY_DISK, "disk_id", disk, Some(key::SNAPSHOT_PREFIX)).await?;
+        let items = self.query_index(&Query::disk_snapshots(disk)).await?;
         items.into_iter().map(items::from_item).collect()
     }
 }
@@ -210,7 +201,7 @@ impl Store {
 impl Store {
     /// Every disk of an account.
     pub async fn account_disks(&self, account: &str) -> DomainResult<Vec<Disk>> {
-        self.owned(account, "DISK#").await
+        self.owned(account, key::DISK_PREFIX).await
     }
 
     /// The ids of an account's disks attached to an instance.
