@@ -6,6 +6,7 @@
 
 use bytes::Bytes;
 use chrono::Utc;
+use dialects::actions::Action as _;
 use dialects::alibaba::signature;
 use dialects::tencent::signature::{self as tc_signature, Algorithm as TcAlgorithm};
 use dialects::zenlayer::signature as zl_signature;
@@ -346,8 +347,11 @@ impl Gateway {
     ) -> Reply {
         let host = self.addr.to_string();
         let now = Utc::now();
-        let service = dialects::tencent::service_of(action).unwrap_or("cvm");
-        let version = if service == "tag" { dialects::tencent::tags::API_VERSION } else { "2017-03-12" };
+        // An action not served is sent as CVM's, in its version.
+        let served = dialects::tencent::TencentAction::from_wire(action).map(|a| a.api());
+        let service = served.unwrap_or(dialects::tencent::actions::Service::Cvm);
+        let version = service.version();
+        let service = service.name();
         let req = match signing {
             TcSigning::Tc3 | TcSigning::Tc3Get => {
                 let get = signing == TcSigning::Tc3Get;

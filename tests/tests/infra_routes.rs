@@ -77,20 +77,20 @@ fn listener_rules_match_the_routing_table() {
     for r in ROUTES.iter() {
         // Every dialect names its action in a header; Alibaba's and Tencent's other forms also in
         // the `Action` query parameter (Zenlayer's never).
-        let (dialect, in_query) = match r.dialect {
+        let (dialect, in_query) = match r.dialect() {
             Dialect::Alibaba => ("alibaba", true),
             Dialect::Tencent => ("tencent", true),
             Dialect::Zenlayer => ("zenlayer", false),
         };
-        from_code.insert((dialect, r.action.to_string(), r.function.name().to_string(), "header"));
+        from_code.insert((dialect, r.wire().to_string(), r.function().name().to_string(), "header"));
         if in_query {
-            from_code.insert(("any", r.action.to_string(), r.function.name().to_string(), "query"));
+            from_code.insert(("any", r.wire().to_string(), r.function().name().to_string(), "query"));
         }
     }
     // One query rule per action can serve every dialect only if they agree on its function.
     for r in ROUTES.iter() {
-        for other in ROUTES.iter().filter(|o| o.action == r.action) {
-            assert_eq!(r.function, other.function, "{} is served by two functions", r.action);
+        for other in ROUTES.iter().filter(|o| o.wire() == r.wire()) {
+            assert_eq!(r.function(), other.function(), "{} is served by two functions", r.wire());
         }
     }
     let missing: Vec<_> = from_code.difference(&from_template).collect();

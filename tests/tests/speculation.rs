@@ -5,6 +5,7 @@
 //! this one's memory does not see the change) and checks the answer.
 
 use chrono::Utc;
+use dialects::actions::{AlibabaAction, Origin, Route};
 use integration_tests::*;
 use serde_json::{json, Value};
 use store::Store;
@@ -128,8 +129,7 @@ async fn a_twin_that_arrived_before_the_token_was_written_is_told_it_is_processi
     };
     let at = |arrived| Caller {
         account: &account,
-        dialect: "alibaba",
-        action: "CreateSnapshot",
+        origin: Origin::Action(Route::Alibaba(AlibabaAction::CreateSnapshot)),
         now: Utc::now(),
         arrived,
     };

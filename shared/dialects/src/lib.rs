@@ -22,6 +22,7 @@ macro_rules! answers {
     };
 }
 
+pub mod actions;
 pub mod alibaba;
 pub mod crypto;
 pub mod encoding;
@@ -91,6 +92,15 @@ impl Dialect {
             Dialect::Alibaba => "alibaba",
             Dialect::Tencent => "tencent",
             Dialect::Zenlayer => "zenlayer",
+        }
+    }
+
+    /// The dialect a provider's accounts call in.
+    pub fn of_provider(provider: domain::Provider) -> Dialect {
+        match provider {
+            domain::Provider::Alibaba => Dialect::Alibaba,
+            domain::Provider::Tencent => Dialect::Tencent,
+            domain::Provider::Zenlayer => Dialect::Zenlayer,
         }
     }
 

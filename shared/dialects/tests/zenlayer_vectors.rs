@@ -56,7 +56,10 @@ fn captured_requests_verify_and_tampered_ones_do_not() {
             common::Tampered::Mismatch => "SIGNATURE_MISMATCH",
         };
         // What the caller sees, from the dialect's one error table.
-        let (status, code, _) = errors::answer(&DomainError::Auth(failure), "CreateImage");
+        let (status, code, _) = errors::answer(
+            &DomainError::Auth(failure),
+            Some(dialects::zenlayer::ZenlayerAction::CreateImage),
+        );
         assert_eq!((status, code.as_str()), (401, expected_code), "{name}");
         tampered += 1;
     }

@@ -175,9 +175,9 @@ impl App {
 pub fn too_large<B>(head: &http::Request<B>) -> WireResponse {
     let e = domain::DomainError::RequestTooLarge;
     match Dialect::of_head(head) {
-        Dialect::Alibaba => pipeline::refusal::<RpcRequest>(None, "", &e, &Dialect::Alibaba.request_id()),
-        Dialect::Tencent => pipeline::refusal::<TcRequest>(None, "", &e, &Dialect::Tencent.request_id()),
-        Dialect::Zenlayer => pipeline::refusal::<ZlRequest>(None, "", &e, &Dialect::Zenlayer.request_id()),
+        Dialect::Alibaba => pipeline::refusal::<RpcRequest>(None, None, &e, &Dialect::Alibaba.request_id()),
+        Dialect::Tencent => pipeline::refusal::<TcRequest>(None, None, &e, &Dialect::Tencent.request_id()),
+        Dialect::Zenlayer => pipeline::refusal::<ZlRequest>(None, None, &e, &Dialect::Zenlayer.request_id()),
     }
 }
 
@@ -187,9 +187,9 @@ pub fn too_large<B>(head: &http::Request<B>) -> WireResponse {
 pub fn unreadable_body<B>(head: &http::Request<B>, why: &str) -> WireResponse {
     let e = domain::DomainError::invalid("(body)", why);
     match Dialect::of_head(head) {
-        Dialect::Alibaba => pipeline::refusal::<RpcRequest>(None, "", &e, &Dialect::Alibaba.request_id()),
-        Dialect::Tencent => pipeline::refusal::<TcRequest>(None, "", &e, &Dialect::Tencent.request_id()),
-        Dialect::Zenlayer => pipeline::refusal::<ZlRequest>(None, "", &e, &Dialect::Zenlayer.request_id()),
+        Dialect::Alibaba => pipeline::refusal::<RpcRequest>(None, None, &e, &Dialect::Alibaba.request_id()),
+        Dialect::Tencent => pipeline::refusal::<TcRequest>(None, None, &e, &Dialect::Tencent.request_id()),
+        Dialect::Zenlayer => pipeline::refusal::<ZlRequest>(None, None, &e, &Dialect::Zenlayer.request_id()),
     }
 }
 

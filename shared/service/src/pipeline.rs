@@ -21,7 +21,7 @@ pub trait Protocol: dialects::Request + Sync {
     /// How far a signed timestamp may be from now, by the provider's rule; a world's
     /// `signature_max_skew_seconds` can only narrow it.
     const MAX_SKEW_SECONDS: u64;
-    /// The dialect's actions, declared once with [`crate::actions::actions!`].
+    /// The dialect's actions, as its table declares them (`dialects::actions`).
     type Action: Serves<Self>;
     /// The credentials a request presents, before they are checked.
     type Presented: Send + Sync;
@@ -46,8 +46,14 @@ pub trait Protocol: dialects::Request + Sync {
     /// What the dialect asks of every action before its handler runs (its version, say).
     fn admit(&self, action: Self::Action) -> DomainResult<()>;
     fn success(&self, action: Self::Action, request_id: &str, answer: &Answer<Self>) -> WireResponse;
-    /// An error in the dialect's envelope; `parsed` is `None` when the request could not be read.
-    fn failure(parsed: Option<&Self>, action: &str, error: &DomainError, request_id: &str) -> WireResponse;
+    /// An error in the dialect's envelope; `parsed` is `None` when the request could not be read,
+    /// `action` when it named no action the dialect serves.
+    fn failure(
+        parsed: Option<&Self>,
+        action: Option<Self::Action>,
+        error: &DomainError,
+        request_id: &str,
+    ) -> WireResponse;
 }
 
 /// What a dialect's actions answer.
@@ -78,7 +84,7 @@ pub async fn handle<P: Protocol>(app: &App, req: WireRequest, scope: Scope) -> W
     let request_id = P::DIALECT.request_id();
     let parsed = match P::parse(&req) {
         Ok(parsed) => parsed,
-        Err(e) => return refusal::<P>(None, "", &e, &request_id),
+        Err(e) => return refusal::<P>(None, None, &e, &request_id),
     };
     let action = parsed.action().unwrap_or_default().to_string();
     let span = tracing::info_span!(
@@ -91,7 +97,7 @@ pub async fn handle<P: Protocol>(app: &App, req: WireRequest, scope: Scope) -> W
         let started = std::time::Instant::now();
         let response = match run(app, &req, &parsed, &action, scope).await {
             Ok((action, answer)) => parsed.success(action, &request_id, &answer),
-            Err(e) => refusal(Some(&parsed), &action, &e, &request_id),
+            Err(e) => refusal(Some(&parsed), P::Action::from_wire(&action), &e, &request_id),
         };
         let ms = started.elapsed().as_millis() as u64;
         tracing::info!(status = response.status().as_u16(), ms, "answered");
@@ -105,7 +111,7 @@ pub async fn handle<P: Protocol>(app: &App, req: WireRequest, scope: Scope) -> W
 /// An error answer, logged by its kind (never with secrets: the error carries none).
 pub fn refusal<P: Protocol>(
     parsed: Option<&P>,
-    action: &str,
+    action: Option<P::Action>,
     e: &DomainError,
     request_id: &str,
 ) -> WireResponse {
@@ -216,12 +222,12 @@ impl<P: Protocol> Request<'_, P> {
         let (req, parsed, action) = (self.req, self.parsed, self.action);
         let account = authenticate(app, req, parsed, self.presented, self.real_now).await?;
         let app = &*app;
-        let limit = format!("{}:{}", P::DIALECT.name(), action.wire());
-        if let Some(max) = account.settings.rate_limits.get(&limit) {
+        let limit = action.rate_limit_key();
+        if let Some(max) = account.settings.rate_limits.get(limit) {
             if speculative {
                 return Err(DomainError::Internal("rate-limited calls are not speculated".into()));
             }
-            if !app.store.count_request(&account.id, &limit, self.real_now, *max).await? {
+            if !app.store.count_request(&account.id, limit, self.real_now, *max).await? {
                 return Err(DomainError::Throttled);
             }
         }
@@ -229,8 +235,7 @@ impl<P: Protocol> Request<'_, P> {
             return Err(DomainError::Internal("tokens claimed apart are not speculated".into()));
         }
         let named: Vec<&str> = reads.iter().filter_map(Ref::resource_id).collect();
-        let struck =
-            crate::control::faults::strike(app, P::DIALECT, action.wire(), &account.id, &named).await;
+        let struck = crate::control::faults::strike(app, action.route(), &account.id, &named).await;
         // Refused before its handler (a fault, or the dialect's own checks): the nonce is spent all
         // the same.
         if let Err(refused) = struck.and_then(|()| parsed.admit(action)) {
@@ -241,8 +246,7 @@ impl<P: Protocol> Request<'_, P> {
         }
         let caller = Caller {
             account: &account,
-            dialect: P::DIALECT.name(),
-            action: action.wire(),
+            origin: dialects::actions::Origin::Action(action.route()),
             now: app.now(),
             arrived: self.real_now,
         };

@@ -7,6 +7,8 @@ use crate::usecases::idempotent::Made;
 use crate::usecases::{create_snapshot, Caller};
 use crate::App;
 use chrono::{DateTime, Utc};
+use dialects::actions::Origin;
+use dialects::Dialect;
 use domain::schedule::{self, Slot};
 use domain::snapshot::CreateSnapshot;
 use domain::{Account, DomainResult, Provider, SnapshotPolicy};
@@ -278,8 +280,7 @@ async fn snapshot_disk(
     };
     let caller = Caller {
         account,
-        dialect: account.provider.as_str(),
-        action: "AutoSnapshot",
+        origin: Origin::Scheduler(Dialect::of_provider(account.provider)),
         now,
         arrived: Utc::now(),
     };

@@ -90,6 +90,30 @@ fn cross_references_are_checked() {
         r#"{base}"faults":[{{"dialect":"alibaba","action":"CreateSnapshot","resource":"nope","code":"X"}}]}}"#
     );
     assert!(refused(&bad_fault).starts_with("faults[0].resource: no disk or instance \"nope\""));
+    let fault = |dialect: &str, action: &str| {
+        format!(
+            r#"{base}"faults":[{{"dialect":"{dialect}","action":"{action}","resource":"nope","code":"X"}}]}}"#
+        )
+    };
+    let misspelt = refused(&fault("alibaba", "CreateSnapshots"));
+    assert!(
+        misspelt.starts_with("faults[0].action: alibaba serves no action \"CreateSnapshots\""),
+        "{misspelt}"
+    );
+    let no_dialect = refused(&fault("aliyun", "CreateSnapshot"));
+    assert!(no_dialect.starts_with("faults[0].action: unknown dialect \"aliyun\""), "{no_dialect}");
+    // Another dialect's action, and the scheduler's name, which every dialect has.
+    assert!(refused(&fault("zenlayer", "DeleteImage")).starts_with("faults[0].action: zenlayer serves no"));
+    assert!(refused(&fault("tencent", "AutoSnapshot")).starts_with("faults[0].resource"));
+    let limits = |key: &str| format!(r#"{{"version":1,"settings":{{"rate_limits":{{"{key}":5}}}}}}"#);
+    let bad_limit = refused(&limits("tencent:CreateImages"));
+    assert!(
+        bad_limit.starts_with("settings.rate_limits.tencent:CreateImages: tencent serves no"),
+        "{bad_limit}"
+    );
+    assert!(
+        refused(&limits("CreateImage")).starts_with("settings.rate_limits.CreateImage: not dialect:Action")
+    );
 }
 
 #[test]

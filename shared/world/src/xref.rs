@@ -1,12 +1,14 @@
 //! The checks between the objects of a world, once each object has been read: ids non-empty and
 //! unique across the world, access keys unique, every account, region and zone a resource names
 //! one of the world's (a region of the account's provider, a zone of the region), image names
-//! unique per account and region, a fault's resource a disk or instance of the world, and the
+//! unique per account and region, a fault's resource a disk or instance of the world and its
+//! action a served one, a rate limit's key a served action, and the
 //! rules that tie one field to another. Each refusal names the path of the field at fault.
 
 use crate::error::{err, Res};
 use crate::file::{self, SnapshotStatus};
 use crate::MAX_SKEW_SECONDS;
+use dialects::actions::{Origin, Route};
 use domain::Provider;
 use std::collections::HashMap;
 
@@ -98,6 +100,11 @@ pub fn check(w: &file::World) -> Res<()> {
         }
     }
     for (i, f) in list(&w.faults).iter().enumerate() {
+        // A fault names a served route (or the scheduler), as a runtime fault must: a misspelt
+        // one would never fire.
+        if let Err(why) = Origin::named(&f.dialect, &f.action) {
+            return err(format!("faults[{i}].action"), why);
+        }
         let known = disks.iter().any(|d| d.id == f.resource) || instances.iter().any(|x| x.id == f.resource);
         if !known {
             return err(
@@ -115,6 +122,13 @@ pub fn list<T>(items: &Option<Vec<T>>) -> &[T] {
 }
 
 fn settings(s: &file::Settings) -> Res<()> {
+    // A rate limit names a served route by its key (`alibaba:CreateSnapshot`).
+    for (key, _) in s.rate_limits.iter().flat_map(|l| &l.0) {
+        let route = key.split_once(':').ok_or_else(|| "not dialect:Action".to_string());
+        if let Err(why) = route.and_then(|(dialect, action)| Route::named(dialect, action)) {
+            return err(format!("settings.rate_limits.{key}"), why);
+        }
+    }
     // A nonce is remembered for two days: a request must not stay fresh longer than that.
     match s.signature_max_skew_seconds {
         Some(skew) if skew.0 > MAX_SKEW_SECONDS => err(

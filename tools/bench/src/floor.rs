@@ -9,6 +9,7 @@
 use crate::clients::{ALI, TC, ZL};
 use crate::{world, Call, Ctx};
 use chrono::Utc;
+use dialects::actions::{AlibabaAction, Origin, Route, TencentAction, ZenlayerAction};
 use dialects::WireRequest;
 use domain::image::{CreateImage, ImageSource};
 use domain::snapshot::CreateSnapshot;
@@ -163,16 +164,17 @@ async fn serve(
         Call::ZlCreateSnapshot => (ZL.0, false),
         _ => (ALI.0, true),
     };
-    let (dialect, action) = match call {
-        Call::TcCreateSnapshot => ("tencent", "CreateSnapshot"),
-        Call::ZlCreateSnapshot => ("zenlayer", "CreateSnapshot"),
-        Call::AliCreateImage => ("alibaba", "CreateImage"),
-        Call::AliDescribeSnapshots => ("alibaba", "DescribeSnapshots"),
-        _ => ("alibaba", "CreateSnapshot"),
+    let route = match call {
+        Call::TcCreateSnapshot => Route::Tencent(TencentAction::CreateSnapshot),
+        Call::ZlCreateSnapshot => Route::Zenlayer(ZenlayerAction::CreateSnapshot),
+        Call::AliCreateImage => Route::Alibaba(AlibabaAction::CreateImage),
+        Call::AliDescribeSnapshots => Route::Alibaba(AlibabaAction::DescribeSnapshots),
+        _ => Route::Alibaba(AlibabaAction::CreateSnapshot),
     };
     let (store, account) = authenticate(store, key, nonce.then_some(nonce_value)).await?;
     let store = &store;
-    let caller = Caller { account: &account, dialect, action, now: Utc::now(), arrived: Utc::now() };
+    let caller =
+        Caller { account: &account, origin: Origin::Action(route), now: Utc::now(), arrived: Utc::now() };
     let outcome = match call {
         Call::AliCreateSnapshotToken | Call::AliCreateSnapshotReplay | Call::AliCreateSnapshot => {
             let mut cmd = commands.ali_snapshot.clone();

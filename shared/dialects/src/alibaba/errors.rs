@@ -2,12 +2,14 @@
 //! messages are those of the ECS API reference pages (CreateSnapshot, CreateImage) and the provider's common codes.
 //! Where the two pages give one condition different statuses, the action decides.
 
+use super::AlibabaAction::{self, *};
 use domain::{AuthFailure, DiskStatus, DomainError, Field, TagRefusal};
 
 /// What the table needs to know besides the error.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct Context<'a> {
-    pub action: &'a str,
+pub struct Context {
+    /// The action, when the request named one that is served.
+    pub action: Option<AlibabaAction>,
     /// The request named a shared block storage volume (`v-…`) where a disk id goes.
     pub volume: bool,
 }
@@ -19,15 +21,15 @@ fn a(status: u16, code: &str, message: &str) -> Answer {
     (status, code.to_string(), message.to_string())
 }
 
-pub fn answer(e: &DomainError, cx: Context<'_>) -> Answer {
-    let image = cx.action == "CreateImage";
+pub fn answer(e: &DomainError, cx: Context) -> Answer {
+    let image = cx.action == Some(CreateImage);
     // The image pages give a malformed description 400, the snapshot pages 404.
-    let image_page = image || cx.action == "ModifyImageAttribute";
+    let image_page = image || cx.action == Some(ModifyImageAttribute);
     use DomainError as E;
     match e {
         // JoinResourceGroup's page gives its missing parameters 403.
         E::MissingParameter(name) => a(
-            if cx.action == "JoinResourceGroup" { 403 } else { 400 },
+            if cx.action == Some(JoinResourceGroup) { 403 } else { 400 },
             "MissingParameter",
             &format!("The input parameter \"{name}\" that is mandatory for processing this request is not supplied."),
         ),
@@ -151,7 +153,7 @@ pub fn answer(e: &DomainError, cx: Context<'_>) -> Answer {
             "InvalidSnapshot.TooOld",
             "This operation is denied because the specified snapshot by DiskDeviceMapping.n.SnapshotId or SnapshotId is created before 2013-07-15.",
         ),
-        E::SnapshotNotReady if cx.action == "ModifySnapshotAttribute" => {
+        E::SnapshotNotReady if cx.action == Some(ModifySnapshotAttribute) => {
             a(400, "InvalidSnapshotId.NotReady", "The specified snapshot has not completed yet.")
         }
         E::SnapshotNotReady => a(

@@ -12,6 +12,7 @@
 //! - [`views`]: domain resources as the API shows them;
 //! - [`errors`]: the one table from domain errors to codes, statuses and messages.
 
+pub mod actions;
 pub mod errors;
 pub mod modify;
 pub mod params;
@@ -21,6 +22,7 @@ pub mod tags;
 pub mod views;
 pub mod wire;
 
+pub use actions::AlibabaAction;
 pub use wire::RpcRequest;
 
 use crate::WireResponse;

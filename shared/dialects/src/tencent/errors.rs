@@ -3,12 +3,16 @@
 //! `/v2/index.php`); CBS codes (CreateSnapshot) come from the CBS SDK's own error list; the
 //! rest are the provider's common codes.
 
+use super::actions::Service;
+use super::TencentAction::{self, *};
+use crate::actions::Action as _;
 use domain::{AuthFailure, DiskStatus, DomainError, Field, InstanceStatus, TagRefusal};
 
 /// What the table needs to know besides the error.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct Context<'a> {
-    pub action: &'a str,
+pub struct Context {
+    /// The action, when the request named one that is served.
+    pub action: Option<TencentAction>,
     /// The older CreateImage page (`/v2/index.php`): one length code for every limit.
     pub legacy: bool,
 }
@@ -20,11 +24,11 @@ fn a(code: &str, message: &str) -> Answer {
     (code.to_string(), message.to_string())
 }
 
-pub fn answer(e: &DomainError, cx: Context<'_>) -> Answer {
+pub fn answer(e: &DomainError, cx: Context) -> Answer {
     use DomainError as E;
     // The CBS snapshot actions (DescribeSnapshots keeps CVM's wording for a missing snapshot).
-    let snapshot = matches!(cx.action, "CreateSnapshot" | "DeleteSnapshots" | "ModifySnapshotAttribute");
-    let tag_service = super::service_of(cx.action) == Some("tag");
+    let snapshot = matches!(cx.action, Some(CreateSnapshot | DeleteSnapshots | ModifySnapshotAttribute));
+    let tag_service = cx.action.map(|a| a.api()) == Some(Service::Tag);
     match e {
         // ---- the Tag service's own codes for tag keys and values ----
         E::TooLong(Field::TagKey) if tag_service => {
@@ -51,10 +55,10 @@ pub fn answer(e: &DomainError, cx: Context<'_>) -> Answer {
         E::UnknownParameter(name) => {
             a("UnknownParameter", &format!("The parameter `{name}` is not recognized."))
         }
-        E::TooLong(_) if cx.action == "ModifyImageAttribute" => {
+        E::TooLong(_) if cx.action == Some(ModifyImageAttribute) => {
             a("InvalidParameterValue.TooLarge", "The parameter value exceeds the maximum limit.")
         }
-        E::TooLong(_) if cx.action == "ModifySnapshotAttribute" => {
+        E::TooLong(_) if cx.action == Some(ModifySnapshotAttribute) => {
             a("InvalidParameterValue", "The snapshot name has at most 60 characters.")
         }
         E::Malformed(Field::ImageFamily) => {
@@ -83,7 +87,7 @@ pub fn answer(e: &DomainError, cx: Context<'_>) -> Answer {
             &format!("The number of parameter values exceeds the limit: at most {max} ids."),
         ),
         E::InvalidFilter(name) => a("InvalidFilter", &format!("The filter `{name}` is not supported.")),
-        E::MalformedId(id) if snapshot || cx.action == "DescribeSnapshots" => {
+        E::MalformedId(id) if snapshot || cx.action == Some(DescribeSnapshots) => {
             a("InvalidSnapshotId.Malformed", &format!("The snapshot ID `{id}` is malformed."))
         }
         E::MalformedId(id) => a("InvalidImageId.Malformed", &format!("The image ID `{id}` is malformed.")),
@@ -114,10 +118,10 @@ pub fn answer(e: &DomainError, cx: Context<'_>) -> Answer {
 
         // ---- images ----
         // CBS DeleteSnapshots and ModifySnapshotAttribute: a snapshot still being made.
-        E::SnapshotNotReady if cx.action == "DeleteSnapshots" => {
+        E::SnapshotNotReady if cx.action == Some(DeleteSnapshots) => {
             a("ResourceUnavailable.SnapshotCreating", "The snapshot is being created and cannot be used yet.")
         }
-        E::SnapshotNotReady if cx.action == "ModifySnapshotAttribute" => {
+        E::SnapshotNotReady if cx.action == Some(ModifySnapshotAttribute) => {
             a("InvalidSnapshot.NotSupported", "The snapshot does not support this operation now.")
         }
         E::SnapshotTooOld | E::SnapshotNotReady | E::SnapshotImageNotAllowed => {
@@ -276,9 +280,9 @@ fn instance_state(status: InstanceStatus) -> Answer {
 
 /// The Tag service's codes (API 2018-08-13: ModifyResourceTags, TagResources, UnTagResources,
 /// DescribeResourceTagsByResourceIds).
-fn tagging(refusal: TagRefusal, action: &str) -> Answer {
+fn tagging(refusal: TagRefusal, action: Option<TencentAction>) -> Answer {
     use TagRefusal as R;
-    let describe = action == "DescribeResourceTagsByResourceIds";
+    let describe = action == Some(DescribeResourceTagsByResourceIds);
     match refusal {
         R::Missing(name) => {
             a("MissingParameter", &format!("The request is missing a required parameter `{name}`."))

@@ -13,6 +13,7 @@
 //! - [`views`]: domain resources as the APIs show them;
 //! - [`errors`]: the one table from domain errors to codes and messages.
 
+pub mod actions;
 pub mod errors;
 pub mod lifecycle;
 pub mod params;
@@ -21,6 +22,7 @@ pub mod tags;
 pub mod views;
 pub mod wire;
 
+pub use actions::TencentAction;
 pub use wire::TcRequest;
 
 use crate::WireResponse;
@@ -29,20 +31,6 @@ use serde::Serialize;
 use serde_json::{json, Map, Value};
 
 pub const API_VERSION: &str = "2017-03-12";
-
-/// The product an action belongs to, as a TC3 credential scope names it: CVM serves the images,
-/// CBS the snapshots. The signing key is derived for that service, so a signature scoped to
-/// another is not the provider's.
-pub fn service_of(action: &str) -> Option<&'static str> {
-    match action {
-        "CreateImage" | "DescribeImages" | "DeleteImages" | "ModifyImageAttribute" => Some("cvm"),
-        "CreateSnapshot" | "DescribeSnapshots" | "DeleteSnapshots" | "ModifySnapshotAttribute" => Some("cbs"),
-        "ModifyResourceTags" | "TagResources" | "UnTagResources" | "DescribeResourceTagsByResourceIds" => {
-            Some("tag")
-        }
-        _ => None,
-    }
-}
 
 /// A fresh request id (a lower-case UUID, as the provider sends).
 pub fn request_id() -> String {

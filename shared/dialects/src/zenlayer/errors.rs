@@ -6,6 +6,7 @@
 //! `INTERNAL_SERVER_ERROR`). The provider publishes no authentication codes: these are the
 //! project's, with 401.
 
+use super::ZenlayerAction::{self, *};
 use domain::{AuthFailure, DomainError, Field, TagRefusal};
 
 /// An answer: HTTP status, code, message.
@@ -15,10 +16,10 @@ fn a(status: u16, code: &str, message: &str) -> Answer {
     (status, code.to_string(), message.to_string())
 }
 
-/// The answer to `e` in `action`.
-pub fn answer(e: &DomainError, action: &str) -> Answer {
+/// The answer to `e` in `action` (`None` when the request named no served action).
+pub fn answer(e: &DomainError, action: Option<ZenlayerAction>) -> Answer {
     use DomainError as E;
-    let image = action == "CreateImage";
+    let image = action == Some(CreateImage);
     match e {
         E::MissingParameter(name) => {
             a(400, "MISSING_PARAMETER", &format!("The parameter {name} is required."))
@@ -66,15 +67,15 @@ pub fn answer(e: &DomainError, action: &str) -> Answer {
         E::DryRunPassed => a(400, "DRY_RUN_OPERATION", "The request would have succeeded."),
         E::RegionNotFound => a(404, "INVALID_ZONE_NOT_FOUND", "The zone or region does not exist."),
         // User API, AddResourceResourceGroup (the codes of Zenlayer's resource-group calls).
-        E::ResourceGroupNotFound if action == "AddResourceResourceGroup" => {
+        E::ResourceGroupNotFound if action == Some(AddResourceResourceGroup) => {
             a(404, "OPERATION_FAILED_RESOURCE_GROUP_NOT_FOUND", "Resource group does not exist.")
         }
-        E::Tagging(TagRefusal::ResourceNotFound) if action == "AddResourceResourceGroup" => {
+        E::Tagging(TagRefusal::ResourceNotFound) if action == Some(AddResourceResourceGroup) => {
             a(404, "OPERATION_FAILED_RESOURCE_NOT_FOUND", "Resources do not exist.")
         }
         // ZRM API, ModifyResourceTags.
         E::Tagging(TagRefusal::ResourceNotFound) => a(404, "INVALID_RESOURCE_NOT_FOUND", "Resources do not exist."),
-        E::Tagging(TagRefusal::UnsupportedResourceType) if action == "ModifyResourceTags" => {
+        E::Tagging(TagRefusal::UnsupportedResourceType) if action == Some(ModifyResourceTags) => {
             a(404, "INVALID_RESOURCE_CAN_NOT_BOUND", "Resources cannot be associated.")
         }
         E::Tagging(TagRefusal::QuotaExceeded) => a(

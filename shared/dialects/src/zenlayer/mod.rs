@@ -16,6 +16,7 @@
 //! - [`views`]: domain resources as the API shows them;
 //! - [`errors`]: the one table from domain errors to statuses, codes and messages.
 
+pub mod actions;
 pub mod errors;
 pub mod labels;
 pub mod lifecycle;
@@ -25,6 +26,7 @@ pub mod versions;
 pub mod views;
 pub mod wire;
 
+pub use actions::ZenlayerAction;
 pub use wire::ZlRequest;
 
 use crate::WireResponse;

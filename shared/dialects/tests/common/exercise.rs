@@ -9,6 +9,7 @@
 
 use bytes::Bytes;
 use chrono::Utc;
+use dialects::actions::Action as _;
 use dialects::{alibaba, tencent, zenlayer, Dialect};
 use domain::DomainError;
 
@@ -100,7 +101,7 @@ fn or_else<T, E>(result: Result<T, E>, refuse: impl FnOnce(E)) {
 // format and a volume named as a disk, Tencent's older page.
 
 fn alibaba_refusal(rpc: Option<&alibaba::RpcRequest>, e: &DomainError) {
-    let action = rpc.and_then(|r| r.action.as_deref()).unwrap_or("");
+    let action = rpc.and_then(|r| r.action.as_deref()).and_then(alibaba::AlibabaAction::from_wire);
     let volume = rpc.and_then(|r| r.get("DiskId")).is_some_and(|d| d.starts_with("v-"));
     let xml = rpc.is_some_and(|r| r.xml);
     let (status, code, message) = alibaba::errors::answer(e, alibaba::errors::Context { action, volume });
@@ -108,14 +109,14 @@ fn alibaba_refusal(rpc: Option<&alibaba::RpcRequest>, e: &DomainError) {
 }
 
 fn tencent_refusal(tc: Option<&tencent::TcRequest>, e: &DomainError) {
-    let action = tc.and_then(|r| r.action.as_deref()).unwrap_or("");
+    let action = tc.and_then(|r| r.action.as_deref()).and_then(tencent::TencentAction::from_wire);
     let legacy = tc.is_some_and(|r| r.legacy);
     let (code, message) = tencent::errors::answer(e, tencent::errors::Context { action, legacy });
     let _ = tencent::failure(&code, &message, legacy, REQUEST_ID);
 }
 
 fn zenlayer_refusal(zl: Option<&zenlayer::ZlRequest>, e: &DomainError) {
-    let action = zl.and_then(|r| r.action.as_deref()).unwrap_or("");
+    let action = zl.and_then(|r| r.action.as_deref()).and_then(zenlayer::ZenlayerAction::from_wire);
     let (status, code, message) = zenlayer::errors::answer(e, action);
     let _ = zenlayer::failure(status, &code, &message, REQUEST_ID);
 }

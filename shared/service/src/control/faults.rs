@@ -5,9 +5,9 @@
 //! own dialect, as the provider answers that code.
 
 use super::answer;
-use crate::routes::ROUTES;
+use crate::routes::Route;
 use crate::App;
-use dialects::{Dialect, WireResponse};
+use dialects::WireResponse;
 use domain::chaos::RuntimeFault;
 use domain::{DomainError, DomainResult};
 use serde_json::{json, Value};
@@ -19,17 +19,12 @@ const MAX_LATENCY_MS: u64 = 30_000;
 
 /// Apply the faults in force to a request of `account` in `dialect` for `action`, naming the
 /// resources `named`: wait out their latency, then fail with the first one's code that is hit.
-pub async fn strike(
-    app: &App,
-    dialect: Dialect,
-    action: &str,
-    account: &str,
-    named: &[&str],
-) -> DomainResult<()> {
+pub async fn strike(app: &App, route: Route, account: &str, named: &[&str]) -> DomainResult<()> {
     // Several faults' latencies add up; the request waits no longer than one fault may make it.
     let mut waited_ms = 0;
     for fault in app.faults() {
-        if !fault.applies(dialect.name(), action, account, named) || !chance(fault.probability) {
+        if !fault.applies(route.dialect().name(), route.wire(), account, named) || !chance(fault.probability)
+        {
             continue;
         }
         // A limited fault hits only while it has requests left, counted across processes.
@@ -117,13 +112,7 @@ fn fault_of(v: &Value) -> Result<RuntimeFault, String> {
         .entry("id")
         .or_insert_with(|| json!(format!("fault-{}", &uuid::Uuid::new_v4().simple().to_string()[..12])));
     let fault: RuntimeFault = serde_json::from_value(Value::Object(with_id)).map_err(|e| e.to_string())?;
-    let dialect = ROUTES.iter().find(|r| r.dialect.name() == fault.dialect).map(|r| r.dialect);
-    let Some(dialect) = dialect else {
-        return Err(format!("unknown dialect {:?} (alibaba, tencent, zenlayer)", fault.dialect));
-    };
-    if !ROUTES.iter().any(|r| r.dialect == dialect && r.action == fault.action) {
-        return Err(format!("{} serves no action {:?}", fault.dialect, fault.action));
-    }
+    Route::named(&fault.dialect, &fault.action)?;
     let id_ok = !fault.id.is_empty() && fault.id.len() <= 64;
     if !id_ok || !fault.id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
         return Err("id: 1 to 64 letters, digits, - or _".into());

@@ -11,8 +11,8 @@ use serde_json::{json, Value};
 pub(super) fn health(app: &App, round_trips: (u64, u64)) -> Value {
     let mut dialects = serde_json::Map::new();
     for route in ROUTES.iter() {
-        let actions = dialects.entry(route.dialect.name()).or_insert_with(|| json!([]));
-        actions.as_array_mut().expect("an array").push(json!(route.action));
+        let actions = dialects.entry(route.dialect().name()).or_insert_with(|| json!([]));
+        actions.as_array_mut().expect("an array").push(json!(route.wire()));
     }
     json!({
         "status": "running",

@@ -54,7 +54,12 @@ impl Protocol for RpcRequest {
         ali::success(action.wire(), self.xml, request_id, answer)
     }
 
-    fn failure(parsed: Option<&Self>, action: &str, error: &DomainError, request_id: &str) -> WireResponse {
+    fn failure(
+        parsed: Option<&Self>,
+        action: Option<AlibabaAction>,
+        error: &DomainError,
+        request_id: &str,
+    ) -> WireResponse {
         let volume = parsed.and_then(|p| p.get("DiskId")).is_some_and(|d| d.starts_with("v-"));
         let xml = parsed.is_some_and(|p| p.xml);
         let (status, code, message) = errors::answer(error, errors::Context { action, volume });

@@ -8,6 +8,7 @@ use crate::routes::TencentAction;
 use crate::usecases::describe::{self, SnapshotScope};
 use crate::usecases::{batch_delete, create_image, create_snapshot, modify, tags, Caller};
 use crate::App;
+use dialects::tencent::actions::Service;
 use dialects::tencent::lifecycle;
 use dialects::tencent::tags::{self as tag_params, FailedResource, Failures, ResourceName, ResourceTagPage};
 use dialects::tencent::{self as tc, errors, params, signature, views, TcRequest};
@@ -49,7 +50,7 @@ impl Protocol for TcRequest {
         // TC3's key is derived for one service: a CBS action signed for another is refused as
         // the provider's own check of the derived key would refuse it.
         if let signature::Scheme::Tc3 { service, .. } = &p.scheme {
-            let expected = self.action.as_deref().and_then(tc::service_of);
+            let expected = self.action.as_deref().and_then(TencentAction::from_wire).map(|a| a.api().name());
             if expected.is_some_and(|e| e != service) {
                 return Err(AuthFailure::Mismatch { string_to_sign: String::new() });
             }
@@ -71,11 +72,11 @@ impl Protocol for TcRequest {
             return Err(DomainError::UnknownAction(action.wire().to_string()));
         }
         // The Tag service has its own version, and its region is optional.
-        if tc::service_of(action.wire()) == Some("tag") {
-            check_version(self.version.as_deref(), &[tag_params::API_VERSION], "Version")?;
+        let service = action.api();
+        check_version(self.version.as_deref(), &[service.version()], "Version")?;
+        if service == Service::Tag {
             return Ok(());
         }
-        check_version(self.version.as_deref(), &[tc::API_VERSION], "Version")?;
         region(self)?;
         Ok(())
     }
@@ -84,7 +85,12 @@ impl Protocol for TcRequest {
         tc::success(self.legacy, request_id, answer)
     }
 
-    fn failure(parsed: Option<&Self>, action: &str, error: &DomainError, request_id: &str) -> WireResponse {
+    fn failure(
+        parsed: Option<&Self>,
+        action: Option<TencentAction>,
+        error: &DomainError,
+        request_id: &str,
+    ) -> WireResponse {
         let legacy = parsed.is_some_and(|p| p.legacy);
         let (code, message) = errors::answer(error, errors::Context { action, legacy });
         tc::failure(&code, &message, legacy, request_id)
@@ -278,7 +284,7 @@ async fn tag_each(
     caller: &Caller<'_>,
     cmd: tag_params::ResourcesTags,
 ) -> DomainResult<Failures> {
-    let action = req.action.as_deref().unwrap_or_default();
+    let action = req.action.as_deref().and_then(TencentAction::from_wire);
     let mut failed_resources = Vec::new();
     for resource in &cmd.resources {
         let result = match tag_params::resource_name(resource) {

@@ -2,7 +2,6 @@
 //! (created, described, renamed, given a new lifetime and deleted); their tags (ZRM) and
 //! resource groups (User).
 
-use crate::actions::Action as _;
 use crate::pipeline::{Check, Protocol};
 use crate::routes::ZenlayerAction;
 use crate::usecases::describe::{self, SnapshotScope};
@@ -43,14 +42,19 @@ impl Protocol for ZlRequest {
     }
 
     fn admit(&self, action: ZenlayerAction) -> DomainResult<()> {
-        versions::admit(&self.service, self.version.as_deref(), action.wire())
+        versions::admit(&self.service, self.version.as_deref(), action)
     }
 
     fn success(&self, _action: ZenlayerAction, request_id: &str, answer: &views::Answer) -> WireResponse {
         zl::success(request_id, answer)
     }
 
-    fn failure(_parsed: Option<&Self>, action: &str, error: &DomainError, request_id: &str) -> WireResponse {
+    fn failure(
+        _parsed: Option<&Self>,
+        action: Option<ZenlayerAction>,
+        error: &DomainError,
+        request_id: &str,
+    ) -> WireResponse {
         let (status, code, message) = errors::answer(error, action);
         zl::failure(status, &code, &message, request_id)
     }

@@ -96,8 +96,8 @@ async fn create(
         instance: instance.as_ref(),
         instance_disks: &instance_disks,
         snapshots: &snapshots,
-        dialect: caller.dialect,
-        action: caller.action,
+        dialect: caller.origin.dialect().name(),
+        action: caller.origin.action(),
         now: caller.now,
     };
     let plan = image::plan(cmd, &ctx, &new_id)?;

@@ -80,8 +80,8 @@ async fn create(
         account,
         disk: &disk,
         instance: instance.as_ref(),
-        dialect: caller.dialect,
-        action: caller.action,
+        dialect: caller.origin.dialect().name(),
+        action: caller.origin.action(),
         now: caller.now,
     };
     let snapshot = snapshot::plan(cmd, &ctx, new_id())?;

@@ -102,8 +102,11 @@ pub async fn once<C: Serialize, T, P>(
         return create(None, prefetch.await).await.map(Made::New);
     };
     let account = caller.account;
-    let key =
-        TokenKey { account: account.id.clone(), action: caller.action.to_string(), token: token.to_string() };
+    let key = TokenKey {
+        account: account.id.clone(),
+        action: caller.origin.action().to_string(),
+        token: token.to_string(),
+    };
     let record = record(account, fingerprint(command), caller.now);
     if account.settings.timings.request_processing_ms > 0 {
         let (started, prefetched) = tokio::join!(claim(store, key, record, account, caller.now), prefetch);

@@ -17,8 +17,8 @@ use store::Store;
 /// Who asks, in which dialect and action, and when.
 pub struct Caller<'a> {
     pub account: &'a Account,
-    pub dialect: &'a str,
-    pub action: &'a str,
+    /// The action called and its dialect, or the scheduler.
+    pub origin: dialects::actions::Origin,
     pub now: DateTime<Utc>,
     /// When the request arrived, in real time (a client token's twin arriving before the first
     /// call settled the token is told the first is still being processed).
