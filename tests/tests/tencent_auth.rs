@@ -2,7 +2,8 @@
 //! `Content-Type: application/json` exactly).
 
 use chrono::Utc;
-use dialects::tencent::signature;
+use dialects::actions::Action as _;
+use dialects::tencent::{signature, TencentAction};
 use integration_tests::*;
 use serde_json::json;
 
@@ -151,4 +152,65 @@ async fn common_refusals_keep_the_envelope() {
         req.headers().iter().map(|(k, v)| (k.to_string(), v.to_str().unwrap().to_string())).collect();
     let h: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     assert_eq!(code(&gw.raw("POST", "/", &h, b"{}".to_vec()).await), "NoSuchVersion");
+}
+
+/// A TC3 request for `action`, signed with the scope's `service` over the `Host` `signed_host`,
+/// and sent with the `Host` `sent_host`.
+async fn tc3_scoped(gw: &Gateway, action: &str, service: &str, signed_host: &str, sent_host: &str) -> Reply {
+    let version = TencentAction::from_wire(action).expect("a served action").api().version();
+    let mut req = http::Request::builder()
+        .method("POST")
+        .uri("/")
+        .header("host", signed_host)
+        .header("content-type", "application/json")
+        .header("x-tc-action", action)
+        .header("x-tc-version", version)
+        .header("x-tc-region", "ap-guangzhou")
+        .body(bytes::Bytes::from("{}"))
+        .unwrap();
+    signature::sign_tc3(&mut req, TC.0, TC.1, service, Utc::now());
+    req.headers_mut().insert("host", http::HeaderValue::from_str(sent_host).unwrap());
+    let headers: Vec<(String, String)> =
+        req.headers().iter().map(|(k, v)| (k.to_string(), v.to_str().unwrap().to_string())).collect();
+    let h: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    gw.raw("POST", "/", &h, b"{}".to_vec()).await
+}
+
+/// Tencent's Node.js SDK scopes its TC3 signature to its endpoint's first label
+/// (`endpoint.split(".")[0]`): pointed at `127.0.0.1:PORT` it signs for `127`, at
+/// `localhost:PORT` for `localhost:PORT`. That scope is served for every action of CVM, CBS and
+/// Tag; the action and version tell the service. A scope that names a service still must be the
+/// action's, and the signed `Host` ties the signature to the host it was made for.
+#[tokio::test]
+async fn a_scope_named_after_the_host_the_client_was_pointed_at() {
+    let gw = Gateway::start(REFERENCE_WORLD).await;
+    let port = gw.addr.port();
+    let ip = format!("127.0.0.1:{port}");
+    let localhost = format!("localhost:{port}");
+    for action in [DESCRIBE, "DescribeSnapshots"] {
+        let r = tc3_scoped(&gw, action, "127", &ip, &ip).await;
+        assert_eq!(code(&r), format!("(success) {}", r.text), "{action} scoped 127");
+        let r = tc3_scoped(&gw, action, &localhost, &localhost, &localhost).await;
+        assert_eq!(code(&r), format!("(success) {}", r.text), "{action} scoped {localhost}");
+        // The host without its port, as the SDK's signer writes the canonical host line.
+        let r = tc3_scoped(&gw, action, "localhost", &localhost, &localhost).await;
+        assert_eq!(code(&r), format!("(success) {}", r.text), "{action} scoped localhost");
+    }
+    let tags = tc3_scoped(&gw, "DescribeResourceTagsByResourceIds", "127", &ip, &ip).await;
+    assert_eq!(tags.tc_code(), Some("MissingParameter".into()), "{}", tags.text);
+    // Signed for one host, sent to another: the host is signed, and its label is not the scope.
+    let moved = tc3_scoped(&gw, DESCRIBE, "127", &ip, &localhost).await;
+    assert_eq!(code(&moved), "AuthFailure.SignatureFailure");
+    // A label that is not the host's first.
+    let other = tc3_scoped(&gw, DESCRIBE, "128", &ip, &ip).await;
+    assert_eq!(code(&other), "AuthFailure.SignatureFailure");
+    // A host that names a service is that service's: a CVM scope for a CBS action fails, whether
+    // or not the host is named after it.
+    let cvm_host = format!("cvm.localhost:{port}");
+    let cross = tc3_scoped(&gw, "DescribeSnapshots", "cvm", &cvm_host, &cvm_host).await;
+    assert_eq!(code(&cross), "AuthFailure.SignatureFailure");
+    let cross = tc3_scoped(&gw, "DescribeSnapshots", "cvm", &ip, &ip).await;
+    assert_eq!(code(&cross), "AuthFailure.SignatureFailure");
+    let own = tc3_scoped(&gw, "DescribeSnapshots", "cbs", &cvm_host, &cvm_host).await;
+    assert_eq!(code(&own), format!("(success) {}", own.text));
 }

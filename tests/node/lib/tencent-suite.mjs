@@ -298,17 +298,30 @@ export function tencentSuite(variant, setup) {
 
     if (variant === "tc3") {
       // The SDK names the TC3 scope's service after its endpoint's first label: pointed at the
-      // gateway's address itself (127.0.0.1:PORT) it signs for service "127", which is not CVM's,
-      // and is refused as Tencent refuses a key derived for another service. The older form
-      // signs no service, and is served at that address.
-      test("a TC3 client pointed at the bare host:port signs for another service, and is refused", async () => {
-        const bare = client("cvm", "tc3", { endpoint: GATEWAY.endpoint });
-        const err = await rejection(bare.DescribeImages({}), "TC3 scoped to the endpoint's first label");
-        assertError(err, "AuthFailure.SignatureFailure");
-        const form = client("cvm", "hmac256", { endpoint: GATEWAY.endpoint });
-        const body = await form.DescribeImages({ ImageIds: ["img-tcgolden"] });
-        assert.deepEqual(body.ImageSet.map((i) => i.ImageName), ["golden-tc"], JSON.stringify(body));
-      });
+      // gateway's address itself it signs for service "127" (or "localhost:PORT"), the way a user
+      // points it with no agent and no hosts file. The gateway serves that scope for every action,
+      // telling the services apart by action and version.
+      for (const endpoint of [GATEWAY.endpoint, `localhost:${GATEWAY.port}`]) {
+        test(`a TC3 client pointed at ${endpoint.replace(/\d+$/, "PORT")} with no agent creates, polls and reads a code`, async () => {
+          const cleanup = new Cleanup();
+          try {
+            const plainCbs = client("cbs", "tc3", { endpoint, plain: true });
+            const plainCvm = client("cvm", "tc3", { endpoint, plain: true });
+            const created = await plainCbs.CreateSnapshot({ DiskId: setup.disk, SnapshotName: unique("node-plain") });
+            assertRequestId(created);
+            const id = created.SnapshotId;
+            assert.match(String(id), SNAPSHOT_ID_RE, JSON.stringify(created));
+            cleanup.add(`DeleteSnapshots ${id}`, () => plainCbs.DeleteSnapshots({ SnapshotIds: [id] }));
+            const read = async () => (await plainCbs.DescribeSnapshots({ SnapshotIds: [id] })).SnapshotSet[0];
+            const done = await waitFor(read, (s) => s?.SnapshotState === "NORMAL", `snapshot ${id} NORMAL`);
+            assert.equal(done.Percent, 100, JSON.stringify(done));
+            const err = await rejection(plainCvm.DescribeImages({ ImageIds: ["golden"] }), "a malformed image id");
+            assertError(err, "InvalidImageId.Malformed");
+          } finally {
+            await cleanup.run();
+          }
+        });
+      }
     }
   });
 }

@@ -6,10 +6,11 @@
 //
 // Signing: TC3-HMAC-SHA256 by default ("tc3"); signMethod "HmacSHA256" gives the older form
 // ("hmac256"). The SDK takes the TC3 credential scope's service from its endpoint's first DNS label
-// (common/abstract_client.js: `service: this.endpoint.split(".")[0]`), so, as against Tencent's own
-// cvm.tencentcloudapi.com, each client is pointed at <product>.localhost:<port>, and the clients'
-// agent resolves every *.localhost name to the gateway's host (what /etc/hosts does for Terraform in
-// the README). The requests themselves are the SDK's own, unchanged.
+// (common/abstract_client.js: `service: this.endpoint.split(".")[0]`). Most clients here are pointed
+// at <product>.localhost:<port>, as against Tencent's own cvm.tencentcloudapi.com, with an agent that
+// resolves every *.localhost name to the gateway's host (what /etc/hosts does for Terraform in the
+// README); the simple way, 127.0.0.1:<port> with no agent (a scope of "127"), is tested too. The
+// requests themselves are the SDK's own, unchanged.
 import assert from "node:assert/strict";
 import dns from "node:dns";
 import http from "node:http";
@@ -40,12 +41,17 @@ export function endpointOf(product) {
 
 /**
  * A client of PRODUCT ("cvm", "cbs", "tag") signing as VARIANT; `endpoint` overrides the host:port
- * it is pointed at, `credential` the account.
+ * it is pointed at, `credential` the account; `plain` leaves the SDK's own HTTP agent in place
+ * (the way a user points a client at the gateway: no agent, no hosts file).
  */
-export function client(product, variant = "tc3", { endpoint = endpointOf(product), credential = ACCOUNT } = {}) {
+export function client(
+  product,
+  variant = "tc3",
+  { endpoint = endpointOf(product), credential = ACCOUNT, plain = false } = {},
+) {
   const Client = CLIENTS[product];
   assert.ok(Client, `no client for ${product}`);
-  const profile = { httpProfile: { endpoint, protocol: "http://", reqTimeout: 20, agent } };
+  const profile = { httpProfile: { endpoint, protocol: "http://", reqTimeout: 20, ...(plain ? {} : { agent }) } };
   if (variant === "hmac256") {
     profile.signMethod = "HmacSHA256";
   } else {

@@ -19,6 +19,8 @@ pub enum Service {
 use Service::{Cbs, Cvm, Tag};
 
 impl Service {
+    pub const ALL: [Service; 3] = [Cvm, Cbs, Tag];
+
     /// The service's name in a TC3 scope and in its host (`cvm.tencentcloudapi.com`).
     pub fn name(self) -> &'static str {
         match self {

@@ -240,7 +240,7 @@ fn tc3_string_to_sign(
 
 /// A `Host` header's host without its port (`127.0.0.1:18080` → `127.0.0.1`, `[::1]:80` →
 /// `[::1]`), or `None` when it names no port.
-fn without_port(host: &str) -> Option<&str> {
+pub fn without_port(host: &str) -> Option<&str> {
     let (name, port) = host.trim().rsplit_once(':')?;
     let bracketed_or_plain = name.ends_with(']') || !name.contains(':');
     (bracketed_or_plain && !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit())).then_some(name)

@@ -48,10 +48,14 @@ impl Protocol for TcRequest {
             return Err(AuthFailure::Missing(name.to_string()));
         }
         // TC3's key is derived for one service: a CBS action signed for another is refused as
-        // the provider's own check of the derived key would refuse it.
+        // the provider's own check of the derived key would refuse it. A client pointed at a host
+        // that names no service (`127.0.0.1:PORT`, `localhost:PORT`) scopes its signature to that
+        // host's first label, as Tencent's Node.js SDK does; the action and version then tell the
+        // service, and the signed `Host` ties the signature to that host.
         if let signature::Scheme::Tc3 { service, .. } = &p.scheme {
             let expected = self.action.as_deref().and_then(TencentAction::from_wire).map(|a| a.api().name());
-            if expected.is_some_and(|e| e != service) {
+            let host = dialects::header(req, "host").unwrap_or_default();
+            if expected.is_some_and(|e| e != service) && !scoped_to_host(service, host) {
                 return Err(AuthFailure::Mismatch { string_to_sign: String::new() });
             }
         }
@@ -95,6 +99,15 @@ impl Protocol for TcRequest {
         let (code, message) = errors::answer(error, errors::Context { action, legacy });
         tc::failure(&code, &message, legacy, request_id)
     }
+}
+
+/// Whether a TC3 scope's `service` is the first label of the `host` the request was sent to (as
+/// sent, or without its port), where that label names no Tencent service: a client that takes its
+/// scope from its endpoint, pointed at an address rather than at a product's host.
+fn scoped_to_host(service: &str, host: &str) -> bool {
+    let first_label = |h: &str| h.split('.').next() == Some(service);
+    let named = first_label(host) || signature::without_port(host).is_some_and(first_label);
+    named && !Service::ALL.iter().any(|s| s.name() == service)
 }
 
 /// Every CVM and CBS action names its region.
