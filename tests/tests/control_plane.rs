@@ -157,3 +157,41 @@ async fn what_is_deleted_leaves_the_state() {
     assert!(!ids(&state("images").await, "images").contains(&"m-ali-golden".to_string()));
     assert!(!ids(&state("snapshots").await, "snapshots").contains(&"s-ali-data".to_string()));
 }
+
+/// The README's table of served actions is the one `health` gives, every dialect and API
+/// version, as the action tables make it. A row added to a table without the README (or the
+/// other way round) fails here, with the table to paste.
+#[tokio::test]
+async fn the_readme_lists_what_health_serves() {
+    let gw = Gateway::start_with_control(REFERENCE_WORLD, Some(Control::default())).await;
+    let health = gw.raw("GET", "/_emulator/health", &[], vec![]).await.json();
+    let mut table = String::from("| dialect | API | actions |\n|---|---|---|\n");
+    for api in health["apis"].as_array().expect("health lists the APIs") {
+        let actions: Vec<String> =
+            api["actions"].as_array().unwrap().iter().map(|a| format!("`{}`", a.as_str().unwrap())).collect();
+        table += &format!(
+            "| {} | {} | {} |\n",
+            api["dialect"].as_str().unwrap(),
+            api["api"].as_str().unwrap(),
+            actions.join(", ")
+        );
+    }
+    // Every action of the per-dialect listing is in one API's row, and the other way round.
+    for (dialect, actions) in health["dialects"].as_object().unwrap() {
+        for action in actions.as_array().unwrap() {
+            let row = format!("| {dialect} |");
+            let listed = table
+                .lines()
+                .any(|l| l.starts_with(&row) && l.contains(&format!("`{}`", action.as_str().unwrap())));
+            assert!(listed, "{dialect} {action} is in no API's row");
+        }
+    }
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md")).unwrap();
+    let (begin, end) = ("<!-- served actions: begin -->\n", "<!-- served actions: end -->");
+    let start = readme.find(begin).expect("the README marks its served table") + begin.len();
+    let stop = start + readme[start..].find(end).expect("the served table's end mark");
+    assert!(
+        readme[start..stop] == table,
+        "the README's served table differs from health's; it should be:\n{table}"
+    );
+}

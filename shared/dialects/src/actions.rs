@@ -226,6 +226,43 @@ impl Route {
     }
 }
 
+/// One API of a dialect and the actions of it served here, as the tables give them: what the
+/// control plane's health lists and the README's served table shows.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ServedApi {
+    pub dialect: &'static str,
+    /// The API's name and version, as its provider names them (`ZEC 2024-04-01`).
+    pub api: String,
+    pub actions: Vec<&'static str>,
+}
+
+/// Every API served, each dialect's in its table's order.
+pub fn served_apis() -> Vec<ServedApi> {
+    let mut all = Vec::new();
+    let mut add = |dialect: Dialect, api: String, action: &'static str| match all
+        .iter_mut()
+        .find(|s: &&mut ServedApi| s.dialect == dialect.name() && s.api == api)
+    {
+        Some(s) => s.actions.push(action),
+        None => all.push(ServedApi { dialect: dialect.name(), api, actions: vec![action] }),
+    };
+    for a in AlibabaAction::ALL {
+        add(Dialect::Alibaba, format!("{} {}", a.api().product.to_uppercase(), a.api().version), a.wire());
+    }
+    for a in TencentAction::ALL {
+        add(Dialect::Tencent, format!("{} {}", a.api().title(), a.api().version()), a.wire());
+    }
+    for a in crate::tencent::actions::LEGACY {
+        add(Dialect::Tencent, format!("CVM {}, the older page", crate::tencent::API_VERSION), a.wire());
+    }
+    for served in crate::zenlayer::versions::served() {
+        for a in served.actions {
+            add(Dialect::Zenlayer, format!("{} {}", served.title, served.version), a.wire());
+        }
+    }
+    all
+}
+
 /// The action name a world's fault gives to strike the snapshot scheduler's own snapshots.
 pub const SCHEDULER_ACTION: &str = "AutoSnapshot";
 

@@ -30,6 +30,15 @@ impl Service {
         }
     }
 
+    /// The service's name as the provider writes it.
+    pub fn title(self) -> &'static str {
+        match self {
+            Cvm => "CVM",
+            Cbs => "CBS",
+            Tag => "Tag",
+        }
+    }
+
     /// The API version its actions are served in.
     pub fn version(self) -> &'static str {
         match self {
@@ -38,6 +47,9 @@ impl Service {
         }
     }
 }
+
+/// The actions CVM's older form (`/v2/index.php`) serves.
+pub const LEGACY: &[TencentAction] = &[TencentAction::CreateImage];
 
 /// The table: `tencent_actions!(then)` expands it with the macro `then`.
 #[macro_export]

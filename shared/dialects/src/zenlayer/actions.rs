@@ -7,13 +7,13 @@ use super::versions::{Api, USER, ZEC_2024, ZEC_2025, ZRM};
 use crate::action_enum;
 
 /// ZEC, in both versions: a snapshot made through one is the same snapshot through the other.
-const ZEC_BOTH: Api = Api { service: "zec", versions: &[ZEC_2025, ZEC_2024] };
+const ZEC_BOTH: Api = Api { service: "zec", title: "ZEC", versions: &[ZEC_2025, ZEC_2024] };
 /// ZEC 2025-09-01 only.
-const ZEC_NEW: Api = Api { service: "zec", versions: &[ZEC_2025] };
+const ZEC_NEW: Api = Api { service: "zec", title: "ZEC", versions: &[ZEC_2025] };
 /// ZRM (resource tags).
-const ZRM_API: Api = Api { service: "zrm", versions: &[ZRM] };
+const ZRM_API: Api = Api { service: "zrm", title: "ZRM", versions: &[ZRM] };
 /// User (resource groups).
-const USER_API: Api = Api { service: "user", versions: &[USER] };
+const USER_API: Api = Api { service: "user", title: "User", versions: &[USER] };
 
 /// The table: `zenlayer_actions!(then)` expands it with the macro `then`.
 #[macro_export]

@@ -21,6 +21,8 @@ pub const USER: &str = "2024-05-29";
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Api {
     pub service: &'static str,
+    /// The service's name as the provider writes it (`ZEC`).
+    pub title: &'static str,
     pub versions: &'static [&'static str],
 }
 
@@ -36,6 +38,8 @@ impl Api {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Served {
     pub service: &'static str,
+    /// The service's name as the provider writes it (`ZEC`).
+    pub title: &'static str,
     pub version: &'static str,
     pub actions: Vec<ZenlayerAction>,
 }
@@ -48,7 +52,12 @@ pub fn served() -> Vec<Served> {
         for version in api.versions {
             match all.iter_mut().find(|s| s.service == api.service && s.version == *version) {
                 Some(s) => s.actions.push(*action),
-                None => all.push(Served { service: api.service, version, actions: vec![*action] }),
+                None => all.push(Served {
+                    service: api.service,
+                    title: api.title,
+                    version,
+                    actions: vec![*action],
+                }),
             }
         }
     }

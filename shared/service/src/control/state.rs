@@ -19,6 +19,7 @@ pub(super) fn health(app: &App, round_trips: (u64, u64)) -> Value {
         "table": app.store.table(),
         "time": rfc3339(app.now()),
         "dialects": dialects,
+        "apis": dialects::actions::served_apis(),
         "store_round_trips": round_trips.0,
         "store_round_trip_waits": round_trips.1,
     })

@@ -72,7 +72,7 @@ impl Protocol for TcRequest {
 
     fn admit(&self, action: TencentAction) -> DomainResult<()> {
         // The older page serves CreateImage alone.
-        if self.legacy && action != TencentAction::CreateImage {
+        if self.legacy && !dialects::tencent::actions::LEGACY.contains(&action) {
             return Err(DomainError::UnknownAction(action.wire().to_string()));
         }
         // The Tag service has its own version, and its region is optional.
