@@ -75,7 +75,7 @@ macro_rules! requests {
 requests!(alibaba::RpcRequest, tencent::TcRequest, zenlayer::ZlRequest);
 
 /// The API dialects the gateway speaks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Dialect {
     /// Alibaba ECS RPC, version 2014-05-26.
     Alibaba,
