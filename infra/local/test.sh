@@ -136,8 +136,15 @@ stage_end
 # the suite can take longer than that, so it runs alone once everything else is done (the name
 # filter skips it here; renamed, it would merely run twice).
 OUTAGE_TEST="a_store_that_dies_and_comes_back"
-bg_stage CARGO_TEST_PID "cargo test, all but one (beside conformance)" \
+# Then the integration suite again with speculation off (EMULATOR_SPECULATION=off: every request
+# reads before it writes): its answers must be the same. The tests that count what speculation
+# saves switch it on for their own gateways.
+rust_tests() {
   cargo test --workspace -- --skip "$OUTAGE_TEST"
+  EMULATOR_SPECULATION=off cargo test -p integration-tests -- --skip "$OUTAGE_TEST"
+}
+bg_stage CARGO_TEST_PID "cargo test, all but one, then the integration suite with speculation off (beside conformance)" \
+  rust_tests
 
 stage_begin "conformance: $WORKERS workers (beside cargo test)"
 joined() {

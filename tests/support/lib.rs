@@ -206,6 +206,16 @@ impl Gateway {
         Gateway { addr, store, client, task, https: None }
     }
 
+    /// A gateway that serves requests from what its process remembers whatever
+    /// `EMULATOR_SPECULATION` says (for the tests that count what that saves), serving
+    /// `/_emulator/` as `control` says.
+    pub async fn start_speculating(world: &str, control: Option<service::control::Control>) -> Gateway {
+        let gw = Self::start(world).await;
+        gw.task.abort();
+        let store = gw.store.clone().with_speculation(true);
+        Self::serve(App::new(store.clone()).with_control(control), store).await
+    }
+
     /// Send raw bytes: method, path and query, headers, body.
     pub async fn raw(
         &self,

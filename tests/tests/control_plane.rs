@@ -7,7 +7,7 @@ use service::control::Control;
 #[tokio::test]
 async fn health_tells_the_table_the_dialects_and_the_round_trips() {
     let world = reference_with(|w| w["settings"]["timings"] = serde_json::json!({"snapshot_seconds": 0}));
-    let gw = Gateway::start_with_control(&world, Some(Control::default())).await;
+    let gw = Gateway::start_speculating(&world, Some(Control::default())).await;
     let before = gw.raw("GET", "/_emulator/health", &[], vec![]).await;
     assert_eq!((before.status, before.content_type.as_str()), (200, "application/json"), "{}", before.text);
     let health = before.json();

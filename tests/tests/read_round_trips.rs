@@ -27,7 +27,7 @@ fn listed(v: &Value, list: &str) -> usize {
 
 #[tokio::test]
 async fn every_describe_is_one_round_trip_of_time() {
-    let gw = Gateway::start(REFERENCE_WORLD).await;
+    let gw = Gateway::start_speculating(REFERENCE_WORLD, None).await;
     // Each key's first call makes this process learn its account.
     let made = gw.call(ALI, "CreateSnapshot", &[("DiskId", "d-ali-stopped-sys")]).await.field("SnapshotId");
     gw.tc(TcSigning::Tc3, TC, "DescribeImages", json!({})).await;

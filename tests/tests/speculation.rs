@@ -45,7 +45,7 @@ async fn warm(gw: &Gateway) {
 
 #[tokio::test]
 async fn a_world_reloaded_elsewhere_is_seen() {
-    let gw = Gateway::start(&instant(|_| {})).await;
+    let gw = Gateway::start_speculating(&instant(|_| {}), None).await;
     warm(&gw).await;
     let off = instant(|w| {
         let accounts = w["accounts"].as_array_mut().unwrap();
@@ -60,7 +60,7 @@ async fn a_world_reloaded_elsewhere_is_seen() {
 
 #[tokio::test]
 async fn a_clock_moved_elsewhere_is_seen() {
-    let gw = Gateway::start(&instant(|_| {})).await;
+    let gw = Gateway::start_speculating(&instant(|_| {}), None).await;
     warm(&gw).await;
     let day_ms = 86_400_000;
     elsewhere(&gw).await.shift_clock(day_ms).await.unwrap().unwrap();
@@ -75,7 +75,7 @@ async fn a_clock_moved_elsewhere_is_seen() {
 
 #[tokio::test]
 async fn a_fault_added_elsewhere_strikes() {
-    let gw = Gateway::start(&instant(|_| {})).await;
+    let gw = Gateway::start_speculating(&instant(|_| {}), None).await;
     warm(&gw).await;
     let fault = json!({"id": "f1", "dialect": "alibaba", "action": "CreateSnapshot", "code": "Throttling"});
     let fault: domain::chaos::RuntimeFault = serde_json::from_value(fault).unwrap();
@@ -86,7 +86,7 @@ async fn a_fault_added_elsewhere_strikes() {
 
 #[tokio::test]
 async fn an_instance_stopped_elsewhere_is_imaged_as_stopped() {
-    let gw = Gateway::start(&instant(|_| {})).await;
+    let gw = Gateway::start_speculating(&instant(|_| {}), None).await;
     let softly = json!({"InstanceId": "ins-tc-softfail", "ImageName": "soft-1"});
     let image = |params: Value| gw.tc(TcSigning::Tc3, TC, "CreateImage", params);
     // Remembered running: its soft shutdown fails, so the image will fail.
@@ -121,7 +121,7 @@ async fn describe_state(gw: &Gateway, id: &str) -> Value {
 #[tokio::test]
 async fn a_twin_that_arrived_before_the_token_was_written_is_told_it_is_processing() {
     use service::usecases::{create_snapshot, idempotent::Made, Caller};
-    let gw = Gateway::start(&instant(|_| {})).await;
+    let gw = Gateway::start_speculating(&instant(|_| {}), None).await;
     let account = gw.store.credential(ALI.0).await.unwrap().unwrap().account;
     let cmd = domain::snapshot::CreateSnapshot {
         client_token: Some("one-token".into()),
@@ -151,7 +151,7 @@ async fn a_replay_is_answered_from_memory_once_the_table_confirms_it() {
     // With signatures checked (the nonce is recorded with the confirmation) and without.
     for auth in ["strict", "off"] {
         let world = instant(|w| w["settings"]["auth"] = json!(auth));
-        let gw = Gateway::start(&world).await;
+        let gw = Gateway::start_speculating(&world, None).await;
         warm(&gw).await;
         let call = [("DiskId", "d-ali-expired"), ("ClientToken", "remembered")];
         let (trips, first) = counted(&gw, gw.call(ALI, "CreateSnapshot", &call)).await;
@@ -170,7 +170,7 @@ async fn a_replay_is_answered_from_memory_once_the_table_confirms_it() {
 
 #[tokio::test]
 async fn an_image_of_a_remembered_snapshot_is_one_round_trip_and_its_retention_is_checked() {
-    let gw = Gateway::start(&instant(|_| {})).await;
+    let gw = Gateway::start_speculating(&instant(|_| {}), None).await;
     let system = [("RegionId", "cn-hangzhou"), ("DiskId", "d-ali-stopped-sys"), ("RetentionDays", "5")];
     let snapshot = gw.call(ALI, "CreateSnapshot", &system).await.field("SnapshotId");
     let gw = &gw;
@@ -202,7 +202,7 @@ async fn an_image_of_a_remembered_snapshot_is_one_round_trip_and_its_retention_i
 #[tokio::test]
 async fn a_read_records_its_nonce_beside_its_batch_read() {
     let world = instant(|_| {});
-    let gw = Gateway::start(&world).await;
+    let gw = Gateway::start_speculating(&world, None).await;
     let made = gw.call(ALI, "CreateSnapshot", &DISK).await.field("SnapshotId");
     let ids = format!("[\"{made}\"]");
     let describe = [("RegionId", "cn-hangzhou"), ("SnapshotIds", ids.as_str())];
@@ -222,4 +222,26 @@ async fn a_read_records_its_nonce_beside_its_batch_read() {
     assert_eq!((r.status, r.code()), (400, "SignatureDoesNotMatch".to_string()), "{}", r.text);
     let r = gw.call(("LTAI5tRefAlibaba0001", "RotatedElsewhere0001"), "DescribeSnapshots", &describe).await;
     assert_eq!(r.status, 200, "the new secret: {}", r.text);
+}
+
+/// An instance whose state another process moved (a stop begun elsewhere) is judged in its new
+/// state, though this process remembers it running: the speculation's transaction checks every
+/// field of the instance it relied on, the instance read with its disk included.
+#[tokio::test]
+async fn an_instance_stopping_elsewhere_refuses_a_snapshot_of_its_disk() {
+    let gw = Gateway::start_speculating(&instant(|_| {}), None).await;
+    warm(&gw).await;
+    let other = elsewhere(&gw).await;
+    let moved = other.set_instance_status("i-ali-running", domain::InstanceStatus::Stopping).await;
+    assert!(moved.unwrap(), "the instance is there");
+    let (trips, refused) = counted(&gw, gw.call(ALI, "CreateSnapshot", &DISK)).await;
+    assert_eq!(refused.code(), "IncorrectInstanceStatus", "{}", refused.text);
+    assert!(trips > 1, "read afresh after the remembered state failed its condition ({trips})");
+    // Running again elsewhere: served again, from what the fresh read taught this process.
+    other.set_instance_status("i-ali-running", domain::InstanceStatus::Running).await.unwrap();
+    let made = gw.call(ALI, "CreateSnapshot", &DISK).await;
+    assert_eq!(made.status, 200, "{}", made.text);
+    let (trips, again) = counted(&gw, gw.call(ALI, "CreateSnapshot", &DISK)).await;
+    assert_eq!((again.status, trips), (200, 1), "{}", again.text);
+    gw.assert_consistent().await;
 }

@@ -51,7 +51,7 @@ fn id(v: &Value, field: &str) -> String {
 
 #[tokio::test]
 async fn every_delete_is_one_round_trip() {
-    let gw = Gateway::start(&world(0)).await;
+    let gw = Gateway::start_speculating(&world(0), None).await;
 
     // Alibaba: a snapshot, then an image and the snapshot it is made from.
     ali_snapshot(&gw, "d-ali-stopped-sys").await;
@@ -103,7 +103,7 @@ async fn every_delete_is_one_round_trip() {
 
 #[tokio::test]
 async fn a_snapshot_deleted_while_being_made_frees_its_disk() {
-    let gw = Gateway::start(&world(3_600)).await;
+    let gw = Gateway::start_speculating(&world(3_600), None).await;
     let disk = [("DiskId", "d-ali-expired")];
     let first = ali_snapshot(&gw, "d-ali-expired").await;
     let busy = gw.call(ALI, "CreateSnapshot", &disk).await;
@@ -118,7 +118,7 @@ async fn a_snapshot_deleted_while_being_made_frees_its_disk() {
 
 #[tokio::test]
 async fn what_another_process_changed_is_seen_by_a_delete() {
-    let gw = Gateway::start(&world(0)).await;
+    let gw = Gateway::start_speculating(&world(0), None).await;
     let other = gw.second_process(None).await;
 
     // An image made elsewhere of a snapshot this process remembers unused keeps it.
@@ -163,7 +163,7 @@ async fn what_another_process_changed_is_seen_by_a_delete() {
 
 #[tokio::test]
 async fn a_snapshot_remembered_in_use_is_deleted_once_its_image_went_elsewhere() {
-    let gw = Gateway::start(&world(0)).await;
+    let gw = Gateway::start_speculating(&world(0), None).await;
     let other = gw.second_process(None).await;
     // An image of the stopped instance is made of a new snapshot of its system disk, which this
     // process then reads as in use.

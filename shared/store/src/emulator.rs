@@ -9,6 +9,8 @@ use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
 use domain::chaos::RuntimeFault;
 use domain::DomainResult;
 
+/// The emulator's state (the virtual clock, the runtime faults) and the scheduler's lease: items
+/// of the kind `Kind::Emulator`.
 pub(crate) const STATE_PK: &str = "EMULATOR#STATE";
 const SCHEDULER_PK: &str = "EMULATOR#SCHEDULER";
 

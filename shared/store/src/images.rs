@@ -1,5 +1,6 @@
 //! Images: the reads CreateImage needs and its one transaction.
 
+use crate::items::key::Kind;
 use crate::items::{self, key, n, s, Item};
 use crate::snapshots::{disk_lock, lost_disk_lock, put_snapshot};
 use crate::tokens::{self, TokenUse};
@@ -28,7 +29,7 @@ impl Store {
 
     /// Every image of an account.
     pub async fn account_images(&self, account: &str) -> DomainResult<Vec<Image>> {
-        self.owned(account, key::IMAGE_PREFIX).await
+        self.owned(account, Kind::Image.prefix()).await
     }
 
     pub async fn image_name_taken(&self, account: &str, region: &str, name: &str) -> DomainResult<bool> {

@@ -1,6 +1,7 @@
 //! The table's invariants, checked by reading all of it (an operator's and the tests' check,
 //! never on a request's path): what the create transactions and the scheduler promise to keep.
 
+use crate::items::key::Kind;
 use crate::items::{self, Item};
 use crate::{internal, Store};
 use aws_sdk_dynamodb::types::AttributeValue;
@@ -20,10 +21,11 @@ impl Store {
     /// - each disk created from a snapshot names one that exists and lists the disk.
     pub async fn check_invariants(&self, now: DateTime<Utc>) -> DomainResult<Vec<String>> {
         let all = self.everything().await?;
-        let disks: Vec<Disk> = of_kind(&all, "DISK#")?;
-        let snapshots: Vec<Snapshot> = of_kind(&all, "SNAP#")?;
-        let images: Vec<Image> = of_kind(&all, "IMG#")?;
-        let accounts: BTreeSet<&str> = all.iter().filter_map(|(pk, _)| pk.strip_prefix("ACCT#")).collect();
+        let disks: Vec<Disk> = of_kind(&all, Kind::Disk)?;
+        let snapshots: Vec<Snapshot> = of_kind(&all, Kind::Snapshot)?;
+        let images: Vec<Image> = of_kind(&all, Kind::Image)?;
+        let accounts: BTreeSet<&str> =
+            all.iter().filter_map(|(pk, _)| pk.strip_prefix(Kind::Account.prefix())).collect();
         let mut broken = Vec::new();
 
         let mut per_disk: BTreeMap<&str, u32> = BTreeMap::new();
@@ -39,7 +41,9 @@ impl Store {
 
         let markers: BTreeMap<&str, String> = all
             .iter()
-            .filter_map(|(pk, item)| Some((pk.strip_prefix("IMGNAME#")?, string(item, "image_id")?)))
+            .filter_map(|(pk, item)| {
+                Some((pk.strip_prefix(Kind::ImageName.prefix())?, string(item, "image_id")?))
+            })
             .collect();
         for i in images.iter().filter(|i| !i.name.is_empty()) {
             let marker = format!("{}#{}#{}", i.account, i.region, i.name);
@@ -60,7 +64,7 @@ impl Store {
         let counters: BTreeMap<(String, String), u32> = all
             .iter()
             .filter_map(|(pk, item)| {
-                let (account, region) = pk.strip_prefix("IMGCOUNT#")?.split_once('#')?;
+                let (account, region) = pk.strip_prefix(Kind::ImageCount.prefix())?.split_once('#')?;
                 let n = match item.get("n") {
                     Some(AttributeValue::N(n)) => n.parse().ok()?,
                     _ => 0,
@@ -76,7 +80,7 @@ impl Store {
             }
         }
 
-        for (pk, item) in all.iter().filter(|(pk, _)| pk.starts_with("TOKEN#")) {
+        for (pk, item) in all.iter().filter(|(pk, _)| pk.starts_with(Kind::Token.prefix())) {
             let record: TokenRecord = items::from_item(item.clone())?;
             if record.status == TokenStatus::InProgress && record.in_flight_until < now {
                 broken.push(format!("token {pk} is still in progress past its lease"));
@@ -146,8 +150,11 @@ impl Store {
 }
 
 /// The items whose key starts with `prefix`, read as `T`.
-fn of_kind<T: serde::de::DeserializeOwned>(all: &[(String, Item)], prefix: &str) -> DomainResult<Vec<T>> {
-    all.iter().filter(|(pk, _)| pk.starts_with(prefix)).map(|(_, i)| items::from_item(i.clone())).collect()
+fn of_kind<T: serde::de::DeserializeOwned>(all: &[(String, Item)], kind: Kind) -> DomainResult<Vec<T>> {
+    all.iter()
+        .filter(|(pk, _)| Kind::of(pk) == Some(kind))
+        .map(|(_, i)| items::from_item(i.clone()))
+        .collect()
 }
 
 fn string(item: &Item, name: &str) -> Option<String> {

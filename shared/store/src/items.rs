@@ -11,47 +11,139 @@ use std::collections::HashMap;
 pub type Item = HashMap<String, AttributeValue>;
 
 pub mod key {
+    /// The kinds of item in the table, each named by the prefix of its `pk`.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum Kind {
+        /// An access key and its account (`AK#`), from a world load.
+        Credential,
+        Account,
+        Region,
+        /// An instance, from a world load; its state moves by its own calls.
+        Instance,
+        /// A disk, from a world load; its lock and snapshot counter move with its snapshots.
+        Disk,
+        Snapshot,
+        Image,
+        /// The marker that keeps an image name unique per account and region.
+        ImageName,
+        /// The counter of an account's images in a region.
+        ImageCount,
+        Policy,
+        Token,
+        Rate,
+        Nonce,
+        /// The emulator's own items: the virtual clock and faults, the scheduler's lease.
+        Emulator,
+    }
+
+    impl Kind {
+        pub const ALL: [Kind; 14] = [
+            Kind::Credential,
+            Kind::Account,
+            Kind::Region,
+            Kind::Instance,
+            Kind::Disk,
+            Kind::Snapshot,
+            Kind::Image,
+            Kind::ImageName,
+            Kind::ImageCount,
+            Kind::Policy,
+            Kind::Token,
+            Kind::Rate,
+            Kind::Nonce,
+            Kind::Emulator,
+        ];
+
+        /// The prefix of the kind's keys.
+        pub const fn prefix(self) -> &'static str {
+            match self {
+                Kind::Credential => "AK#",
+                Kind::Account => "ACCT#",
+                Kind::Region => "REGION#",
+                Kind::Instance => "INST#",
+                Kind::Disk => "DISK#",
+                Kind::Snapshot => "SNAP#",
+                Kind::Image => "IMG#",
+                Kind::ImageName => "IMGNAME#",
+                Kind::ImageCount => "IMGCOUNT#",
+                Kind::Policy => "POLICY#",
+                Kind::Token => "TOKEN#",
+                Kind::Rate => "RATE#",
+                Kind::Nonce => "NONCE#",
+                Kind::Emulator => "EMULATOR#",
+            }
+        }
+
+        /// The kind of the item keyed `pk`. (No prefix is the start of another.)
+        pub fn of(pk: &str) -> Option<Kind> {
+            Kind::ALL.into_iter().find(|k| pk.starts_with(k.prefix()))
+        }
+
+        /// The key of the item of this kind named `id`.
+        pub fn key(self, id: &str) -> String {
+            format!("{}{id}", self.prefix())
+        }
+    }
+
     pub fn credential(access_key_id: &str) -> String {
-        format!("AK#{access_key_id}")
+        Kind::Credential.key(access_key_id)
     }
     pub fn account(id: &str) -> String {
-        format!("ACCT#{id}")
+        Kind::Account.key(id)
     }
     pub fn region(id: &str) -> String {
-        format!("REGION#{id}")
+        Kind::Region.key(id)
     }
     pub fn instance(id: &str) -> String {
-        format!("INST#{id}")
+        Kind::Instance.key(id)
     }
-    pub const DISK_PREFIX: &str = "DISK#";
     pub fn disk(id: &str) -> String {
-        format!("{DISK_PREFIX}{id}")
+        Kind::Disk.key(id)
     }
-    pub const SNAPSHOT_PREFIX: &str = "SNAP#";
     pub fn snapshot(id: &str) -> String {
-        format!("{SNAPSHOT_PREFIX}{id}")
+        Kind::Snapshot.key(id)
     }
     pub fn image(id: &str) -> String {
-        format!("{IMAGE_PREFIX}{id}")
+        Kind::Image.key(id)
     }
-    pub const IMAGE_PREFIX: &str = "IMG#";
     /// The marker that keeps image names unique per account and region.
     pub fn image_name(account: &str, region: &str, name: &str) -> String {
-        format!("IMGNAME#{account}#{region}#{name}")
+        Kind::ImageName.key(&format!("{account}#{region}#{name}"))
     }
     /// The counter of an account's images in a region (the image quota).
     pub fn image_count(account: &str, region: &str) -> String {
-        format!("IMGCOUNT#{account}#{region}")
+        Kind::ImageCount.key(&format!("{account}#{region}"))
     }
     pub fn policy(id: &str) -> String {
-        format!("POLICY#{id}")
+        Kind::Policy.key(id)
     }
     /// Requests an account made in one second under one rate limit (`dialect:Action`).
     pub fn rate(account: &str, limit: &str, second: i64) -> String {
-        format!("RATE#{account}#{limit}#{second}")
+        Kind::Rate.key(&format!("{account}#{limit}#{second}"))
     }
     pub fn nonce(access_key_id: &str, nonce: &str) -> String {
-        format!("NONCE#{access_key_id}#{nonce}")
+        Kind::Nonce.key(&format!("{access_key_id}#{nonce}"))
+    }
+    pub fn token(account: &str, action: &str, token: &str) -> String {
+        Kind::Token.key(&format!("{account}#{action}#{token}"))
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn every_key_has_its_kind_and_no_prefix_starts_another() {
+            for k in Kind::ALL {
+                assert_eq!(Kind::of(&k.key("x")), Some(k));
+                for other in Kind::ALL.into_iter().filter(|o| *o != k) {
+                    assert!(!other.prefix().starts_with(k.prefix()), "{k:?} and {other:?}");
+                }
+            }
+            assert_eq!(Kind::of(&image_name("a", "r", "n")), Some(Kind::ImageName));
+            assert_eq!(Kind::of(&image("i")), Some(Kind::Image));
+            assert_eq!(Kind::of("nothing"), None);
+        }
     }
 }
 

@@ -6,6 +6,7 @@ mod capture;
 mod deletes;
 mod emulator;
 mod images;
+mod instances;
 mod invariants;
 mod items;
 mod known;
@@ -40,6 +41,11 @@ pub use worlds::LoadSummary;
 /// The longest one store call may take, all its attempts included.
 pub const STORE_CALL_LIMIT: Duration = Duration::from_secs(6);
 
+/// Whether `EMULATOR_SPECULATION` leaves speculation on (anything but `off`).
+fn speculation_from_env() -> bool {
+    std::env::var("EMULATOR_SPECULATION").map_or(true, |v| v != "off")
+}
+
 /// The table name used when none is configured.
 pub const DEFAULT_TABLE: &str = "cloud-images";
 
@@ -56,6 +62,9 @@ pub struct Store {
     nonce: Option<Arc<nonce::PendingNonce>>,
     /// What this process last read of the items a speculation may use (see [`Store::speculate`]).
     known: known::Known,
+    /// Whether requests may be served from what the process remembers (see
+    /// [`Store::with_speculation`]).
+    speculating: bool,
     /// What this request took from memory instead of reading, for its transaction to check.
     speculation: Option<Arc<known::Speculation>>,
     /// Where the transactions it commits are kept, when that was asked (see [`Store::capturing`]).
@@ -75,9 +84,19 @@ impl Store {
             accounts: Accounts::default(),
             nonce: None,
             known: Default::default(),
+            speculating: speculation_from_env(),
             speculation: None,
             capture: None,
         }
+    }
+
+    /// This store, serving requests from what the process remembers (`true`: creates and deletes
+    /// tried in one round trip, reads recording their nonce beside their batch read) or always
+    /// reading first. On unless `EMULATOR_SPECULATION=off`: the test command runs the integration
+    /// suite both ways, and the answers must not differ.
+    pub fn with_speculation(mut self, on: bool) -> Self {
+        self.speculating = on;
+        self
     }
 
     /// How many requests this store's client has sent to DynamoDB so far (every attempt).

@@ -2,6 +2,7 @@
 //! release, each through a sparse index (never a scan), and the release of one snapshot with its
 //! disk's counter.
 
+use crate::items::key::Kind;
 use crate::items::{self, key, n, s};
 use crate::table::{BY_EXPIRY, BY_KIND};
 use crate::{internal, Released, Store};
@@ -24,7 +25,7 @@ impl Store {
 
     /// Every instance of an account.
     pub async fn account_instances(&self, account: &str) -> DomainResult<Vec<domain::Instance>> {
-        self.owned(account, "INST#").await
+        self.owned(account, Kind::Instance.prefix()).await
     }
 
     /// Every automatic snapshot policy in the table, through the sparse `by_kind` index.

@@ -4,6 +4,7 @@
 //! beside that batch read. Each item or query read ahead is served once; a second read of it goes
 //! to the table again, so that a request that writes and then reads sees its write.
 
+use crate::items::key::Kind;
 use crate::items::{self, key, s, Item};
 use crate::table::{BY_ACCOUNT, BY_DISK};
 use crate::tokens::TokenKey;
@@ -51,9 +52,9 @@ pub enum Owned {
 impl Owned {
     fn prefix(self) -> &'static str {
         match self {
-            Owned::Snapshots => key::SNAPSHOT_PREFIX,
-            Owned::Images => key::IMAGE_PREFIX,
-            Owned::Disks => key::DISK_PREFIX,
+            Owned::Snapshots => Kind::Snapshot.prefix(),
+            Owned::Images => Kind::Image.prefix(),
+            Owned::Disks => Kind::Disk.prefix(),
         }
     }
 }
@@ -75,7 +76,7 @@ impl Query {
             index: BY_DISK,
             attribute: "disk_id",
             value: disk.to_string(),
-            prefix: Some(key::SNAPSHOT_PREFIX),
+            prefix: Some(Kind::Snapshot.prefix()),
         }
     }
 

@@ -1,5 +1,6 @@
 //! Disks, instances and snapshots: the reads CreateSnapshot needs and its one transaction.
 
+use crate::items::key::Kind;
 use crate::items::{self, key, n, s, Item};
 use crate::read_ahead::Query;
 use crate::tokens::{self, TokenUse};
@@ -128,7 +129,7 @@ impl Store {
 
     /// Every snapshot of an account, oldest first.
     pub async fn account_snapshots(&self, account: &str) -> DomainResult<Vec<Snapshot>> {
-        let mut all: Vec<Snapshot> = self.owned(account, key::SNAPSHOT_PREFIX).await?;
+        let mut all: Vec<Snapshot> = self.owned(account, Kind::Snapshot.prefix()).await?;
         all.sort_by(|a, b| a.created_at.cmp(&b.created_at).then_with(|| a.id.cmp(&b.id)));
         Ok(all)
     }
@@ -201,7 +202,7 @@ impl Store {
 impl Store {
     /// Every disk of an account.
     pub async fn account_disks(&self, account: &str) -> DomainResult<Vec<Disk>> {
-        self.owned(account, key::DISK_PREFIX).await
+        self.owned(account, Kind::Disk.prefix()).await
     }
 
     /// The ids of an account's disks attached to an instance.

@@ -19,7 +19,7 @@ pub struct TokenKey {
 
 impl TokenKey {
     pub(crate) fn pk(&self) -> String {
-        format!("TOKEN#{}#{}#{}", self.account, self.action, self.token)
+        items::key::token(&self.account, &self.action, &self.token)
     }
 }
 
