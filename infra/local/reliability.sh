@@ -18,9 +18,8 @@ OUT="$RUN_DIR/reliability.log"
 log "running the tests (full output: $OUT)"
 {
   cargo test -p dialects --test robustness -- --nocapture
-  cargo test -p integration-tests --test concurrency --test faults --test isolation --test reliability \
-    --test scheduler --test alibaba_create_image --test tencent_create_image --test zenlayer \
-    --test bad_input -- --nocapture
+  cargo test -p integration-tests --test integration -- --nocapture concurrency:: faults:: isolation:: \
+    reliability:: scheduler:: alibaba_create_image:: tencent_create_image:: zenlayer:: bad_input::
 } >"$OUT" 2>&1 || { tail -n 60 "$OUT" >&2; die "a test failed (see $OUT)"; }
 
 python3 - "$OUT" <<'PY'

@@ -239,7 +239,7 @@ stage_end
 stage_wait "$CARGO_TEST_PID" "cargo test --workspace"
 
 stage_begin "cargo test: the outage test, alone"
-cargo test -p integration-tests --test faults
+cargo test -p integration-tests --test integration -- "$OUTAGE_TEST"
 stage_end
 
 log "all tests passed"

@@ -54,6 +54,15 @@ pub fn reference_with(change: impl FnOnce(&mut Value)) -> String {
     v.to_string()
 }
 
+/// The reference world with its timings set: a snapshot is made in `snapshot_seconds`, an image
+/// in `image_seconds` (0: at once).
+pub fn timed_world(snapshot_seconds: u64, image_seconds: u64) -> String {
+    reference_with(|w| {
+        w["settings"]["timings"] =
+            serde_json::json!({"snapshot_seconds": snapshot_seconds, "image_seconds": image_seconds})
+    })
+}
+
 /// A gateway serving a world from its own table.
 pub struct Gateway {
     pub addr: SocketAddr,
@@ -491,6 +500,55 @@ impl Gateway {
     pub async fn advance_clock(&self, ms: i64) {
         let moved = self.store.shift_clock(ms).await.expect("move the virtual clock");
         assert!(moved.is_some(), "the virtual clock refused to move {ms} ms");
+    }
+
+    /// Read with `read` until `done` holds, moving the virtual clock one second between reads (as
+    /// a client's poll would wait); the value that made it. Fails after a minute of virtual time.
+    pub async fn poll<T: std::fmt::Debug, F: std::future::Future<Output = T>>(
+        &self,
+        mut read: impl FnMut() -> F,
+        done: impl Fn(&T) -> bool,
+        what: &str,
+    ) -> T {
+        let mut last = None;
+        for _ in 0..60 {
+            let value = read().await;
+            if done(&value) {
+                return value;
+            }
+            last = Some(value);
+            self.advance_clock(1_000).await;
+        }
+        panic!("{what} never came; last read: {last:?}");
+    }
+
+    /// Read with `read` until `done` holds, every 10 ms of real time (for what a concurrent call
+    /// does meanwhile, which the virtual clock does not move); fails after 10 s.
+    pub async fn poll_real<T: std::fmt::Debug, F: std::future::Future<Output = T>>(
+        &self,
+        mut read: impl FnMut() -> F,
+        done: impl Fn(&T) -> bool,
+        what: &str,
+    ) -> T {
+        let started = std::time::Instant::now();
+        loop {
+            let value = read().await;
+            if done(&value) {
+                return value;
+            }
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(10),
+                "{what} never came; last: {value:?}"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+    }
+
+    /// A Tencent call that must succeed: its `Response`.
+    pub async fn tc_ok(&self, signing: TcSigning, key: (&str, &str), action: &str, params: Value) -> Value {
+        let r = self.tc(signing, key, action, params).await;
+        assert_eq!(r.tc_code(), None, "{action}: {}", r.text);
+        r.tc_response()
     }
 
     /// A control-plane call with a JSON body (`Value::Null`: none).

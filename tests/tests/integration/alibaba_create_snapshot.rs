@@ -266,7 +266,14 @@ async fn client_tokens_replay_refuse_and_report_processing() {
         let gw = gw.clone();
         tokio::spawn(async move { gw.call(ALI, "CreateSnapshot", &params).await })
     };
-    tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    // Once the first call has claimed the token (and is still within its 700 ms), the second.
+    let key = store::TokenKey {
+        account: "acct-ali".into(),
+        action: "CreateSnapshot".into(),
+        token: "tok-1".into(),
+    };
+    let claimed = async || gw.store.live_token(&key, chrono::Utc::now()).await.unwrap();
+    gw.poll_real(claimed, |record| record.is_some(), "the first call's claim of the token").await;
     let during = gw.call(ALI, "CreateSnapshot", &params).await;
     assert_eq!((during.status, during.code()), (403, "IdempotentProcessing".into()), "{}", during.text);
     let first = first.await.unwrap();

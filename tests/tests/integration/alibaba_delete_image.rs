@@ -13,8 +13,8 @@ const REGION: (&str, &str) = ("RegionId", "cn-hangzhou");
 type Case = (u16, &'static str, Vec<(&'static str, &'static str)>);
 
 /// The reference world, images taking `seconds` to become available.
-fn world(seconds: u64) -> String {
-    reference_with(|w| w["settings"]["timings"] = json!({"snapshot_seconds": 0, "image_seconds": seconds}))
+fn world(image_seconds: u64) -> String {
+    timed_world(0, image_seconds)
 }
 
 async fn delete(gw: &Gateway, key: (&str, &str), id: &str) -> Reply {

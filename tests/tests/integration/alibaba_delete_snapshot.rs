@@ -8,8 +8,8 @@ use serde_json::json;
 use std::sync::Arc;
 
 /// The reference world, a snapshot taking `seconds` to complete and images 30 s.
-fn world(seconds: u64) -> String {
-    reference_with(|w| w["settings"]["timings"] = json!({"snapshot_seconds": seconds, "image_seconds": 30}))
+fn world(snapshot_seconds: u64) -> String {
+    timed_world(snapshot_seconds, 30)
 }
 
 async fn delete(gw: &Gateway, key: (&str, &str), id: &str) -> Reply {

@@ -16,7 +16,7 @@ type Case = (u16, &'static str, Vec<(&'static str, &'static str)>);
 
 /// The reference world, snapshots complete at once.
 fn world() -> String {
-    reference_with(|w| w["settings"]["timings"] = json!({"snapshot_seconds": 0, "image_seconds": 0}))
+    timed_world(0, 0)
 }
 
 async fn tag(gw: &Gateway, kind: &str, id: &str, tags: &[(&str, &str)]) -> Reply {

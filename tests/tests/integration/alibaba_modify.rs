@@ -15,8 +15,8 @@ const DAY_MS: i64 = 86_400_000;
 type Case = (u16, &'static str, Vec<(&'static str, &'static str)>);
 
 /// The reference world, snapshots taking `seconds` to complete and images 30 s.
-fn world(seconds: u64) -> String {
-    reference_with(|w| w["settings"]["timings"] = json!({"snapshot_seconds": seconds, "image_seconds": 30}))
+fn world(snapshot_seconds: u64) -> String {
+    timed_world(snapshot_seconds, 30)
 }
 
 async fn snapshot_view(gw: &Gateway, id: &str) -> Value {

@@ -12,9 +12,7 @@ fn code(r: &Reply) -> String {
 }
 
 async fn ok(gw: &Gateway, signing: TcSigning, action: &str, params: Value) -> Value {
-    let r = gw.tc(signing, TC, action, params).await;
-    assert_eq!(r.tc_code(), None, "{action}: {}", r.text);
-    r.tc_response()
+    gw.tc_ok(signing, TC, action, params).await
 }
 
 fn image(id: &str) -> String {

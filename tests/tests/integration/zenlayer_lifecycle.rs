@@ -57,13 +57,14 @@ async fn new_snapshot(gw: &Gateway, version: &str, disk: &str, name: &str) -> St
 }
 
 async fn wait_status(gw: &Gateway, id: &str, want: &str) -> Value {
-    for _ in 0..100 {
-        if let Some(s) = snapshot(gw, V2025, id).await.filter(|s| s["status"] == want) {
-            return s;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    panic!("snapshot {id} never {want}");
+    let done = |s: &Option<Value>| s.as_ref().is_some_and(|s| s["status"] == want);
+    gw.poll(|| snapshot(gw, V2025, id), done, &format!("snapshot {id} {want}")).await.unwrap()
+}
+
+/// Until the image is AVAILABLE.
+async fn wait_available(gw: &Gateway, id: &str) {
+    let done = |i: &Option<Value>| i.as_ref().is_some_and(|i| i["imageStatus"] == "AVAILABLE");
+    gw.poll(|| image(gw, id), done, &format!("image {id} AVAILABLE")).await;
 }
 
 fn later(hours: i64) -> String {
@@ -264,12 +265,7 @@ async fn a_batch_deletes_what_it_may_and_lists_the_rest() {
     assert_eq!((r.status, code(&r)), (400, "OPERATION_DENIED_DISK_SNAPSHOT_STATUS".to_string()));
 
     // Images: one being created and one instances run are kept; an available one goes.
-    for _ in 0..100 {
-        if image(&gw, &image_id).await.unwrap()["imageStatus"] == "AVAILABLE" {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+    wait_available(&gw, &image_id).await;
     let out = ok(&gw, V2025, "DeleteImages", json!({"imageIds": ["zl-img-used", image_id]})).await;
     assert_eq!(out["imageIds"], json!(["zl-img-used"]));
     assert!(image(&gw, &image_id).await.is_none() && image(&gw, "zl-img-used").await.is_some());
@@ -397,12 +393,7 @@ async fn concurrent_deletes_across_versions_stay_consistent() {
     let made =
         ok(&gw, V2025, "CreateImage", json!({"instanceId": "zl-ins-stopped", "imageName": "raced"})).await;
     let image_id = made["imageId"].as_str().unwrap().to_string();
-    for _ in 0..100 {
-        if image(&gw, &image_id).await.unwrap()["imageStatus"] == "AVAILABLE" {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+    wait_available(&gw, &image_id).await;
     let count = gw.store.image_count("acct-zl", "asia-east-1").await.unwrap();
     let calls: Vec<_> = (0..6)
         .map(|i| {

@@ -60,15 +60,8 @@ async fn every_documented_refusal_through_the_wire() {
 }
 
 async fn wait_for(gw: &Gateway, action: &str, params: Value, field: &str, state: &str) -> Value {
-    for _ in 0..60 {
-        let r = gw.zl(ZL, action, params.clone()).await;
-        let item = r.json()["response"]["dataSet"][0].clone();
-        if item[field] == state {
-            return item;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    panic!("{params} never reached {state}");
+    let read = || async { gw.zl(ZL, action, params.clone()).await.json()["response"]["dataSet"][0].clone() };
+    gw.poll(read, |item| item[field] == state, &format!("{params} {state}")).await
 }
 
 #[tokio::test]

@@ -197,14 +197,7 @@ async fn describe_one(gw: &Gateway, id: &str) -> Value {
 }
 
 async fn wait_for_state(gw: &Gateway, id: &str, state: &str) -> Value {
-    for _ in 0..100 {
-        let image = describe_one(gw, id).await;
-        if image["ImageState"] == state {
-            return image;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    panic!("{id} never reached {state}");
+    gw.poll(|| describe_one(gw, id), |image| image["ImageState"] == state, &format!("{id} {state}")).await
 }
 
 #[tokio::test]
