@@ -14,71 +14,48 @@
 //! on first start) signs a certificate for `localhost`, `127.0.0.1`, `::1` and each `--tls-name`.
 //! `--no-tls` serves plain HTTP only.
 
+use clap::Parser;
 use service::App;
 use std::process::ExitCode;
 
+/// Serve every dialect and action on one port.
+#[derive(Parser)]
+#[command(name = "gateway")]
 struct Args {
+    /// The address to listen on.
+    #[arg(long, default_value = "127.0.0.1")]
     host: String,
+    #[arg(long, default_value_t = 18080)]
     port: u16,
+    /// The DynamoDB table.
+    #[arg(long, env = "TABLE_NAME", default_value = store::DEFAULT_TABLE)]
     table: String,
+    /// Create the table if needed and load this world before serving.
+    #[arg(long)]
     world: Option<String>,
+    /// Forward each request to its function under `cargo lambda watch` at this URL.
+    #[arg(long)]
     proxy: Option<String>,
+    /// Serve the operator's endpoints under `/_emulator/` (also `EMULATOR_CONTROL_PLANE=on`).
+    #[arg(long)]
     control_plane: bool,
+    /// Fire the snapshot scheduler at every multiple of this many seconds.
+    #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..))]
     scheduler_every: Option<u64>,
-    tls_dir: Option<String>,
+    /// Where the local CA is kept (made on first start).
+    #[arg(long, default_value = ".cache/tls")]
+    tls_dir: String,
+    /// A further name for the server certificate (repeatable).
+    #[arg(long = "tls-name", value_name = "NAME")]
     tls_names: Vec<String>,
-}
-
-fn args() -> Result<Args, String> {
-    let mut a = Args {
-        host: "127.0.0.1".into(),
-        port: 18080,
-        table: std::env::var("TABLE_NAME").unwrap_or_else(|_| store::DEFAULT_TABLE.into()),
-        world: None,
-        proxy: None,
-        control_plane: false,
-        scheduler_every: None,
-        tls_dir: Some(".cache/tls".into()),
-        tls_names: Vec::new(),
-    };
-    let mut it = std::env::args().skip(1);
-    while let Some(flag) = it.next() {
-        let mut value = || it.next().ok_or_else(|| format!("{flag} needs a value"));
-        match flag.as_str() {
-            "--host" => a.host = value()?,
-            "--port" => a.port = value()?.parse().map_err(|_| "--port takes a number".to_string())?,
-            "--table" => a.table = value()?,
-            "--world" => a.world = Some(value()?),
-            "--proxy" => a.proxy = Some(value()?),
-            "--control-plane" => a.control_plane = true,
-            "--scheduler-every" => {
-                let seconds = value()?.parse().ok().filter(|s| *s > 0);
-                a.scheduler_every = Some(seconds.ok_or("--scheduler-every takes a number of seconds")?);
-            }
-            "--tls-dir" => a.tls_dir = Some(value()?),
-            "--tls-name" => a.tls_names.push(value()?),
-            "--no-tls" => a.tls_dir = None,
-            "-h" | "--help" => return Err(String::new()),
-            other => return Err(format!("unknown argument {other}")),
-        }
-    }
-    Ok(a)
+    /// Serve plain HTTP only.
+    #[arg(long, conflicts_with_all = ["tls_dir", "tls_names"])]
+    no_tls: bool,
 }
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let args = match args() {
-        Ok(a) => a,
-        Err(e) => {
-            if !e.is_empty() {
-                eprintln!("gateway: {e}");
-            }
-            eprintln!(
-                "usage: gateway [--host 127.0.0.1] [--port 18080] [--table NAME] [--world FILE] [--proxy URL] [--control-plane] [--scheduler-every SECONDS] [--tls-dir DIR] [--tls-name NAME]... [--no-tls]"
-            );
-            return ExitCode::from(2);
-        }
-    };
+    let args = Args::parse();
     service::logging::init();
     let mut control = service::control::Control::from_env();
     if args.control_plane && control.is_none() {
@@ -92,7 +69,7 @@ async fn main() -> ExitCode {
     if let (Some(c), Some(path)) = (control.as_mut(), &args.world) {
         c.world = std::fs::read_to_string(path).ok().map(Into::into);
     }
-    let tls = match &args.tls_dir {
+    let tls = match (!args.no_tls).then_some(&args.tls_dir) {
         Some(dir) => match gateway::tls::local_tls(std::path::Path::new(dir), &args.tls_names) {
             Ok(tls) => Some(tls),
             Err(e) => {

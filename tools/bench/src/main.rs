@@ -31,61 +31,28 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use store::Store;
 
+/// Measure ours, the floor, the bare transaction and moto side by side.
+#[derive(clap::Parser)]
+#[command(name = "bench")]
 struct Args {
+    /// The gateway (started with `--control-plane`, serving `--table`).
+    #[arg(long, value_name = "HOST:PORT")]
     endpoint: String,
+    /// moto's server: the figures are only worth it side by side.
+    #[arg(long, value_name = "HOST:PORT")]
     moto: String,
     /// A function binary to start under a Lambda runtime API, for its cold start and memory.
+    #[arg(long, value_name = "BINARY")]
     function: Option<String>,
+    #[arg(long, default_value = "bench")]
     table: String,
+    #[arg(long, default_value_t = 2000)]
     requests: usize,
+    #[arg(long, value_delimiter = ',', default_values_t = [1, 16])]
     concurrency: Vec<usize>,
-    /// Only the calls whose names start with one of these (all when empty).
+    /// Only the calls whose names start with one of these (all when none).
+    #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
-}
-
-const USAGE: &str =
-    "usage: bench --endpoint HOST:PORT --moto HOST:PORT [--function target/release/describe] \
-[--table bench] [--requests 2000] [--concurrency 1,16] [--only tencent,alibaba.CreateImage]";
-
-fn args() -> Result<Args, String> {
-    let mut a = Args {
-        endpoint: String::new(),
-        moto: String::new(),
-        function: None,
-        table: "bench".into(),
-        requests: 2000,
-        concurrency: vec![1, 16],
-        only: Vec::new(),
-    };
-    let mut it = std::env::args().skip(1);
-    while let Some(flag) = it.next() {
-        let value = it.next().ok_or_else(|| format!("{flag} needs a value"))?;
-        match flag.as_str() {
-            "--endpoint" => a.endpoint = value,
-            "--moto" => a.moto = value,
-            "--function" => a.function = Some(value),
-            "--table" => a.table = value,
-            "--only" => a.only = value.split(',').map(|s| s.trim().to_string()).collect(),
-            "--requests" => a.requests = value.parse().map_err(|_| "--requests takes a number")?,
-            "--concurrency" => {
-                a.concurrency = value
-                    .split(',')
-                    .map(|c| {
-                        c.trim()
-                            .parse::<usize>()
-                            .map_err(|_| "--concurrency takes numbers like 1,16".to_string())
-                    })
-                    .collect::<Result<_, _>>()?
-            }
-            other => return Err(format!("unknown argument {other}")),
-        }
-    }
-    if a.endpoint.is_empty() || a.moto.is_empty() {
-        return Err(
-            "--endpoint and --moto are both needed: the figures are only worth it side by side".into()
-        );
-    }
-    Ok(a)
 }
 
 /// The calls measured: ours, the floor of the same call, and the peer's matching call.
@@ -336,13 +303,7 @@ async fn cold_start(ctx: &Ctx, binary: &str, table: &str) -> Result<String, Stri
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let args = match args() {
-        Ok(a) => a,
-        Err(e) => {
-            eprintln!("bench: {e}\n{USAGE}");
-            return ExitCode::from(2);
-        }
-    };
+    let args = <Args as clap::Parser>::parse();
     let ctx = match set_up(&args).await {
         Ok(ctx) => Arc::new(ctx),
         Err(e) => {

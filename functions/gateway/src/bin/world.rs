@@ -7,32 +7,37 @@
 //! A malformed world is refused with the path of the bad field, and nothing is written.
 //! DynamoDB endpoint: `DYNAMODB_ENDPOINT` (unset: the AWS default chain, e.g. a deployed table).
 
+use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: world load FILE [--table NAME] | world check FILE | world verify [--table NAME]";
+#[derive(Parser)]
+#[command(name = "world")]
+struct Args {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Create the table if needed and load a world into it.
+    Load {
+        file: String,
+        #[arg(long, env = "TABLE_NAME", default_value = store::DEFAULT_TABLE)]
+        table: String,
+    },
+    /// Only check the file.
+    Check { file: String },
+    /// Check the table's invariants.
+    Verify {
+        #[arg(long, env = "TABLE_NAME", default_value = store::DEFAULT_TABLE)]
+        table: String,
+    },
+}
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let mut table = std::env::var("TABLE_NAME").unwrap_or_else(|_| store::DEFAULT_TABLE.into());
-    let (command, path) = match args.as_slice() {
-        [c] if c == "verify" => (c.as_str(), ""),
-        [c, flag, t] if c == "verify" && flag == "--table" => {
-            table = t.clone();
-            (c.as_str(), "")
-        }
-        [c, p] => (c.as_str(), p.as_str()),
-        [c, p, flag, t] if flag == "--table" => {
-            table = t.clone();
-            (c.as_str(), p.as_str())
-        }
-        _ => {
-            eprintln!("{USAGE}");
-            return ExitCode::from(2);
-        }
-    };
-    match command {
-        "verify" => {
+    match Args::parse().command {
+        Command::Verify { table } => {
             let store = store::Store::from_env(table.clone()).await;
             match store.check_invariants(chrono::Utc::now()).await {
                 Ok(broken) if broken.is_empty() => {
@@ -49,8 +54,8 @@ async fn main() -> ExitCode {
                 }
             }
         }
-        "check" => {
-            let text = match std::fs::read_to_string(path) {
+        Command::Check { file: path } => {
+            let text = match std::fs::read_to_string(&path) {
                 Ok(t) => t,
                 Err(e) => {
                     eprintln!("world: {path}: {e}");
@@ -73,9 +78,9 @@ async fn main() -> ExitCode {
                 }
             }
         }
-        "load" => {
+        Command::Load { file: path, table } => {
             let store = store::Store::from_env(table.clone()).await;
-            match gateway::load_world_file(&store, path).await {
+            match gateway::load_world_file(&store, &path).await {
                 Ok(s) => {
                     println!(
                         "{path}: loaded into table {table} ({} accounts; {} items removed, {} written)",
@@ -88,10 +93,6 @@ async fn main() -> ExitCode {
                     ExitCode::FAILURE
                 }
             }
-        }
-        _ => {
-            eprintln!("{USAGE}");
-            ExitCode::from(2)
         }
     }
 }
