@@ -5,6 +5,7 @@ use domain::AuthFailure;
 use hmac::{Hmac, Mac};
 use sha1::Sha1;
 use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
 
 pub fn hmac_sha1(key: &[u8], data: &[u8]) -> Vec<u8> {
     let mut mac = Hmac::<Sha1>::new_from_slice(key).expect("HMAC takes any key length");
@@ -23,9 +24,10 @@ pub fn sha256_hex(data: &[u8]) -> String {
     hex::encode(Sha256::digest(data))
 }
 
-/// Equal without an early exit, so the time taken does not reveal how much of a guess was right.
+/// Equal without an early exit (`subtle`), so the time taken does not reveal how much of a guess
+/// was right; slices of different lengths are unequal.
 pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    a.ct_eq(b).into()
 }
 
 /// A Unix timestamp in seconds, as the Tencent and Zenlayer schemes carry it.
@@ -47,6 +49,15 @@ pub fn fresh(at: DateTime<Utc>, now: DateTime<Utc>, max_skew_seconds: u64) -> Re
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn equal_only_when_every_byte_and_the_length_agree() {
+        assert!(constant_time_eq(b"secret", b"secret"));
+        assert!(!constant_time_eq(b"secret", b"secreT"));
+        assert!(!constant_time_eq(b"secret", b"secret!"));
+        assert!(!constant_time_eq(b"", b"x"));
+        assert!(constant_time_eq(b"", b""));
+    }
 
     #[test]
     fn sha256_hex_of_nothing_is_the_well_known_digest() {

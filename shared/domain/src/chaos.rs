@@ -5,7 +5,10 @@
 
 use serde::{Deserialize, Serialize};
 
+/// A fault as the control plane takes it (a field it does not know is refused) and as the
+/// table keeps it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct RuntimeFault {
     pub id: String,
     /// `alibaba`, `tencent` or `zenlayer`.

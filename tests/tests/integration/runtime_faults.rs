@@ -131,6 +131,15 @@ async fn probability_latency_and_checks() {
         let r = gw.control("POST", "faults", bad.clone()).await;
         assert_eq!(r.status, 400, "{bad}: {}", r.text);
     }
+    // The field the last one made up is named, with the ones there are.
+    let unknown =
+        gw.control("POST", "faults", json!({"dialect": "tencent", "action": "CreateImage", "when": "now"}));
+    let unknown = unknown.await;
+    assert!(
+        unknown.text.contains("unknown field `when`") && unknown.text.contains("`latency_ms`"),
+        "{}",
+        unknown.text
+    );
     let json = [("content-type", "application/json")];
     let bad_json = gw.raw("POST", "/_emulator/faults", &json, b"{not json".to_vec()).await;
     assert_eq!(bad_json.status, 400);
