@@ -34,6 +34,7 @@ pub use modifies::Modified;
 use read_ahead::{Accounts, Ahead, Attachments};
 pub use read_ahead::{CallerItem, Owned, Ref};
 use round_trips::RoundTrips;
+pub use table::INDEXES;
 pub use tagging::Labels;
 pub use tokens::{Claim, TokenKey, TokenUse};
 pub use worlds::LoadSummary;

@@ -16,6 +16,15 @@ pub const BY_KIND: &str = "by_kind";
 /// Sparse: only snapshots that will expire carry `expiring` (with `expiry`, epoch ms), so the
 /// scheduler reads only those due.
 pub const BY_EXPIRY: &str = "by_expiry";
+/// The table's global secondary indexes, each with its hash and range key (every one projects
+/// every attribute): what `ensure_table` creates and the deployment template must declare.
+pub const INDEXES: [(&str, &str, &str); 4] = [
+    (BY_ACCOUNT, "acct", "pk"),
+    (BY_DISK, "disk_id", "pk"),
+    (BY_KIND, "kind", "pk"),
+    (BY_EXPIRY, "expiring", "expiry"),
+];
+
 /// The attribute DynamoDB's TTL reads (epoch seconds): tokens and nonces expire by it.
 pub const TTL_ATTRIBUTE: &str = "expires_at";
 
@@ -24,6 +33,10 @@ impl Store {
     pub async fn ensure_table(&self) -> DomainResult<()> {
         let exists = self.client.describe_table().table_name(&self.table).send().await;
         if exists.is_err() {
+            let indexes: Vec<GlobalSecondaryIndex> = INDEXES
+                .iter()
+                .map(|(name, hash, range)| index(name, hash, range))
+                .collect::<DomainResult<_>>()?;
             let created = self
                 .client
                 .create_table()
@@ -36,10 +49,7 @@ impl Store {
                 .attribute_definitions(attr("expiring"))
                 .attribute_definitions(number("expiry"))
                 .key_schema(key("pk", KeyType::Hash))
-                .global_secondary_indexes(index(BY_ACCOUNT, "acct")?)
-                .global_secondary_indexes(index(BY_DISK, "disk_id")?)
-                .global_secondary_indexes(index(BY_KIND, "kind")?)
-                .global_secondary_indexes(ranged(BY_EXPIRY, "expiring", "expiry")?)
+                .set_global_secondary_indexes(Some(indexes))
                 .send()
                 .await;
             if let Err(e) = created {
@@ -72,18 +82,8 @@ impl Store {
 }
 
 /// An index on `hash`, ranged by `pk`, projecting every attribute.
-fn index(name: &str, hash: &str) -> DomainResult<GlobalSecondaryIndex> {
-    GlobalSecondaryIndex::builder()
-        .index_name(name)
-        .key_schema(key(hash, KeyType::Hash))
-        .key_schema(key("pk", KeyType::Range))
-        .projection(Projection::builder().projection_type(ProjectionType::All).build())
-        .build()
-        .map_err(internal)
-}
-
 /// An index on `hash`, ranged by `range`, projecting every attribute.
-fn ranged(name: &str, hash: &str, range: &str) -> DomainResult<GlobalSecondaryIndex> {
+fn index(name: &str, hash: &str, range: &str) -> DomainResult<GlobalSecondaryIndex> {
     GlobalSecondaryIndex::builder()
         .index_name(name)
         .key_schema(key(hash, KeyType::Hash))

@@ -125,13 +125,23 @@ fn the_table_matches_what_the_store_creates() {
     let t = template();
     let table = &t["Resources"]["Table"]["Properties"];
     assert_eq!(table["KeySchema"][0]["AttributeName"].as_str(), Some("pk"));
-    let indexes: Vec<&str> = table["GlobalSecondaryIndexes"]
+    // Each index the store creates and queries, with its keys, and every one projecting all.
+    let indexes: Vec<(&str, &str, &str)> = table["GlobalSecondaryIndexes"]
         .as_sequence()
         .unwrap()
         .iter()
-        .map(|i| i["IndexName"].as_str().unwrap())
+        .map(|i| {
+            assert_eq!(i["Projection"]["ProjectionType"].as_str(), Some("ALL"), "{i:?}");
+            let keys = &i["KeySchema"];
+            assert_eq!(
+                (keys[0]["KeyType"].as_str(), keys[1]["KeyType"].as_str()),
+                (Some("HASH"), Some("RANGE"))
+            );
+            let (hash, range) = (keys[0]["AttributeName"].as_str(), keys[1]["AttributeName"].as_str());
+            (i["IndexName"].as_str().unwrap(), hash.unwrap(), range.unwrap())
+        })
         .collect();
-    assert_eq!(indexes, vec!["by_account", "by_disk", "by_kind", "by_expiry"]);
+    assert_eq!(indexes, store::INDEXES.to_vec());
     assert_eq!(table["TimeToLiveSpecification"]["AttributeName"].as_str(), Some("expires_at"));
     assert_eq!(table["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"].as_bool(), Some(true));
     assert_eq!(table["BillingMode"].as_str(), Some("PAY_PER_REQUEST"));
@@ -201,6 +211,9 @@ fn each_function_is_granted_only_what_it_uses() {
         }
         let want: BTreeSet<String> = actions.iter().map(|a| a.to_string()).collect();
         let want_indexes: BTreeSet<String> = indexes.iter().map(|a| a.to_string()).collect();
+        for index in &want_indexes {
+            assert!(store::INDEXES.iter().any(|(name, _, _)| name == index), "{binary}: no index {index}");
+        }
         assert_eq!(granted_actions, want, "{binary}: table actions");
         assert_eq!(granted_indexes, want_indexes, "{binary}: indexes");
     }
