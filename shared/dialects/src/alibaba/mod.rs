@@ -7,17 +7,22 @@
 //!
 //! - [`wire`]: the request's parameters, action and format;
 //! - [`signature`]: RPC v1 (HMAC-SHA1) and ACS3-HMAC-SHA256, verify and sign;
-//! - [`params`]: each action's parameters and their rules, into domain commands;
+//! - [`actions`]: the action table, every fact about each action;
+//! - [`images`]: the image actions' parameters and their rules, into domain commands;
+//! - [`snapshots`]: the snapshot actions' parameters and their rules, into domain commands;
+//! - [`tags`]: the tag and resource-group calls' parameters, and ListTagResources' answer;
+//! - [`params`]: parameter helpers shared by every action (common parameters, tags, booleans);
 //! - [`queries`]: the Describe calls' filters and paging;
 //! - [`views`]: domain resources as the API shows them;
 //! - [`errors`]: the one table from domain errors to codes, statuses and messages.
 
 pub mod actions;
 pub mod errors;
-pub mod modify;
+pub mod images;
 pub mod params;
 pub mod queries;
 pub mod signature;
+pub mod snapshots;
 pub mod tags;
 pub mod views;
 pub mod wire;

@@ -7,9 +7,8 @@ use crate::routes::AlibabaAction;
 use crate::usecases::describe::{self, SnapshotScope};
 use crate::usecases::{create_image, create_snapshot, delete_image, delete_snapshot, modify, tags, Caller};
 use crate::App;
-use dialects::alibaba::modify as modify_params;
 use dialects::alibaba::tags::{self as tag_params, TagPage, TagResourceList, TagResourceView};
-use dialects::alibaba::{self as ali, errors, params, queries, signature, views, RpcRequest};
+use dialects::alibaba::{self as ali, errors, images, queries, signature, snapshots, views, RpcRequest};
 use dialects::{Dialect, WireRequest, WireResponse};
 use domain::{AuthFailure, DomainError, DomainResult};
 use std::borrow::Cow;
@@ -119,13 +118,13 @@ pub(crate) async fn create_snapshot(
     rpc: &RpcRequest,
     caller: &Caller<'_>,
 ) -> DomainResult<SnapshotCreated> {
-    let cmd = params::create_snapshot(rpc)?;
+    let cmd = snapshots::create_snapshot(rpc)?;
     let snapshot = create_snapshot::run(&app.store, caller, &cmd, || ali::resource_id("s")).await?;
     Ok(SnapshotCreated { snapshot_id: snapshot.id().to_string() })
 }
 
 pub(crate) async fn delete_snapshot(app: &App, rpc: &RpcRequest, caller: &Caller<'_>) -> DomainResult<Done> {
-    let cmd = params::delete_snapshot(rpc)?;
+    let cmd = snapshots::delete_snapshot(rpc)?;
     delete_snapshot::run(&app.store, caller, &cmd).await?;
     Ok(Done {})
 }
@@ -162,7 +161,7 @@ pub(crate) async fn create_image(
     rpc: &RpcRequest,
     caller: &Caller<'_>,
 ) -> DomainResult<ImageCreated> {
-    let (cmd, dry_run) = params::create_image(rpc)?;
+    let (cmd, dry_run) = images::create_image(rpc)?;
     let new_id = |kind: &str| ali::resource_id(if kind == "image" { "m" } else { "s" });
     let image = create_image::run(&app.store, caller, &cmd, dry_run, new_id).await?;
     Ok(ImageCreated { image_id: image.id().to_string() })
@@ -183,19 +182,19 @@ pub(crate) async fn describe_images(
 }
 
 pub(crate) async fn delete_image(app: &App, rpc: &RpcRequest, caller: &Caller<'_>) -> DomainResult<Done> {
-    let cmd = params::delete_image(rpc)?;
+    let cmd = images::delete_image(rpc)?;
     delete_image::run(&app.store, caller, &cmd).await?;
     Ok(Done {})
 }
 
 pub(crate) async fn modify_snapshot(app: &App, rpc: &RpcRequest, caller: &Caller<'_>) -> DomainResult<Done> {
-    let cmd = modify_params::modify_snapshot(rpc)?;
+    let cmd = snapshots::modify_snapshot(rpc)?;
     modify::snapshot(&app.store, caller, &cmd).await?;
     Ok(Done {})
 }
 
 pub(crate) async fn modify_image(app: &App, rpc: &RpcRequest, caller: &Caller<'_>) -> DomainResult<Done> {
-    let cmd = modify_params::modify_image(rpc)?;
+    let cmd = images::modify_image(rpc)?;
     modify::image(&app.store, caller, &cmd).await?;
     Ok(Done {})
 }
