@@ -1,13 +1,17 @@
-//! The image actions' parameters (CreateImage, DeleteImage, ModifyImageAttribute), checked by
-//! the rules of their pages, into domain commands.
+//! The image actions' parameters (CreateImage, DescribeImages, DeleteImage, ModifyImageAttribute),
+//! checked by the rules of their pages, into domain commands and queries.
 
+use super::filters::{choice, created, flag, id_list, tags_match, Created};
+use super::paging::{pages, Paging};
 use super::params::{boolean, client_token, description, index, one_of, only, optional, required, tags};
+use super::vocabulary::{image_status, image_usage, os_type, owner_id, usable, IMAGE_STATUSES};
 use super::wire::RpcRequest;
+use chrono::{DateTime, Utc};
 use domain::delete::DeleteImage;
 use domain::image::{CreateImage, ImageRules, ImageSource, MappingSpec};
 use domain::modify::{ImageLifecycle, ModifyImage};
 use domain::text::{char_len, NameRule};
-use domain::{DiskType, DomainError, DomainResult, Field};
+use domain::{DiskType, DomainError, DomainResult, Field, Image, Tag};
 
 /// A Chinese character: the CJK Unified Ideographs and their extension A.
 fn chinese(c: char) -> bool {
@@ -147,6 +151,158 @@ pub fn create_image(rpc: &RpcRequest) -> DomainResult<(CreateImage, bool)> {
     Ok((cmd, boolean(rpc, "DryRun")?))
 }
 
+const DESCRIBE_IMAGES: [&str; 24] = [
+    "RegionId",
+    "ActionType",
+    "Architecture",
+    "DryRun",
+    "ImageFamily",
+    "ImageId",
+    "ImageName",
+    "ImageOwnerAlias",
+    "ImageOwnerId",
+    "InstanceType",
+    "IsPublic",
+    "IsSupportCloudinit",
+    "IsSupportIoOptimized",
+    "OSType",
+    "PageNumber",
+    "PageSize",
+    "ResourceGroupId",
+    "ShowExpired",
+    "SnapshotId",
+    "Status",
+    "Usable",
+    "Usage",
+    "Filter.",
+    "Tag.",
+];
+
+/// DescribeImages: every filter of the SDK model, and paging.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DescribeImages {
+    pub region: String,
+    pub image_ids: Option<Vec<String>>,
+    pub name: Option<String>,
+    /// Statuses asked for, lower-case; the provider's default is `Available` alone.
+    pub statuses: Vec<String>,
+    pub owner_alias: Option<String>,
+    pub owner_id: Option<u64>,
+    pub image_family: Option<String>,
+    pub architecture: Option<String>,
+    pub os_type: Option<String>,
+    pub snapshot_id: Option<String>,
+    pub resource_group_id: Option<String>,
+    pub is_public: Option<bool>,
+    pub cloudinit: Option<bool>,
+    pub io_optimized: Option<bool>,
+    pub usable: Option<bool>,
+    pub usage: Option<String>,
+    pub created: Created,
+    pub tags: Vec<Tag>,
+    pub dry_run: bool,
+    pub paging: Paging,
+}
+
+pub fn describe_images(rpc: &RpcRequest) -> DomainResult<DescribeImages> {
+    only(rpc, &DESCRIBE_IMAGES)?;
+    let statuses = image_statuses(rpc)?;
+    let owner_id = match optional(rpc, "ImageOwnerId") {
+        None => None,
+        Some(v) => {
+            Some(v.parse::<u64>().map_err(|_| DomainError::invalid("ImageOwnerId", "It must be a number."))?)
+        }
+    };
+    // Every custom image here may be used by any instance type, to create instances or change a
+    // system disk, and none has a stopped-charging or expired subscription: these narrow nothing,
+    // once their values are checked.
+    choice(rpc, "ActionType", &["CreateEcs", "ChangeOS"])?;
+    flag(rpc, "ShowExpired")?;
+    if optional(rpc, "InstanceType").is_some_and(|t| !t.starts_with("ecs.")) {
+        return Err(DomainError::invalid("InstanceType", "Instance types are named ecs.<family>.<size>."));
+    }
+    let (number, size) = pages(rpc)?;
+    Ok(DescribeImages {
+        region: required(rpc, "RegionId")?.to_string(),
+        image_ids: id_list(rpc, "ImageId", false)?,
+        name: optional(rpc, "ImageName"),
+        statuses,
+        owner_alias: choice(rpc, "ImageOwnerAlias", &["system", "self", "others", "marketplace"])?,
+        owner_id,
+        image_family: optional(rpc, "ImageFamily"),
+        architecture: choice(rpc, "Architecture", &["i386", "x86_64", "arm64"])?,
+        os_type: choice(rpc, "OSType", &["linux", "windows"])?,
+        snapshot_id: optional(rpc, "SnapshotId"),
+        resource_group_id: optional(rpc, "ResourceGroupId"),
+        is_public: flag(rpc, "IsPublic")?,
+        cloudinit: flag(rpc, "IsSupportCloudinit")?,
+        io_optimized: flag(rpc, "IsSupportIoOptimized")?,
+        usable: flag(rpc, "Usable")?,
+        usage: choice(rpc, "Usage", &["instance", "none"])?,
+        created: created(rpc)?,
+        tags: tags(rpc)?,
+        dry_run: boolean(rpc, "DryRun")?,
+        paging: Paging::Pages { number, size },
+    })
+}
+
+/// `Status`: a comma-separated list of statuses, or `ALL` alone for every status. Without it,
+/// `Available` alone — unless `Usable` is given, which then filters by itself (ECS API
+/// reference, DescribeImages: "When Usable is used, Status is required and has no default
+/// value").
+fn image_statuses(rpc: &RpcRequest) -> DomainResult<Vec<String>> {
+    let every = || IMAGE_STATUSES.iter().map(|s| s.to_ascii_lowercase()).collect();
+    let asked = optional(rpc, "Status").unwrap_or_default();
+    let asked: Vec<&str> = asked.split(',').map(str::trim).filter(|s| !s.is_empty()).collect();
+    if asked.is_empty() {
+        return Ok(if optional(rpc, "Usable").is_some() { every() } else { vec!["available".into()] });
+    }
+    if asked.iter().any(|s| s.eq_ignore_ascii_case("ALL")) {
+        return match asked.len() {
+            1 => Ok(every()),
+            _ => Err(DomainError::invalid("Status", "ALL cannot be used together with other statuses.")),
+        };
+    }
+    let known = |s: &&str| IMAGE_STATUSES.iter().find(|known| known.eq_ignore_ascii_case(s));
+    asked
+        .iter()
+        .map(|s| {
+            known(s).map(|k| k.to_ascii_lowercase()).ok_or_else(|| {
+                DomainError::invalid("Status", format!("Valid values: {}, ALL.", IMAGE_STATUSES.join(", ")))
+            })
+        })
+        .collect()
+}
+
+impl DescribeImages {
+    /// Whether an image passes every filter. Every image here is the caller's own custom image:
+    /// not public, cloud-init and I/O optimised, used by the instances the world says run it.
+    pub fn matches(&self, i: &Image, now: DateTime<Utc>) -> bool {
+        let status = image_status(i, now).to_ascii_lowercase();
+        i.region == self.region
+            && self.owner_alias.as_deref().is_none_or(|a| a == "self")
+            && self.owner_id.is_none_or(|o| o == owner_id(&i.account))
+            && self.image_ids.as_ref().is_none_or(|ids| ids.contains(&i.id))
+            && self.name.as_ref().is_none_or(|n| *n == i.name)
+            && self.statuses.contains(&status)
+            && self.image_family.as_ref().is_none_or(|f| i.image_family.as_ref() == Some(f))
+            && self.architecture.as_deref().is_none_or(|a| a == i.architecture.as_deref().unwrap_or("x86_64"))
+            && self.os_type.as_deref().is_none_or(|o| o == os_type(i))
+            && self
+                .snapshot_id
+                .as_ref()
+                .is_none_or(|s| i.disks.iter().any(|d| d.snapshot_id.as_ref() == Some(s)))
+            && self.resource_group_id.as_ref().is_none_or(|g| i.resource_group_id.as_ref() == Some(g))
+            && self.is_public.is_none_or(|p| !p)
+            && self.cloudinit.is_none_or(|c| c)
+            && self.io_optimized.is_none_or(|c| c)
+            && self.usable.is_none_or(|u| u == usable(i.state(now)))
+            && self.usage.as_deref().is_none_or(|u| u == image_usage(i))
+            && self.created.contains(i.created_at)
+            && tags_match(&self.tags, &i.tags)
+    }
+}
+
 /// DeleteImage (ECS API reference, DeleteImage).
 pub fn delete_image(rpc: &RpcRequest) -> DomainResult<DeleteImage> {
     only(rpc, &["RegionId", "ImageId", "Force", "DryRun"])?;
@@ -210,10 +366,10 @@ pub fn modify_image(rpc: &RpcRequest) -> DomainResult<ModifyImage> {
         name,
         description: description(rpc, 0, 256)?,
         image_family,
-        boot_mode: choice(rpc, "BootMode", &["BIOS", "UEFI", "UEFI-Preferred"], Field::BootMode)?,
-        license_type: choice(rpc, "LicenseType", &["BYOL"], Field::LicenseType)?,
+        boot_mode: field_choice(rpc, "BootMode", &["BIOS", "UEFI", "UEFI-Preferred"], Field::BootMode)?,
+        license_type: field_choice(rpc, "LicenseType", &["BYOL"], Field::LicenseType)?,
         nvme_support: one_of(rpc, "Features.NvmeSupport", &["supported", "unsupported"])?,
-        imds_support: choice(rpc, "Features.ImdsSupport", &["v1", "v2"], Field::ImdsSupport)?,
+        imds_support: field_choice(rpc, "Features.ImdsSupport", &["v1", "v2"], Field::ImdsSupport)?,
         status,
         deprecated: None,
         dry_run: boolean(rpc, "DryRun")?,
@@ -221,7 +377,12 @@ pub fn modify_image(rpc: &RpcRequest) -> DomainResult<ModifyImage> {
 }
 
 /// One of `allowed` (in its spelling), or the page's own code for that field.
-fn choice(rpc: &RpcRequest, name: &str, allowed: &[&str], field: Field) -> DomainResult<Option<String>> {
+fn field_choice(
+    rpc: &RpcRequest,
+    name: &str,
+    allowed: &[&str],
+    field: Field,
+) -> DomainResult<Option<String>> {
     match optional(rpc, name) {
         None => Ok(None),
         Some(v) => match allowed.iter().find(|a| a.eq_ignore_ascii_case(&v)) {

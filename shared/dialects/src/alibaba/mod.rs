@@ -12,19 +12,23 @@
 //! - [`snapshots`]: the snapshot actions' parameters and their rules, into domain commands;
 //! - [`tags`]: the tag and resource-group calls' parameters, and ListTagResources' answer;
 //! - [`params`]: parameter helpers shared by every action (common parameters, tags, booleans);
-//! - [`queries`]: the Describe calls' filters and paging;
+//! - [`filters`]: the Describe calls' shared filter readers (creation time, choices, id lists);
+//! - [`paging`]: paging by page number or by sealed `NextToken`;
+//! - [`vocabulary`]: ECS's status, usage and type words, and how domain states map to them;
 //! - [`views`]: domain resources as the API shows them;
 //! - [`errors`]: the one table from domain errors to codes, statuses and messages.
 
 pub mod actions;
 pub mod errors;
+pub mod filters;
 pub mod images;
+pub mod paging;
 pub mod params;
-pub mod queries;
 pub mod signature;
 pub mod snapshots;
 pub mod tags;
 pub mod views;
+pub mod vocabulary;
 pub mod wire;
 
 pub use actions::AlibabaAction;

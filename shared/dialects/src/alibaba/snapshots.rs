@@ -1,13 +1,18 @@
-//! The snapshot actions' parameters (CreateSnapshot, DeleteSnapshot, ModifySnapshotAttribute),
-//! checked by the rules of their pages, into domain commands.
+//! The snapshot actions' parameters (CreateSnapshot, DescribeSnapshots, DeleteSnapshot,
+//! ModifySnapshotAttribute), checked by the rules of their pages, into domain commands and
+//! queries.
 
+use super::filters::{choice, created, flag, id_list, tags_match, Created};
+use super::paging::{fingerprint_of, paging, Paging};
 use super::params::{boolean, client_token, description, integer, only, optional, required, tags};
+use super::vocabulary::{disk_type, snapshot_link_id, snapshot_status, snapshot_usage};
 use super::wire::RpcRequest;
+use chrono::{DateTime, Utc};
 use domain::delete::DeleteSnapshot;
 use domain::modify::ModifySnapshot;
 use domain::snapshot::CreateSnapshot;
 use domain::text::NameRule;
-use domain::{DomainError, DomainResult, Field};
+use domain::{DomainError, DomainResult, Field, Snapshot, Tag};
 
 /// SnapshotName: 2–128 characters, starting with a letter; letters, digits, `:`, `_`, `-`;
 /// not `http(s)://`; not `auto…` (reserved for automatic snapshots).
@@ -80,6 +85,115 @@ pub fn create_snapshot(rpc: &RpcRequest) -> DomainResult<CreateSnapshot> {
         client_token,
         ..CreateSnapshot::new(disk_id)
     })
+}
+
+const DESCRIBE_SNAPSHOTS: [&str; 21] = [
+    "RegionId",
+    "Category",
+    "DiskId",
+    "DryRun",
+    "Encrypted",
+    "InstanceId",
+    "KMSKeyId",
+    "MaxResults",
+    "NextToken",
+    "PageNumber",
+    "PageSize",
+    "ResourceGroupId",
+    "SnapshotIds",
+    "SnapshotLinkId",
+    "SnapshotName",
+    "SnapshotType",
+    "SourceDiskType",
+    "Status",
+    "Usage",
+    "Filter.",
+    "Tag.",
+];
+
+/// DescribeSnapshots: every filter of the SDK model, and paging.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DescribeSnapshots {
+    pub region: String,
+    pub snapshot_ids: Option<Vec<String>>,
+    pub disk_id: Option<String>,
+    pub instance_id: Option<String>,
+    pub status: Option<String>,
+    pub name: Option<String>,
+    pub snapshot_type: Option<String>,
+    pub source_disk_type: Option<String>,
+    pub category: Option<String>,
+    pub encrypted: Option<bool>,
+    pub kms_key_id: Option<String>,
+    pub resource_group_id: Option<String>,
+    pub snapshot_link_id: Option<String>,
+    pub usage: Option<String>,
+    pub created: Created,
+    pub tags: Vec<Tag>,
+    pub dry_run: bool,
+    pub paging: Paging,
+    pub fingerprint: String,
+}
+
+/// `account` is the caller's: a token serves only the account it was issued to.
+/// `seal_key`: the service's key for the paging tokens.
+pub fn describe_snapshots(
+    rpc: &RpcRequest,
+    account: &str,
+    seal_key: &[u8],
+) -> DomainResult<DescribeSnapshots> {
+    only(rpc, &DESCRIBE_SNAPSHOTS)?;
+    let fingerprint = fingerprint_of(rpc, account, seal_key);
+    Ok(DescribeSnapshots {
+        region: required(rpc, "RegionId")?.to_string(),
+        snapshot_ids: id_list(rpc, "SnapshotIds", true)?,
+        disk_id: optional(rpc, "DiskId"),
+        instance_id: optional(rpc, "InstanceId"),
+        status: choice(rpc, "Status", &["progressing", "accomplished", "failed", "all"])?,
+        name: optional(rpc, "SnapshotName"),
+        snapshot_type: choice(rpc, "SnapshotType", &["auto", "user", "all"])?,
+        source_disk_type: choice(rpc, "SourceDiskType", &["System", "Data"])?,
+        category: choice(rpc, "Category", &["Standard", "Flash", "archive"])?,
+        encrypted: flag(rpc, "Encrypted")?,
+        kms_key_id: optional(rpc, "KMSKeyId"),
+        resource_group_id: optional(rpc, "ResourceGroupId"),
+        snapshot_link_id: optional(rpc, "SnapshotLinkId"),
+        usage: choice(rpc, "Usage", &["image", "disk", "image_disk", "none"])?,
+        created: created(rpc)?,
+        tags: tags(rpc)?,
+        dry_run: boolean(rpc, "DryRun")?,
+        paging: paging(rpc, &fingerprint)?,
+        fingerprint,
+    })
+}
+
+impl DescribeSnapshots {
+    /// Whether a snapshot passes every filter given (they combine with AND). Nothing here is
+    /// encrypted, so `Encrypted=true` and any `KMSKeyId` match nothing.
+    pub fn matches(&self, s: &Snapshot, disks_of_instance: Option<&[String]>, now: DateTime<Utc>) -> bool {
+        let state = snapshot_status(s.state(now));
+        let category = s.category.as_deref().unwrap_or("standard");
+        s.region == self.region
+            && self.snapshot_ids.as_ref().is_none_or(|ids| ids.contains(&s.id))
+            && self.disk_id.as_ref().is_none_or(|d| *d == s.disk_id)
+            && disks_of_instance.is_none_or(|disks| disks.contains(&s.disk_id))
+            && self.status.as_deref().is_none_or(|st| st == "all" || st == state)
+            && self.name.as_ref().is_none_or(|n| s.name.as_ref() == Some(n))
+            && self.snapshot_type.as_deref().is_none_or(|t| match t {
+                "auto" => s.automatic,
+                "user" => !s.automatic,
+                _ => true,
+            })
+            && self.source_disk_type.as_deref().is_none_or(|t| t == disk_type(s.source_disk_type))
+            && self.category.as_deref().is_none_or(|c| c.eq_ignore_ascii_case(category))
+            && self.encrypted.is_none_or(|e| !e)
+            && self.kms_key_id.is_none()
+            && self.resource_group_id.as_ref().is_none_or(|g| s.resource_group_id.as_ref() == Some(g))
+            && self.snapshot_link_id.as_ref().is_none_or(|l| *l == snapshot_link_id(s))
+            && self.usage.as_deref().is_none_or(|u| u == snapshot_usage(s))
+            && self.created.contains(s.created_at)
+            && tags_match(&self.tags, &s.tags)
+    }
 }
 
 /// DeleteSnapshot (ECS API reference, DeleteSnapshot): the snapshot, and whether to delete one

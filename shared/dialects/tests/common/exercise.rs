@@ -35,8 +35,8 @@ pub fn exercise_as(dialect: Dialect, req: &http::Request<Bytes>) {
             let refuse = |e: DomainError| alibaba_refusal(Some(&rpc), &e);
             or_else(alibaba::snapshots::create_snapshot(&rpc), refuse);
             or_else(alibaba::images::create_image(&rpc), refuse);
-            or_else(alibaba::queries::describe_snapshots(&rpc, "acct", b"key"), refuse);
-            or_else(alibaba::queries::describe_images(&rpc), refuse);
+            or_else(alibaba::snapshots::describe_snapshots(&rpc, "acct", b"key"), refuse);
+            or_else(alibaba::images::describe_images(&rpc), refuse);
             match alibaba::signature::presented(req, &rpc) {
                 Ok(p) => {
                     let _ = p.nonce();

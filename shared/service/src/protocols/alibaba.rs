@@ -8,7 +8,7 @@ use crate::usecases::describe::{self, SnapshotScope};
 use crate::usecases::{create_image, create_snapshot, delete_image, delete_snapshot, modify, tags, Caller};
 use crate::App;
 use dialects::alibaba::tags::{self as tag_params, TagPage, TagResourceList, TagResourceView};
-use dialects::alibaba::{self as ali, errors, images, queries, signature, snapshots, views, RpcRequest};
+use dialects::alibaba::{self as ali, errors, images, paging, signature, snapshots, views, RpcRequest};
 use dialects::{Dialect, WireRequest, WireResponse};
 use domain::{AuthFailure, DomainError, DomainResult};
 use std::borrow::Cow;
@@ -135,8 +135,8 @@ pub(crate) async fn describe_snapshots(
     caller: &Caller<'_>,
 ) -> DomainResult<SnapshotPage> {
     // Only paging by token needs the key (and, the first time on a table, a write to make it).
-    let seal_key = if queries::pages_by_token(rpc) { app.seal_key().await? } else { String::new() };
-    let query = queries::describe_snapshots(rpc, &caller.account.id, seal_key.as_bytes())?;
+    let seal_key = if paging::pages_by_token(rpc) { app.seal_key().await? } else { String::new() };
+    let query = snapshots::describe_snapshots(rpc, &caller.account.id, seal_key.as_bytes())?;
     // Read only what the narrowest filter names: the ids, else the disk, else the account.
     let scope = match (&query.snapshot_ids, &query.disk_id) {
         (Some(ids), _) => SnapshotScope::Ids(ids),
@@ -172,7 +172,7 @@ pub(crate) async fn describe_images(
     rpc: &RpcRequest,
     caller: &Caller<'_>,
 ) -> DomainResult<ImagePage> {
-    let query = queries::describe_images(rpc)?;
+    let query = images::describe_images(rpc)?;
     let images = describe::images(&app.store, caller, Some(&query.region)).await?;
     if query.dry_run {
         return Err(DomainError::DryRunPassed);
