@@ -1,6 +1,7 @@
-//! Tencent Cloud in the pipeline: TC3 and the HmacSHA1/HmacSHA256 form, CVM CreateImage (API
-//! 3.0 on `/`, the older page on `/v2/index.php`) and DescribeImages, CBS CreateSnapshot and
-//! DescribeSnapshots.
+//! Tencent Cloud in the pipeline: TC3 and the HmacSHA1/HmacSHA256 form; CVM's images (created —
+//! in API 3.0 on `/` and on the older page's `/v2/index.php` — described, modified and deleted),
+//! CBS's snapshots (created, described, modified and deleted), and the Tag service's calls on
+//! both.
 
 use crate::actions::Action as _;
 use crate::pipeline::{check_version, Check, Protocol};
