@@ -72,7 +72,8 @@ STATUS = {
 }
 
 
-def assert_seed_error(out, row_code):
+def assert_page_code(out, row_code):
+    """The CreateImage page's error row `row_code`: its code, HTTP status and message."""
     assert_page_error(out, row_code.split("/")[0], STATUS[row_code], MSG[row_code])
 
 
@@ -217,7 +218,7 @@ def test_instance_outranks_snapshot(api, sdk):
 @sdks
 def test_instance_outranks_mappings(api, sdk):
     out = api.create_image(sdk, InstanceId="i-nope", DiskDeviceMapping=mapping({"SnapshotId": SYS_SNAPSHOT}))
-    assert_seed_error(out, "InvalidInstanceId.NotFound")
+    assert_page_code(out, "InvalidInstanceId.NotFound")
 
 
 @sdks
@@ -231,13 +232,13 @@ def test_mappings_outrank_snapshot(api, sdk):
 @sdks
 def test_mappings_used_even_when_snapshot_would_do(api, sdk):
     out = api.create_image(sdk, SnapshotId=SYS_SNAPSHOT, DiskDeviceMapping=mapping({"SnapshotId": DATA_SNAPSHOT}))
-    assert_seed_error(out, "OperationDenied/no-system")
+    assert_page_code(out, "OperationDenied/no-system")
 
 
 @sdks
 def test_no_source_is_missing_parameter(api, sdk):
     out = api.create_image(sdk, ImageName="conf-nosource")
-    assert_seed_error(out, "MissingParameter")
+    assert_page_code(out, "MissingParameter")
 
 
 @pytest.mark.parametrize("sdk", ["tea-acs3", "tea-v1"])
@@ -292,20 +293,20 @@ STATE_ROWS = [
                          ids=["%s-%s" % (r[0], r[1]) for r in STATE_ROWS])
 def test_state_error(api, sdk, code, account, params):
     out = api.create_image(sdk, account, ImageName="conf-state", **params)
-    assert_seed_error(out, code)
+    assert_page_code(out, code)
 
 
 @sdks
 def test_duplicate_name_of_world_image(api, sdk):
     out = api.create_image(sdk, SnapshotId=SYS_SNAPSHOT, ImageName="golden-base")
-    assert_seed_error(out, "InvalidImageName.Duplicated")
+    assert_page_code(out, "InvalidImageName.Duplicated")
 
 
 @sdks
 def test_duplicate_name_of_new_image(api, sdk):
     create_image(api, sdk, SnapshotId=SYS_SNAPSHOT, ImageName="conf-twice")
     out = api.create_image(sdk, SnapshotId=SYS_SNAPSHOT, ImageName="conf-twice")
-    assert_seed_error(out, "InvalidImageName.Duplicated")
+    assert_page_code(out, "InvalidImageName.Duplicated")
     assert len(images_named(api, sdk, "conf-twice")) == 1
 
 
@@ -317,7 +318,7 @@ def test_names_are_per_account(api, sdk):
 @sdks
 def test_quota_counts_only_the_account(api, sdk):
     # acct-ali-quota is at its quota of one image; acct-ali is far from its own.
-    assert_seed_error(api.create_image(sdk, "acct-ali-quota", InstanceId="i-ali-quota"), "QuotaExceed.Image")
+    assert_page_code(api.create_image(sdk, "acct-ali-quota", InstanceId="i-ali-quota"), "QuotaExceed.Image")
     create_image(api, sdk, SnapshotId=SYS_SNAPSHOT)
 
 
@@ -344,7 +345,7 @@ INPUT_ROWS = [
 @pytest.mark.parametrize("code,params", [(r[0], r[2]) for r in INPUT_ROWS], ids=[r[1] for r in INPUT_ROWS])
 def test_input_error(api, sdk, code, params):
     out = api.create_image(sdk, SnapshotId=SYS_SNAPSHOT, **params)
-    assert_seed_error(out, code)
+    assert_page_code(out, code)
 
 
 @sdks
@@ -378,7 +379,7 @@ def test_instance_busy_while_its_image_snapshots_progress(api, sdk):
     again = api.create_image(sdk, InstanceId="i-ali-stopped")
     snap = api.create_snapshot(sdk, DiskId="d-ali-stopped-data")
     assert time.monotonic() - started < 1.8, "too slow to see the snapshots in progress"
-    assert_seed_error(again, "IncorrectInstanceStatus")
+    assert_page_code(again, "IncorrectInstanceStatus")
     assert_page_error(snap, "IncorrectDiskStatus.CreatingSnapshot", 403,
                       ["A previous snapshot creation is in process."])
     # The snapshots take settings.timings.snapshot_seconds (2 s); then the instance can make images
@@ -393,7 +394,7 @@ def test_instance_busy_while_its_image_snapshots_progress(api, sdk):
         out = api.create_image(sdk, InstanceId="i-ali-stopped")
         if out.ok or elapsed() > 15:
             break
-        assert_seed_error(out, "IncorrectInstanceStatus")
+        assert_page_code(out, "IncorrectInstanceStatus")
     assert_created_image(out)
     assert elapsed() >= 1.5, "the instance was free before its snapshots were done"
 
@@ -424,9 +425,9 @@ def test_dry_run_creates_nothing(api, sdk, params):
 @sdks
 def test_dry_run_reports_the_error_first(api, sdk):
     out = api.create_image(sdk, SnapshotId="s-nope", DryRun=True)
-    assert_seed_error(out, "InvalidSnapshotId.NotFound")
+    assert_page_code(out, "InvalidSnapshotId.NotFound")
     out = api.create_image(sdk, SnapshotId=SYS_SNAPSHOT, ImageName="golden-base", DryRun=True)
-    assert_seed_error(out, "InvalidImageName.Duplicated")
+    assert_page_code(out, "InvalidImageName.Duplicated")
 
 
 @sdks
@@ -466,7 +467,7 @@ def test_client_token_with_other_name_conflicts(api, sdk):
     token = str(uuid.uuid4())
     first = create_image(api, sdk, SnapshotId=SYS_SNAPSHOT, ImageName="conf-token-a", ClientToken=token)
     out = api.create_image(sdk, SnapshotId=SYS_SNAPSHOT, ImageName="conf-token-b", ClientToken=token)
-    assert_seed_error(out, "InvalidParamter.Conflict")
+    assert_page_code(out, "InvalidParamter.Conflict")
     assert images_named(api, sdk, "conf-token-b") == []
     assert ids(images_named(api, sdk, "conf-token-a")) == [first]
 
@@ -476,7 +477,7 @@ def test_client_token_with_other_source_conflicts(api, sdk):
     token = str(uuid.uuid4())
     create_image(api, sdk, SnapshotId=SYS_SNAPSHOT, ImageName="conf-token-src", ClientToken=token)
     out = api.create_image(sdk, InstanceId="i-ali-stopped", ImageName="conf-token-src", ClientToken=token)
-    assert_seed_error(out, "InvalidParamter.Conflict")
+    assert_page_code(out, "InvalidParamter.Conflict")
 
 
 @sdks
@@ -491,5 +492,5 @@ def test_client_token_is_per_account(api, sdk):
 def test_refused_call_gives_its_token_back(api, sdk):
     token = str(uuid.uuid4())
     out = api.create_image(sdk, SnapshotId="s-nope", ImageName="conf-token-retry", ClientToken=token)
-    assert_seed_error(out, "InvalidSnapshotId.NotFound")
+    assert_page_code(out, "InvalidSnapshotId.NotFound")
     create_image(api, sdk, SnapshotId=SYS_SNAPSHOT, ImageName="conf-token-retry", ClientToken=token)

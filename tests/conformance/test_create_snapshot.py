@@ -17,7 +17,7 @@ from ecs_sdk import SDK_VARIANTS, Creds, assert_error, assert_request_id
 DISK = "d-ali-stopped-data"
 
 # code -> (HTTP status, accepted Message values), from the CreateSnapshot reference page.
-SEED = {
+PAGE_CODES = {
     "InvalidDiskId.NotFound": (404, ["The specified DiskId does not exist."]),
     "InvalidSnapshotName.Malformed": (400, ["The specified SnapshotName is wrongly formed."]),
     "InvalidDescription.Malformed": (404, ["The specified description is wrongly formed."]),
@@ -54,9 +54,9 @@ SEED = {
 ERROR_BODY_FIELDS = ("RequestId", "HostId", "Code", "Message", "Recommend")
 
 
-def assert_seed_error(out, code):
+def assert_page_code(out, code):
     """Code, HTTP status and request id as the CreateSnapshot page says; then the message and body shape."""
-    status, messages = SEED[code]
+    status, messages = PAGE_CODES[code]
     assert_error(out, code, status)
     assert out.message in messages, "Message differs from the reference page: " + out.describe()
     if out.sdk.startswith("tea"):
@@ -136,7 +136,7 @@ STATE_ROWS = [
 @pytest.mark.parametrize("code,account,disk", STATE_ROWS, ids=["%s-%s" % (r[0], r[2]) for r in STATE_ROWS])
 def test_state_error(api, sdk, code, account, disk):
     out = api.create_snapshot(sdk, account, DiskId=disk, SnapshotName="conf-state")
-    assert_seed_error(out, code)
+    assert_page_code(out, code)
 
 
 # --------------------------------------------------------------------- fixture rows: input --
@@ -164,7 +164,7 @@ INPUT_ROWS = [
 @pytest.mark.parametrize("code,params", [(r[0], r[2]) for r in INPUT_ROWS], ids=[r[1] for r in INPUT_ROWS])
 def test_input_error(api, sdk, code, params):
     out = api.create_snapshot(sdk, DiskId=DISK, **params)
-    assert_seed_error(out, code)
+    assert_page_code(out, code)
 
 
 @sdks
@@ -185,7 +185,7 @@ def test_description_limits_accepted(api, sdk, description):
 def test_second_snapshot_while_first_in_progress(api, sdk):
     assert_created(api.create_snapshot(sdk, DiskId=DISK, SnapshotName="conf-first"))
     out = api.create_snapshot(sdk, DiskId=DISK, SnapshotName="conf-second")
-    assert_seed_error(out, "IncorrectDiskStatus.CreatingSnapshot")
+    assert_page_code(out, "IncorrectDiskStatus.CreatingSnapshot")
 
 
 @sdks
@@ -202,7 +202,7 @@ def test_client_token_with_other_params(api, sdk):
     token = str(uuid.uuid4())
     assert_created(api.create_snapshot(sdk, DiskId=DISK, SnapshotName="conf-token-a", ClientToken=token))
     out = api.create_snapshot(sdk, DiskId=DISK, SnapshotName="conf-token-b", ClientToken=token)
-    assert_seed_error(out, "IdempotentParameterMismatch")
+    assert_page_code(out, "IdempotentParameterMismatch")
 
 
 @sdks
@@ -231,7 +231,7 @@ def test_client_token_while_first_call_processing(api, sdk, worlds, world_file):
         second_elapsed = time.monotonic() - started
         thread.join(timeout=30)
         assert not thread.is_alive(), "the first call did not return"
-        assert_seed_error(second, "IdempotentProcessing")
+        assert_page_code(second, "IdempotentProcessing")
         assert second_elapsed < 2.0, "the second call waited for the first (%.1f s)" % second_elapsed
         snapshot_id = assert_created(first["out"])
         assert time.monotonic() - started >= 2.0, "the first call did not hold its claim for 2 s"
@@ -247,7 +247,7 @@ def test_client_token_while_first_call_processing(api, sdk, worlds, world_file):
 def test_store_unreachable_is_internal_error(api, sdk, spawn_gateway):
     at = spawn_gateway(["--table", "x"], env={"DYNAMODB_ENDPOINT": "http://127.0.0.1:9"})
     out = api.call(sdk, "acct-ali", "CreateSnapshot", {"DiskId": DISK}, at=at)
-    assert_seed_error(out, "InternalError")
+    assert_page_code(out, "InternalError")
 
 
 # ------------------------------------------------------------------------------ signatures --

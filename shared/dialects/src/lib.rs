@@ -79,10 +79,11 @@ requests!(alibaba::RpcRequest, tencent::TcRequest, zenlayer::ZlRequest);
 pub enum Dialect {
     /// Alibaba ECS RPC, version 2014-05-26.
     Alibaba,
-    /// Tencent Cloud CVM and CBS, API 3.0 (version 2017-03-12), and CVM's older form on
-    /// `/v2/index.php`.
+    /// Tencent Cloud CVM and CBS, API 3.0 (version 2017-03-12), CVM's older form on
+    /// `/v2/index.php`, and the Tag service (version 2018-08-13).
     Tencent,
-    /// Zenlayer Cloud ZEC, version 2025-09-01.
+    /// Zenlayer Cloud ZEC, versions 2025-09-01 and 2024-04-01, and the ZRM (2025-10-14) and User
+    /// (2024-05-29) services' calls on its resources.
     Zenlayer,
 }
 

@@ -7,7 +7,7 @@ use domain::{DomainResult, InstanceStatus};
 impl Store {
     /// Set an instance's status; nothing else of it changes (its world load's `gen` neither).
     /// `false` when no such instance exists. A process that remembers the instance in another
-    /// state finds out through its next speculation's conditions (see `known.rs`).
+    /// state finds out through its next speculation's conditions (see `speculation.rs`).
     pub async fn set_instance_status(&self, id: &str, status: InstanceStatus) -> DomainResult<bool> {
         let result = self
             .client

@@ -9,13 +9,13 @@ mod images;
 mod instances;
 mod invariants;
 mod items;
-mod known;
 mod modifies;
 mod nonce;
-mod policies;
 mod read_ahead;
 mod round_trips;
+mod scheduled;
 mod snapshots;
+mod speculation;
 mod table;
 mod tagging;
 mod tokens;
@@ -62,12 +62,12 @@ pub struct Store {
     /// The signature nonce this request's first transaction records (see [`Store::with_nonce`]).
     nonce: Option<Arc<nonce::PendingNonce>>,
     /// What this process last read of the items a speculation may use (see [`Store::speculate`]).
-    known: known::Known,
+    known: speculation::Known,
     /// Whether requests may be served from what the process remembers (see
     /// [`Store::with_speculation`]).
     speculating: bool,
     /// What this request took from memory instead of reading, for its transaction to check.
-    speculation: Option<Arc<known::Speculation>>,
+    speculation: Option<Arc<speculation::Speculation>>,
     /// Where the transactions it commits are kept, when that was asked (see [`Store::capturing`]).
     capture: Option<Capture>,
 }

@@ -73,7 +73,7 @@ impl Store {
         // transaction's condition, that they were not replaced since (see `known`).
         let gen = uuid::Uuid::new_v4().to_string();
         for item in &mut puts {
-            item.insert(crate::known::GEN.into(), items::s(&gen));
+            item.insert(crate::speculation::GEN.into(), items::s(&gen));
         }
         let written = puts.len();
         let requests = puts

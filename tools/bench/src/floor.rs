@@ -41,18 +41,18 @@ fn commands(snapshot: &str) -> &'static Commands {
         let now = Utc::now();
         let ali = |q: &str| alibaba::RpcRequest::parse(&form(&format!("/?{q}"), "", &[])).expect("parses");
         let ali_snapshot =
-            alibaba::params::create_snapshot(&ali("Action=CreateSnapshot&DiskId=d&ClientToken=t"))
+            alibaba::snapshots::create_snapshot(&ali("Action=CreateSnapshot&DiskId=d&ClientToken=t"))
                 .expect("valid");
         let image_query =
             format!("Action=CreateImage&RegionId=cn-hangzhou&SnapshotId={snapshot}&ImageName=bench");
-        let (ali_image, _) = alibaba::params::create_image(&ali(&image_query)).expect("valid");
+        let (ali_image, _) = alibaba::images::create_image(&ali(&image_query)).expect("valid");
         let tc_headers = [("content-type", "application/json"), ("x-tc-action", "CreateSnapshot")];
         let tc = tencent::TcRequest::parse(&form("/", r#"{"DiskId":"d"}"#, &tc_headers)).expect("parses");
-        let tc_snapshot = tencent::params::create_snapshot(&tc, "ap-guangzhou", now).expect("valid");
+        let tc_snapshot = tencent::snapshots::create_snapshot(&tc, "ap-guangzhou", now).expect("valid");
         let zl_headers = [("content-type", "application/json"), ("x-zc-action", "CreateSnapshot")];
         let body = r#"{"diskId":"d","snapshotName":"bench"}"#;
         let zl = zenlayer::ZlRequest::parse(&form("/api/v2/zec", body, &zl_headers)).expect("parses");
-        let mut zl_snapshot = zenlayer::params::create_snapshot(&zl, now).expect("valid");
+        let mut zl_snapshot = zenlayer::snapshots::create_snapshot(&zl, now).expect("valid");
         zl_snapshot.resource_group_id = Some("rg-default".into());
         Commands { ali_snapshot, ali_image, tc_snapshot, zl_snapshot }
     })

@@ -7,19 +7,28 @@
 //!
 //! - [`wire`]: the request's parameters, action and format;
 //! - [`signature`]: RPC v1 (HMAC-SHA1) and ACS3-HMAC-SHA256, verify and sign;
-//! - [`params`]: each action's parameters and their rules, into domain commands;
-//! - [`queries`]: the Describe calls' filters and paging;
+//! - [`actions`]: the action table, every fact about each action;
+//! - [`images`]: the image actions' parameters and their rules, into domain commands;
+//! - [`snapshots`]: the snapshot actions' parameters and their rules, into domain commands;
+//! - [`tags`]: the tag and resource-group calls' parameters, and ListTagResources' answer;
+//! - [`params`]: parameter helpers shared by every action (common parameters, tags, booleans);
+//! - [`filters`]: the Describe calls' shared filter readers (creation time, choices, id lists);
+//! - [`paging`]: paging by page number or by sealed `NextToken`;
+//! - [`vocabulary`]: ECS's status, usage and type words, and how domain states map to them;
 //! - [`views`]: domain resources as the API shows them;
 //! - [`errors`]: the one table from domain errors to codes, statuses and messages.
 
 pub mod actions;
 pub mod errors;
-pub mod modify;
+pub mod filters;
+pub mod images;
+pub mod paging;
 pub mod params;
-pub mod queries;
 pub mod signature;
+pub mod snapshots;
 pub mod tags;
 pub mod views;
+pub mod vocabulary;
 pub mod wire;
 
 pub use actions::AlibabaAction;

@@ -1,21 +1,10 @@
-//! Each action's parameters, checked by the rules of its page, into domain commands.
+//! Shared parameter helpers of the RPC actions, for images, snapshots and tags alike: the common
+//! parameters, unknown ones refused, numbered lists, and the values several actions read by the
+//! same rule (description, client token, `Tag.N`, booleans, choices).
 
 use super::wire::RpcRequest;
-use domain::delete::{DeleteImage, DeleteSnapshot};
-use domain::image::{CreateImage, ImageRules, ImageSource, MappingSpec};
-use domain::snapshot::CreateSnapshot;
-use domain::text::{char_len, contains_url, is_url_like, NameRule};
-use domain::{DiskType, DomainError, DomainResult, Field, Tag};
-
-/// SnapshotName: 2–128 characters, starting with a letter; letters, digits, `:`, `_`, `-`;
-/// not `http(s)://`; not `auto…` (reserved for automatic snapshots).
-pub const SNAPSHOT_NAME: NameRule = NameRule {
-    min: 2,
-    max: 128,
-    first: char::is_alphabetic,
-    rest: |c| c.is_alphanumeric() || matches!(c, ':' | '_' | '-'),
-    refused_prefixes: &["auto"],
-};
+use domain::text::{char_len, contains_url, is_url_like};
+use domain::{DomainError, DomainResult, Field, Tag};
 
 /// At most this many tags on one resource (Tag.1 … Tag.20).
 pub const MAX_TAGS: usize = 20;
@@ -164,119 +153,6 @@ pub fn tags(rpc: &RpcRequest) -> DomainResult<Vec<Tag>> {
     Ok(tags)
 }
 
-const CREATE_SNAPSHOT: [&str; 11] = [
-    "DiskId",
-    "SnapshotName",
-    "Description",
-    "Category",
-    "RetentionDays",
-    "InstantAccess",
-    "InstantAccessRetentionDays",
-    "ClientToken",
-    "ResourceGroupId",
-    "StorageLocationArn",
-    "Tag.",
-];
-
-/// DeleteSnapshot (ECS API reference, DeleteSnapshot): the snapshot, and whether to delete one
-/// disks were made from.
-pub fn delete_snapshot(rpc: &RpcRequest) -> DomainResult<DeleteSnapshot> {
-    only(rpc, &["SnapshotId", "Force"])?;
-    Ok(DeleteSnapshot {
-        snapshot_id: required(rpc, "SnapshotId")?.to_string(),
-        region: optional(rpc, "RegionId"),
-        force: boolean(rpc, "Force")?,
-    })
-}
-
-/// DeleteImage (ECS API reference, DeleteImage).
-pub fn delete_image(rpc: &RpcRequest) -> DomainResult<DeleteImage> {
-    only(rpc, &["RegionId", "ImageId", "Force", "DryRun"])?;
-    Ok(DeleteImage {
-        region: required(rpc, "RegionId")?.to_string(),
-        image_id: required(rpc, "ImageId")?.to_string(),
-        force: boolean(rpc, "Force")?,
-        dry_run: boolean(rpc, "DryRun")?,
-    })
-}
-
-/// CreateSnapshot (the ECS CreateSnapshot API reference).
-pub fn create_snapshot(rpc: &RpcRequest) -> DomainResult<CreateSnapshot> {
-    only(rpc, &CREATE_SNAPSHOT)?;
-    let disk_id = required(rpc, "DiskId")?.to_string();
-    let name = match rpc.get("SnapshotName") {
-        None => None,
-        Some(n) if SNAPSHOT_NAME.accepts(n) => Some(n.to_string()),
-        Some(_) => return Err(DomainError::Malformed(Field::SnapshotName)),
-    };
-    let description = description(rpc, 2, 256)?;
-    let retention_days = integer(rpc, "RetentionDays", 1..=65_536)?.map(|d| d as u32);
-    let tags = tags(rpc)?;
-    let client_token = client_token(rpc)?;
-    // Snapshots are standard (the default) or flash; the category is kept lower-case so that
-    // `Standard` and an absent category mean the same call.
-    let category = match optional(rpc, "Category") {
-        None => None,
-        Some(c) if c.eq_ignore_ascii_case("standard") => None,
-        Some(c) if c.eq_ignore_ascii_case("flash") => Some("flash".to_string()),
-        Some(_) => return Err(DomainError::invalid("Category", "Valid values: Standard, Flash.")),
-    };
-    let instant_access = boolean(rpc, "InstantAccess")?;
-    let instant_days = integer(rpc, "InstantAccessRetentionDays", 1..=65_535)?.map(|d| d as u32);
-    if instant_days.is_some() && !instant_access {
-        return Err(DomainError::invalid(
-            "InstantAccessRetentionDays",
-            "It applies with InstantAccess=true only.",
-        ));
-    }
-    // Local snapshots on a CloudBox are not part of this world.
-    if optional(rpc, "StorageLocationArn").is_some() {
-        return Err(DomainError::invalid("StorageLocationArn", "Local snapshots are not supported."));
-    }
-    Ok(CreateSnapshot {
-        region: optional(rpc, "RegionId"),
-        name,
-        description,
-        retention_days,
-        // Instant access lasts as long as the snapshot is kept unless told otherwise (the SDK
-        // model's default: the value of RetentionDays).
-        instant_access: instant_access.then_some(instant_days.or(retention_days).unwrap_or(1)),
-        tags,
-        category,
-        resource_group_id: optional(rpc, "ResourceGroupId"),
-        client_token,
-        ..CreateSnapshot::new(disk_id)
-    })
-}
-
-/// A Chinese character: the CJK Unified Ideographs and their extension A.
-fn chinese(c: char) -> bool {
-    matches!(c, '\u{4E00}'..='\u{9FFF}' | '\u{3400}'..='\u{4DBF}')
-}
-
-/// ImageName, as the ECS CreateImage API reference states it: 2–128 characters, beginning with an
-/// English letter or a Chinese character; then letters, Chinese characters, digits, `:`, `_`,
-/// `-`; not `http(s)://`. Other scripts (`é`, fullwidth `Ａ`, kana, Greek, Hangul) are refused.
-pub const IMAGE_NAME: NameRule = NameRule {
-    min: 2,
-    max: 128,
-    first: |c| c.is_ascii_alphabetic() || chinese(c),
-    rest: |c| c.is_ascii_alphanumeric() || chinese(c) || matches!(c, ':' | '_' | '-'),
-    refused_prefixes: &[],
-};
-
-/// The CreateImage page's limits: snapshots from before 2013-07-15 cannot make images, and an
-/// image's disks are 5–2000 GB.
-pub const IMAGE_RULES: ImageRules = ImageRules {
-    snapshots_since: Some(1_373_846_400),
-    disk_sizes: 5..=2000,
-    gpu_instances: true,
-    stopped_only: false,
-};
-
-/// `DiskDeviceMapping.N` takes N from 1 to 17.
-pub const MAX_MAPPINGS: usize = 17;
-
 /// True for `true` / `True` / `TRUE` (the SDKs send Python booleans).
 pub fn boolean(rpc: &RpcRequest, name: &str) -> DomainResult<bool> {
     match rpc.get(name) {
@@ -286,70 +162,6 @@ pub fn boolean(rpc: &RpcRequest, name: &str) -> DomainResult<bool> {
         Some(_) => Err(DomainError::invalid(name, "It must be true or false.")),
     }
 }
-
-fn mappings(rpc: &RpcRequest) -> DomainResult<Vec<MappingSpec>> {
-    let mut by_index: std::collections::BTreeMap<usize, MappingSpec> = Default::default();
-    for (name, value) in &rpc.params {
-        let Some(rest) = name.strip_prefix("DiskDeviceMapping.") else { continue };
-        let Some((n, field)) = rest.split_once('.') else {
-            return Err(DomainError::UnknownParameter(name.clone()));
-        };
-        let index = index(n, 1..=MAX_MAPPINGS);
-        let Some(index) = index else {
-            return Err(DomainError::invalid(name, "DiskDeviceMapping.N takes N from 1 to 17."));
-        };
-        let spec = by_index.entry(index).or_insert(MappingSpec {
-            snapshot_id: None,
-            size_gb: None,
-            device: None,
-            disk_type: None,
-        });
-        let value = Some(value.clone()).filter(|v| !v.is_empty());
-        match field {
-            "SnapshotId" => spec.snapshot_id = value,
-            "Device" => spec.device = value,
-            "Size" => {
-                spec.size_gb = match value {
-                    None => None,
-                    Some(v) => Some(v.parse::<u32>().map_err(|_| DomainError::DiskSizeUnsupported)?),
-                }
-            }
-            "DiskType" => {
-                spec.disk_type = match value.as_deref() {
-                    None => None,
-                    Some("system") => Some(DiskType::System),
-                    Some("data") => Some(DiskType::Data),
-                    Some(_) => return Err(DomainError::invalid(name, "Valid values: system, data.")),
-                }
-            }
-            _ => return Err(DomainError::UnknownParameter(name.clone())),
-        }
-    }
-    Ok(by_index.into_values().collect())
-}
-
-/// CreateImage (ECS API reference, CreateImage). The sources rank InstanceId > DiskDeviceMapping > SnapshotId: the
-/// highest one given is used.
-const CREATE_IMAGE: [&str; 18] = [
-    "RegionId",
-    "InstanceId",
-    "SnapshotId",
-    "ImageName",
-    "ImageFamily",
-    "ImageVersion",
-    "Description",
-    "Platform",
-    "Architecture",
-    "BootMode",
-    "DetectionStrategy",
-    "ClientToken",
-    "ResourceGroupId",
-    "DryRun",
-    "Features.ImdsSupport",
-    "SecureBootOptions.SecureBootSupport",
-    "DiskDeviceMapping.",
-    "Tag.",
-];
 
 /// A choice among `allowed`, given back in the spelling of the list.
 pub fn one_of(rpc: &RpcRequest, name: &str, allowed: &[&str]) -> DomainResult<Option<String>> {
@@ -362,95 +174,16 @@ pub fn one_of(rpc: &RpcRequest, name: &str, allowed: &[&str]) -> DomainResult<Op
     }
 }
 
-pub fn create_image(rpc: &RpcRequest) -> DomainResult<(CreateImage, bool)> {
-    only(rpc, &CREATE_IMAGE)?;
-    let region = required(rpc, "RegionId")?.to_string();
-    let mappings = mappings(rpc)?;
-    let source = if let Some(instance) = optional(rpc, "InstanceId") {
-        ImageSource::Instance(instance)
-    } else if !mappings.is_empty() {
-        ImageSource::Mappings(mappings)
-    } else if let Some(snapshot) = optional(rpc, "SnapshotId") {
-        ImageSource::Snapshot(snapshot)
-    } else {
-        return Err(DomainError::missing("SnapshotId or InstanceId or DiskDeviceMapping"));
-    };
-    let name = match rpc.get("ImageName") {
-        None => None,
-        Some(n) if IMAGE_NAME.accepts(n) => Some(n.to_string()),
-        Some(_) => return Err(DomainError::Malformed(Field::ImageName)),
-    };
-    let version = match rpc.get("ImageVersion") {
-        None => None,
-        Some(v) if (1..=40).contains(&char_len(v)) => Some(v.to_string()),
-        Some(_) => return Err(DomainError::Malformed(Field::ImageVersion)),
-    };
-    let cmd = CreateImage {
-        name,
-        version,
-        description: description(rpc, 0, 256)?,
-        tags: tags(rpc)?,
-        platform: optional(rpc, "Platform"),
-        architecture: one_of(rpc, "Architecture", &["i386", "x86_64", "arm64"])?,
-        image_family: optional(rpc, "ImageFamily"),
-        boot_mode: one_of(rpc, "BootMode", &["BIOS", "UEFI", "UEFI-Preferred"])?,
-        imds_support: one_of(rpc, "Features.ImdsSupport", &["v1", "v2"])?,
-        detection_strategy: one_of(rpc, "DetectionStrategy", &["Standard"])?,
-        secure_boot: match rpc.get("SecureBootOptions.SecureBootSupport") {
-            None | Some("") => None,
-            Some(_) => Some(boolean(rpc, "SecureBootOptions.SecureBootSupport")?),
-        },
-        resource_group_id: optional(rpc, "ResourceGroupId"),
-        client_token: client_token(rpc)?,
-        // Every disk of the instance, imaged as it runs.
-        ..CreateImage::new(region, source, IMAGE_RULES)
-    };
-    Ok((cmd, boolean(rpc, "DryRun")?))
+/// A request with `query` as its parameters, for the tests.
+#[cfg(test)]
+pub(super) fn rpc(query: &str) -> RpcRequest {
+    let req = http::Request::builder().uri(format!("/?{query}")).body(bytes::Bytes::new()).unwrap();
+    RpcRequest::parse(&req).unwrap()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn rpc(query: &str) -> RpcRequest {
-        let req = http::Request::builder().uri(format!("/?{query}")).body(bytes::Bytes::new()).unwrap();
-        RpcRequest::parse(&req).unwrap()
-    }
-
-    #[test]
-    fn snapshot_names() {
-        for good in ["cap-snap", "a1", "Fin:ance_J-1", "快照1"] {
-            assert!(SNAPSHOT_NAME.accepts(good), "{good}");
-        }
-        let too_long = "a".repeat(129);
-        for bad in ["auto1", "1x", "a", too_long.as_str(), "http://x", "bad name!", ""] {
-            assert!(!SNAPSHOT_NAME.accepts(bad), "{bad}");
-        }
-    }
-
-    #[test]
-    fn create_snapshot_rules() {
-        let cmd = create_snapshot(&rpc(
-            "DiskId=d-1&SnapshotName=n1&RetentionDays=7&Tag.1.Key=env&Tag.1.Value=t&ClientToken=x",
-        ))
-        .unwrap();
-        assert_eq!(cmd.retention_days, Some(7));
-        assert_eq!(cmd.tags, vec![Tag { key: "env".into(), value: "t".into() }]);
-        assert_eq!(create_snapshot(&rpc("SnapshotName=n1")), Err(DomainError::missing("DiskId")));
-        assert_eq!(
-            create_snapshot(&rpc("DiskId=d&Description=a")),
-            Err(DomainError::Malformed(Field::Description))
-        );
-        assert!(matches!(
-            create_snapshot(&rpc("DiskId=d&RetentionDays=0")),
-            Err(DomainError::InvalidParameter { .. })
-        ));
-        assert!(matches!(
-            create_snapshot(&rpc("DiskId=d&RetentionDays=65537")),
-            Err(DomainError::InvalidParameter { .. })
-        ));
-        assert!(create_snapshot(&rpc("DiskId=d&RetentionDays=65536")).is_ok());
-    }
 
     #[test]
     fn tag_rules() {

@@ -1,8 +1,8 @@
 //! TagResources, UntagResources, ListTagResources and JoinResourceGroup: their parameters, by the
 //! rules of their ECS API reference pages, and ListTagResources' filters and answer.
 
+use super::paging;
 use super::params::{boolean, index, only, optional};
-use super::queries;
 use super::wire::RpcRequest;
 use domain::tags::{Retag, TagChange, TaggedKind, MAX_TAGS_PER_RESOURCE};
 use domain::text::{char_len, contains_url};
@@ -332,14 +332,14 @@ impl ListTags {
 
     /// The token that resumes this listing at `offset`.
     pub fn token_at(&self, rpc: &RpcRequest, account: &str, seal_key: &[u8], offset: usize) -> String {
-        queries::token(offset, &queries::fingerprint_of(rpc, account, seal_key))
+        paging::token(offset, &paging::fingerprint_of(rpc, account, seal_key))
     }
 
     /// The offset the request's `NextToken` resumes at (0 without one).
     pub fn offset(&self, rpc: &RpcRequest, account: &str, seal_key: &[u8]) -> DomainResult<usize> {
         match &self.next_token {
             None => Ok(0),
-            Some(t) => queries::read_token(t, &queries::fingerprint_of(rpc, account, seal_key))
+            Some(t) => paging::read_token(t, &paging::fingerprint_of(rpc, account, seal_key))
                 .ok_or(refused(TagRefusal::BadNextToken)),
         }
     }

@@ -1,9 +1,11 @@
 //! Domain resources as the ECS API shows them, and each action's answer: typed, in the field
 //! order the API sends, rendered to JSON or XML by [`super::success`].
 
-use super::queries::{
+use super::images::DescribeImages;
+use super::paging::{self, Paging};
+use super::snapshots::DescribeSnapshots;
+use super::vocabulary::{
     self, disk_type, image_status, os_type, owner_id, snapshot_link_id, snapshot_status, snapshot_usage,
-    DescribeImages, DescribeSnapshots,
 };
 use chrono::{DateTime, SecondsFormat, Utc};
 use domain::{Image, Progress, Snapshot, Tag};
@@ -168,10 +170,10 @@ pub struct SnapshotList {
 
 /// The DescribeSnapshots answer for one page of the matching snapshots.
 pub fn snapshot_page(query: &DescribeSnapshots, matching: &[Snapshot], now: DateTime<Utc>) -> SnapshotPage {
-    let (page, next) = queries::page(&query.paging, matching, &query.fingerprint);
+    let (page, next) = paging::page(&query.paging, matching, &query.fingerprint);
     let (page_number, page_size) = match query.paging {
-        queries::Paging::Pages { number, size } => (Some(number), size),
-        queries::Paging::Token { max_results, .. } => (None, max_results),
+        Paging::Pages { number, size } => (Some(number), size),
+        Paging::Token { max_results, .. } => (None, max_results),
     };
     SnapshotPage {
         total_count: matching.len(),
@@ -283,8 +285,8 @@ pub fn image(i: &Image, now: DateTime<Utc>) -> ImageView {
         size: i.size_gb(),
         disk_device_mappings: DiskMappings { disk_device_mapping: i.disks.iter().map(mapping).collect() },
         tags: tags(&i.tags),
-        usage: queries::image_usage(i),
-        usable: queries::usable(state),
+        usage: vocabulary::image_usage(i),
+        usable: vocabulary::usable(state),
         is_self_shared: "",
         image_owner_alias: "self",
         image_owner_id: owner_id(&i.account),
@@ -334,10 +336,10 @@ pub struct ImageList {
 
 /// The DescribeImages answer for one page of the matching images.
 pub fn image_page(query: &DescribeImages, matching: &[Image], now: DateTime<Utc>) -> ImagePage {
-    let (page, _) = queries::page(&query.paging, matching, "");
+    let (page, _) = paging::page(&query.paging, matching, "");
     let (page_number, page_size) = match query.paging {
-        queries::Paging::Pages { number, size } => (Some(number), Some(size)),
-        queries::Paging::Token { .. } => (None, None),
+        Paging::Pages { number, size } => (Some(number), Some(size)),
+        Paging::Token { .. } => (None, None),
     };
     ImagePage {
         region_id: query.region.clone(),

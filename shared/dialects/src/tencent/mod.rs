@@ -9,15 +9,20 @@
 //!
 //! - [`wire`]: the request's form, action, region and parameters;
 //! - [`signature`]: TC3 and the HmacSHA1/HmacSHA256 form, verify and sign;
-//! - [`params`]: each action's parameters and their rules, into domain commands;
+//! - [`actions`]: the action table, every fact about each action;
+//! - [`images`]: CVM's image actions' parameters and their rules, into domain commands;
+//! - [`snapshots`]: CBS's snapshot actions' parameters and their rules, into domain commands;
+//! - [`tags`]: the Tag service's calls on images and snapshots, and their answers;
+//! - [`params`]: parameter helpers shared by images and snapshots (tags, filters, paging, ids);
 //! - [`views`]: domain resources as the APIs show them;
 //! - [`errors`]: the one table from domain errors to codes and messages.
 
 pub mod actions;
 pub mod errors;
-pub mod lifecycle;
+pub mod images;
 pub mod params;
 pub mod signature;
+pub mod snapshots;
 pub mod tags;
 pub mod views;
 pub mod wire;

@@ -1,7 +1,9 @@
 //! Domain resources as CVM (images) and CBS (snapshots) show them, the filters of their
 //! Describe calls, and each action's answer: typed, in the field order the API sends.
 
-use super::params::{DescribeImages, DescribeSnapshots, Filter};
+use super::images::DescribeImages;
+use super::params::Filter;
+use super::snapshots::DescribeSnapshots;
 use chrono::{DateTime, SecondsFormat, Utc};
 use domain::{DiskType, Image, Progress, Snapshot, Tag};
 use serde::Serialize;

@@ -10,18 +10,21 @@
 //! - [`wire`]: the request's service, action, version and parameters;
 //! - [`versions`]: the services and versions served, and the actions of each;
 //! - [`signature`]: ZC2-HMAC-SHA256, verify and sign;
-//! - [`params`]: the creates' and Describes' parameters and their rules, into domain commands;
-//! - [`lifecycle`]: the deletes' and modifications' parameters;
-//! - [`labels`]: the tag and resource-group calls' parameters;
+//! - [`actions`]: the action table, every fact about each action;
+//! - [`images`]: the image actions' parameters and their rules, into domain commands;
+//! - [`snapshots`]: the snapshot actions' parameters and their rules, into domain commands;
+//! - [`tags`]: the tag and resource-group calls' parameters (ZRM and User);
+//! - [`params`]: parameter helpers shared by images and snapshots (tags, paging, id lists);
 //! - [`views`]: domain resources as the API shows them;
 //! - [`errors`]: the one table from domain errors to statuses, codes and messages.
 
 pub mod actions;
 pub mod errors;
-pub mod labels;
-pub mod lifecycle;
+pub mod images;
 pub mod params;
 pub mod signature;
+pub mod snapshots;
+pub mod tags;
 pub mod versions;
 pub mod views;
 pub mod wire;

@@ -1,7 +1,8 @@
 //! Domain resources as ZEC shows them, the filters of its Describe calls, and each action's
 //! answer: typed, in the field order the API sends.
 
-use super::params::{DescribeImages, DescribeSnapshots};
+use super::images::DescribeImages;
+use super::snapshots::DescribeSnapshots;
 use chrono::{DateTime, SecondsFormat, Utc};
 use domain::{DiskType, Image, Os, Progress, ResourceGroup, Snapshot, Tag};
 use serde::Serialize;

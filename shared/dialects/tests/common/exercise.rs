@@ -33,10 +33,10 @@ pub fn exercise_as(dialect: Dialect, req: &http::Request<Bytes>) {
                 Err(e) => return alibaba_refusal(None, &e),
             };
             let refuse = |e: DomainError| alibaba_refusal(Some(&rpc), &e);
-            or_else(alibaba::params::create_snapshot(&rpc), refuse);
-            or_else(alibaba::params::create_image(&rpc), refuse);
-            or_else(alibaba::queries::describe_snapshots(&rpc, "acct", b"key"), refuse);
-            or_else(alibaba::queries::describe_images(&rpc), refuse);
+            or_else(alibaba::snapshots::create_snapshot(&rpc), refuse);
+            or_else(alibaba::images::create_image(&rpc), refuse);
+            or_else(alibaba::snapshots::describe_snapshots(&rpc, "acct", b"key"), refuse);
+            or_else(alibaba::images::describe_images(&rpc), refuse);
             match alibaba::signature::presented(req, &rpc) {
                 Ok(p) => {
                     let _ = p.nonce();
@@ -52,11 +52,11 @@ pub fn exercise_as(dialect: Dialect, req: &http::Request<Bytes>) {
                 Err(e) => return tencent_refusal(None, &e),
             };
             let refuse = |e: DomainError| tencent_refusal(Some(&tc), &e);
-            or_else(tencent::params::create_image(&tc, "r"), refuse);
-            or_else(tencent::params::create_image_legacy(&tc, "r"), refuse);
-            or_else(tencent::params::describe_images(&tc), refuse);
-            or_else(tencent::params::create_snapshot(&tc, "r", now), refuse);
-            or_else(tencent::params::describe_snapshots(&tc), refuse);
+            or_else(tencent::images::create_image(&tc, "r"), refuse);
+            or_else(tencent::images::create_image_legacy(&tc, "r"), refuse);
+            or_else(tencent::images::describe_images(&tc), refuse);
+            or_else(tencent::snapshots::create_snapshot(&tc, "r", now), refuse);
+            or_else(tencent::snapshots::describe_snapshots(&tc), refuse);
             match tencent::signature::presented(req, &tc.pairs) {
                 Ok(p) => {
                     let _ = p.nonce();
@@ -73,11 +73,11 @@ pub fn exercise_as(dialect: Dialect, req: &http::Request<Bytes>) {
                 Err(e) => return zenlayer_refusal(None, &e),
             };
             let refuse = |e: DomainError| zenlayer_refusal(Some(&zl), &e);
-            or_else(zenlayer::params::create_image(&zl, "r", "rg".into()), refuse);
-            or_else(zenlayer::params::describe_images(&zl), refuse);
-            or_else(zenlayer::params::describe_custom_images(&zl), refuse);
-            or_else(zenlayer::params::create_snapshot(&zl, now), refuse);
-            or_else(zenlayer::params::describe_snapshots(&zl), refuse);
+            or_else(zenlayer::images::create_image(&zl, "r", "rg".into()), refuse);
+            or_else(zenlayer::images::describe_images(&zl), refuse);
+            or_else(zenlayer::images::describe_custom_images(&zl), refuse);
+            or_else(zenlayer::snapshots::create_snapshot(&zl, now), refuse);
+            or_else(zenlayer::snapshots::describe_snapshots(&zl), refuse);
             match zenlayer::signature::presented(req) {
                 Ok(p) => {
                     let verified = zenlayer::signature::verify(req, &p, "secret", now, 300);

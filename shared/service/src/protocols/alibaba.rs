@@ -7,9 +7,8 @@ use crate::routes::AlibabaAction;
 use crate::usecases::describe::{self, SnapshotScope};
 use crate::usecases::{create_image, create_snapshot, delete_image, delete_snapshot, modify, tags, Caller};
 use crate::App;
-use dialects::alibaba::modify as modify_params;
 use dialects::alibaba::tags::{self as tag_params, TagPage, TagResourceList, TagResourceView};
-use dialects::alibaba::{self as ali, errors, params, queries, signature, views, RpcRequest};
+use dialects::alibaba::{self as ali, errors, images, paging, signature, snapshots, views, RpcRequest};
 use dialects::{Dialect, WireRequest, WireResponse};
 use domain::{AuthFailure, DomainError, DomainResult};
 use std::borrow::Cow;
@@ -119,13 +118,13 @@ pub(crate) async fn create_snapshot(
     rpc: &RpcRequest,
     caller: &Caller<'_>,
 ) -> DomainResult<SnapshotCreated> {
-    let cmd = params::create_snapshot(rpc)?;
+    let cmd = snapshots::create_snapshot(rpc)?;
     let snapshot = create_snapshot::run(&app.store, caller, &cmd, || ali::resource_id("s")).await?;
     Ok(SnapshotCreated { snapshot_id: snapshot.id().to_string() })
 }
 
 pub(crate) async fn delete_snapshot(app: &App, rpc: &RpcRequest, caller: &Caller<'_>) -> DomainResult<Done> {
-    let cmd = params::delete_snapshot(rpc)?;
+    let cmd = snapshots::delete_snapshot(rpc)?;
     delete_snapshot::run(&app.store, caller, &cmd).await?;
     Ok(Done {})
 }
@@ -136,8 +135,8 @@ pub(crate) async fn describe_snapshots(
     caller: &Caller<'_>,
 ) -> DomainResult<SnapshotPage> {
     // Only paging by token needs the key (and, the first time on a table, a write to make it).
-    let seal_key = if queries::pages_by_token(rpc) { app.seal_key().await? } else { String::new() };
-    let query = queries::describe_snapshots(rpc, &caller.account.id, seal_key.as_bytes())?;
+    let seal_key = if paging::pages_by_token(rpc) { app.seal_key().await? } else { String::new() };
+    let query = snapshots::describe_snapshots(rpc, &caller.account.id, seal_key.as_bytes())?;
     // Read only what the narrowest filter names: the ids, else the disk, else the account.
     let scope = match (&query.snapshot_ids, &query.disk_id) {
         (Some(ids), _) => SnapshotScope::Ids(ids),
@@ -162,7 +161,7 @@ pub(crate) async fn create_image(
     rpc: &RpcRequest,
     caller: &Caller<'_>,
 ) -> DomainResult<ImageCreated> {
-    let (cmd, dry_run) = params::create_image(rpc)?;
+    let (cmd, dry_run) = images::create_image(rpc)?;
     let new_id = |kind: &str| ali::resource_id(if kind == "image" { "m" } else { "s" });
     let image = create_image::run(&app.store, caller, &cmd, dry_run, new_id).await?;
     Ok(ImageCreated { image_id: image.id().to_string() })
@@ -173,7 +172,7 @@ pub(crate) async fn describe_images(
     rpc: &RpcRequest,
     caller: &Caller<'_>,
 ) -> DomainResult<ImagePage> {
-    let query = queries::describe_images(rpc)?;
+    let query = images::describe_images(rpc)?;
     let images = describe::images(&app.store, caller, Some(&query.region)).await?;
     if query.dry_run {
         return Err(DomainError::DryRunPassed);
@@ -183,19 +182,19 @@ pub(crate) async fn describe_images(
 }
 
 pub(crate) async fn delete_image(app: &App, rpc: &RpcRequest, caller: &Caller<'_>) -> DomainResult<Done> {
-    let cmd = params::delete_image(rpc)?;
+    let cmd = images::delete_image(rpc)?;
     delete_image::run(&app.store, caller, &cmd).await?;
     Ok(Done {})
 }
 
 pub(crate) async fn modify_snapshot(app: &App, rpc: &RpcRequest, caller: &Caller<'_>) -> DomainResult<Done> {
-    let cmd = modify_params::modify_snapshot(rpc)?;
+    let cmd = snapshots::modify_snapshot(rpc)?;
     modify::snapshot(&app.store, caller, &cmd).await?;
     Ok(Done {})
 }
 
 pub(crate) async fn modify_image(app: &App, rpc: &RpcRequest, caller: &Caller<'_>) -> DomainResult<Done> {
-    let cmd = modify_params::modify_image(rpc)?;
+    let cmd = images::modify_image(rpc)?;
     modify::image(&app.store, caller, &cmd).await?;
     Ok(Done {})
 }

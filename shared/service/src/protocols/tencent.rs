@@ -1,6 +1,7 @@
-//! Tencent Cloud in the pipeline: TC3 and the HmacSHA1/HmacSHA256 form, CVM CreateImage (API
-//! 3.0 on `/`, the older page on `/v2/index.php`) and DescribeImages, CBS CreateSnapshot and
-//! DescribeSnapshots.
+//! Tencent Cloud in the pipeline: TC3 and the HmacSHA1/HmacSHA256 form; CVM's images (created —
+//! in API 3.0 on `/` and on the older page's `/v2/index.php` — described, modified and deleted),
+//! CBS's snapshots (created, described, modified and deleted), and the Tag service's calls on
+//! both.
 
 use crate::actions::Action as _;
 use crate::pipeline::{check_version, Check, Protocol};
@@ -9,9 +10,8 @@ use crate::usecases::describe::{self, SnapshotScope};
 use crate::usecases::{batch_delete, create_image, create_snapshot, modify, tags, Caller};
 use crate::App;
 use dialects::tencent::actions::Service;
-use dialects::tencent::lifecycle;
 use dialects::tencent::tags::{self as tag_params, FailedResource, Failures, ResourceName, ResourceTagPage};
-use dialects::tencent::{self as tc, errors, params, signature, views, TcRequest};
+use dialects::tencent::{self as tc, errors, images, signature, snapshots, views, TcRequest};
 use dialects::{Dialect, WireRequest, WireResponse};
 use domain::tags::{Retag, TagChange};
 use domain::{AuthFailure, DomainError, DomainResult};
@@ -162,9 +162,9 @@ pub(crate) async fn create_image(
 ) -> DomainResult<ImageCreated> {
     let region = region(req)?;
     let (cmd, dry_run) = if req.legacy {
-        (params::create_image_legacy(req, region)?, false)
+        (images::create_image_legacy(req, region)?, false)
     } else {
-        params::create_image(req, region)?
+        images::create_image(req, region)?
     };
     let image = create_image::run(&app.store, caller, &cmd, dry_run, new_id).await?;
     Ok(ImageCreated { image_id: image.id().to_string() })
@@ -176,7 +176,7 @@ pub(crate) async fn describe_images(
     caller: &Caller<'_>,
 ) -> DomainResult<ImagePage> {
     let region = region(req)?;
-    let query = params::describe_images(req)?;
+    let query = images::describe_images(req)?;
     let images = describe::images(&app.store, caller, Some(region)).await?;
     let matching: Vec<_> = images.into_iter().filter(|i| query.matches(i, caller.now)).collect();
     Ok(views::image_page(&query, &matching, caller.now))
@@ -188,7 +188,7 @@ pub(crate) async fn create_snapshot(
     caller: &Caller<'_>,
 ) -> DomainResult<SnapshotCreated> {
     let region = region(req)?;
-    let cmd = params::create_snapshot(req, region, caller.now)?;
+    let cmd = snapshots::create_snapshot(req, region, caller.now)?;
     let snapshot = create_snapshot::run(&app.store, caller, &cmd, || tc::resource_id("snap")).await?;
     Ok(SnapshotCreated { snapshot_id: snapshot.id().to_string() })
 }
@@ -199,7 +199,7 @@ pub(crate) async fn describe_snapshots(
     caller: &Caller<'_>,
 ) -> DomainResult<SnapshotPage> {
     let region = region(req)?;
-    let query = params::describe_snapshots(req)?;
+    let query = snapshots::describe_snapshots(req)?;
     let scope = match &query.snapshot_ids {
         Some(ids) => SnapshotScope::Ids(ids),
         None => SnapshotScope::Account,
@@ -230,26 +230,26 @@ pub(crate) fn snapshot_id_reads(req: &TcRequest, _: &str) -> Vec<Ref> {
 
 /// CVM DeleteImages: all the images or none; a dry run checks and answers as the call would.
 pub(crate) async fn delete_images(app: &App, req: &TcRequest, caller: &Caller<'_>) -> DomainResult<Done> {
-    let cmd = lifecycle::delete_images(req, region(req)?)?;
+    let cmd = images::delete_images(req, region(req)?)?;
     batch_delete::images(&app.store, caller, &cmd).await?;
     Ok(Done {})
 }
 
 pub(crate) async fn modify_image(app: &App, req: &TcRequest, caller: &Caller<'_>) -> DomainResult<Done> {
-    let cmd = lifecycle::modify_image(req, region(req)?)?;
+    let cmd = images::modify_image(req, region(req)?)?;
     modify::image(&app.store, caller, &cmd).await?;
     Ok(Done {})
 }
 
 /// CBS DeleteSnapshots: all the snapshots or none.
 pub(crate) async fn delete_snapshots(app: &App, req: &TcRequest, caller: &Caller<'_>) -> DomainResult<Done> {
-    let cmd = lifecycle::delete_snapshots(req, region(req)?)?;
+    let cmd = snapshots::delete_snapshots(req, region(req)?)?;
     batch_delete::snapshots(&app.store, caller, &cmd).await?;
     Ok(Done {})
 }
 
 pub(crate) async fn modify_snapshot(app: &App, req: &TcRequest, caller: &Caller<'_>) -> DomainResult<Done> {
-    let cmd = lifecycle::modify_snapshot(req, region(req)?)?;
+    let cmd = snapshots::modify_snapshot(req, region(req)?)?;
     modify::snapshot(&app.store, caller, &cmd).await?;
     Ok(Done {})
 }

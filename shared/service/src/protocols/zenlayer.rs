@@ -7,8 +7,9 @@ use crate::routes::ZenlayerAction;
 use crate::usecases::describe::{self, SnapshotScope};
 use crate::usecases::{batch_delete, create_image, create_snapshot, modify, tags, Caller};
 use crate::App;
+use dialects::zenlayer::tags as tag_params;
 use dialects::zenlayer::{
-    self as zl, errors, labels, lifecycle, params, signature, versions, views, ZlRequest,
+    self as zl, errors, images, params, signature, snapshots, versions, views, ZlRequest,
 };
 use dialects::{Dialect, WireRequest, WireResponse};
 use domain::modify::ModifySnapshot;
@@ -122,7 +123,7 @@ pub(crate) async fn create_image(
     caller: &Caller<'_>,
 ) -> DomainResult<ImageCreated> {
     // The image is made in the instance's region and zone.
-    let instance_id = params::image_instance(req)?;
+    let instance_id = images::image_instance(req)?;
     let region = app
         .store
         .instance(&instance_id)
@@ -130,8 +131,8 @@ pub(crate) async fn create_image(
         .filter(|i| i.account == caller.account.id)
         .map(|i| i.region)
         .ok_or(DomainError::InstanceNotFound)?;
-    let group = resource_group(caller.account, params::resource_group(req)?)?;
-    let cmd = params::create_image(req, &region, group)?;
+    let group = resource_group(caller.account, images::resource_group(req)?)?;
+    let cmd = images::create_image(req, &region, group)?;
     // ZEC takes no client token, so every call makes its image.
     let made = create_image::run(&app.store, caller, &cmd, false, |_| zl::resource_id()).await?;
     let name = cmd.name.clone().unwrap_or_default();
@@ -141,7 +142,7 @@ pub(crate) async fn create_image(
 /// DescribeImages, in the fields and filters of the version called.
 pub(crate) async fn describe_images(app: &App, req: &ZlRequest, caller: &Caller<'_>) -> DomainResult<Answer> {
     let older = req.version.as_deref() == Some(versions::ZEC_2024);
-    let query = if older { params::describe_images_2024(req)? } else { params::describe_images(req)? };
+    let query = if older { images::describe_images_2024(req)? } else { images::describe_images(req)? };
     check_zone(app, query.zone.as_deref()).await?;
     let images = describe::images(&app.store, caller, None).await?;
     let matching = images.iter().filter(|i| query.matches(i, caller.now));
@@ -157,7 +158,7 @@ pub(crate) async fn describe_custom_images(
     req: &ZlRequest,
     caller: &Caller<'_>,
 ) -> DomainResult<Page<CustomImageView>> {
-    let query = params::describe_custom_images(req)?;
+    let query = images::describe_custom_images(req)?;
     let images = describe::images(&app.store, caller, query.region.as_deref()).await?;
     let groups = &caller.account.resource_groups;
     let items = images
@@ -173,7 +174,7 @@ pub(crate) async fn create_snapshot(
     req: &ZlRequest,
     caller: &Caller<'_>,
 ) -> DomainResult<SnapshotCreated> {
-    let mut cmd = params::create_snapshot(req, caller.now)?;
+    let mut cmd = snapshots::create_snapshot(req, caller.now)?;
     cmd.resource_group_id = Some(resource_group(caller.account, None)?);
     let snapshot = create_snapshot::run(&app.store, caller, &cmd, zl::resource_id).await?;
     Ok(SnapshotCreated { snapshot_id: snapshot.id().to_string() })
@@ -184,7 +185,7 @@ pub(crate) async fn describe_snapshots(
     req: &ZlRequest,
     caller: &Caller<'_>,
 ) -> DomainResult<Page<SnapshotView>> {
-    let query = params::describe_snapshots(req)?;
+    let query = snapshots::describe_snapshots(req)?;
     check_zone(app, query.zone.as_deref()).await?;
     // ZEC lists by zone, not region: every region of the caller's.
     let scope = match &query.snapshot_ids {
@@ -213,13 +214,13 @@ pub(crate) async fn delete_images(
     req: &ZlRequest,
     caller: &Caller<'_>,
 ) -> DomainResult<ImagesNotDeleted> {
-    let ids = lifecycle::delete_images(req)?;
+    let ids = images::delete_images(req)?;
     let image_ids = batch_delete::each_image(&app.store, caller, &ids).await?;
     Ok(ImagesNotDeleted { image_ids })
 }
 
 pub(crate) async fn modify_images(app: &App, req: &ZlRequest, caller: &Caller<'_>) -> DomainResult<Done> {
-    let cmd = lifecycle::modify_images(req)?;
+    let cmd = images::modify_images(req)?;
     modify::images_renamed(&app.store, caller, &cmd.ids, &cmd.name).await?;
     Ok(Done {})
 }
@@ -230,13 +231,13 @@ pub(crate) async fn delete_snapshots(
     req: &ZlRequest,
     caller: &Caller<'_>,
 ) -> DomainResult<SnapshotsNotDeleted> {
-    let ids = lifecycle::delete_snapshots(req)?;
+    let ids = snapshots::delete_snapshots(req)?;
     let snapshot_ids = batch_delete::each_snapshot(&app.store, caller, &ids).await?;
     Ok(SnapshotsNotDeleted { snapshot_ids })
 }
 
 pub(crate) async fn modify_snapshots(app: &App, req: &ZlRequest, caller: &Caller<'_>) -> DomainResult<Done> {
-    let cmd = lifecycle::modify_snapshots(req, caller.now)?;
+    let cmd = snapshots::modify_snapshots(req, caller.now)?;
     // Each snapshot once, however often it is named.
     let mut seen = std::collections::HashSet::new();
     let cmds: Vec<ModifySnapshot> = cmd
@@ -260,9 +261,9 @@ pub(crate) async fn modify_resource_tags(
     req: &ZlRequest,
     caller: &Caller<'_>,
 ) -> DomainResult<Done> {
-    let cmd = labels::modify_resource_tags(req)?;
+    let cmd = tag_params::modify_resource_tags(req)?;
     let ids = [cmd.resource];
-    tags::relabel_by_id(&app.store, caller, &ids, &cmd.change, labels::MAX_TAGS_PER_RESOURCE).await?;
+    tags::relabel_by_id(&app.store, caller, &ids, &cmd.change, tag_params::MAX_TAGS_PER_RESOURCE).await?;
     Ok(Done {})
 }
 
@@ -272,9 +273,10 @@ pub(crate) async fn add_resource_resource_group(
     req: &ZlRequest,
     caller: &Caller<'_>,
 ) -> DomainResult<Done> {
-    let cmd = labels::add_resource_resource_group(req)?;
+    let cmd = tag_params::add_resource_resource_group(req)?;
     let group = resource_group(caller.account, Some(cmd.group))?;
     let change = TagChange::JoinGroup(group);
-    tags::relabel_by_id(&app.store, caller, &cmd.resources, &change, labels::MAX_TAGS_PER_RESOURCE).await?;
+    tags::relabel_by_id(&app.store, caller, &cmd.resources, &change, tag_params::MAX_TAGS_PER_RESOURCE)
+        .await?;
     Ok(Done {})
 }

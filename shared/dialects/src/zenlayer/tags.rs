@@ -45,7 +45,7 @@ pub struct JoinGroup {
 pub fn add_resource_resource_group(zl: &ZlRequest) -> DomainResult<JoinGroup> {
     let p = Params::of(&zl.params, &["resourceGroupId", "resources"])?;
     let group = p.required("resourceGroupId")?;
-    let resources = match p.ids("resources", super::lifecycle::MAX_IDS)? {
+    let resources = match p.ids("resources", super::params::MAX_IDS)? {
         Some(ids) if !ids.is_empty() => ids,
         _ => return Err(DomainError::missing("resources")),
     };
