@@ -31,6 +31,7 @@ export TMPDIR="$RUN_DIR/tmp"
 WORKERS="${CONFORMANCE_WORKERS:-3}"
 [[ "$WORKERS" =~ ^[1-9][0-9]?$ ]] || die "CONFORMANCE_WORKERS must be a number from 1 to 99, not '$WORKERS'"
 WORLD="$REPO_ROOT/infra/worlds/reference.json"
+rm -f "$RUN_DIR"/usage-*.log
 
 # The three venvs and the browser, side by side (each installs into its own directory).
 install_everything() {
@@ -100,7 +101,8 @@ GATEWAY_PIDS=()
 start_gateway() {
   local table="$1" logf="$2" port pid
   new_port port
-  "$REPO_ROOT/target/debug/gateway" --port "$port" --table "$table" --control-plane \
+  EMULATOR_USAGE_LOG="$RUN_DIR/usage-$table.log" \
+    "$REPO_ROOT/target/debug/gateway" --port "$port" --table "$table" --control-plane \
     --tls-dir "$CACHE_DIR/tls" --world "$WORLD" >"$logf" 2>&1 </dev/null &
   pid=$!
   STOP_PIDS+=("$pid")
@@ -140,6 +142,7 @@ OUTAGE_TEST="a_store_that_dies_and_comes_back"
 # reads before it writes): its answers must be the same. The tests that count what speculation
 # saves switch it on for their own gateways.
 rust_tests() {
+  export EMULATOR_USAGE_LOG="$RUN_DIR/usage-rust.log"
   cargo test --workspace -- --skip "$OUTAGE_TEST"
   EMULATOR_SPECULATION=off cargo test -p integration-tests -- --skip "$OUTAGE_TEST"
 }
@@ -237,6 +240,18 @@ fi
 stage_end
 
 stage_wait "$CARGO_TEST_PID" "cargo test --workspace"
+
+# Every suite recorded (EMULATOR_USAGE_LOG) which table actions and index queries each function's
+# code used; the template must grant each function exactly those.
+stage_begin "privileges: the template grants each function what its code used"
+USAGE_FILES=("$RUN_DIR/usage-rust.log")
+for table in "${TABLES[@]}"; do
+  USAGE_FILES+=("$RUN_DIR/usage-$table.log")
+done
+USAGE_LOGS="$(IFS=:; echo "${USAGE_FILES[*]}")"
+USAGE_LOGS="$USAGE_LOGS" cargo test -p integration-tests --test integration -- --ignored --exact \
+  infra_routes::each_function_is_granted_what_its_code_used
+stage_end
 
 stage_begin "cargo test: the outage test, alone"
 cargo test -p integration-tests --test integration -- "$OUTAGE_TEST"

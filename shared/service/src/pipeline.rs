@@ -93,7 +93,9 @@ pub async fn handle<P: Protocol>(app: &App, req: WireRequest, scope: Scope) -> W
         dialect = P::DIALECT.name(),
         action = %action
     );
-    async {
+    // Attributed to the function the load balancer would send it to (see `store::usage`).
+    let function = P::Action::from_wire(&action).map_or(crate::routes::CATCH_ALL, |a| a.function().name());
+    let served = async {
         let started = std::time::Instant::now();
         let response = match run(app, &req, &parsed, &action, scope).await {
             Ok((action, answer)) => parsed.success(action, &request_id, &answer),
@@ -103,9 +105,8 @@ pub async fn handle<P: Protocol>(app: &App, req: WireRequest, scope: Scope) -> W
         tracing::info!(status = response.status().as_u16(), ms, "answered");
         app.note_served(P::DIALECT, &action, &response, ms);
         response
-    }
-    .instrument(span)
-    .await
+    };
+    store::usage::FUNCTION.scope(function, served.instrument(span)).await
 }
 
 /// An error answer, logged by its kind (never with secrets: the error carries none).

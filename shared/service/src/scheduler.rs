@@ -137,8 +137,11 @@ pub async fn fire(app: &App, delivered: DateTime<Utc>) -> DomainResult<Report> {
         let at = delivered + chrono::Duration::milliseconds(app.clock_offset_ms());
         run(&app, at).await
     });
-    exclusively(app, work).await
+    store::usage::FUNCTION.scope(SCHEDULER, exclusively(app, work)).await
 }
+
+/// The scheduler function's binary.
+const SCHEDULER: &str = "scheduler";
 
 /// The most firings of one policy a clock move applies. A disk holds at most 64 snapshots, and
 /// the snapshots of the firings applied all outlive the move (see [`pass`]), so a policy's disks
@@ -157,6 +160,10 @@ const MAX_FIRINGS_PER_POLICY: usize = 64;
 /// [`MAX_FIRINGS_PER_POLICY`]. So the work is proportional to what can be seen after the move,
 /// not to how far the clock went. The report names what was passed over.
 pub async fn pass(app: &App, from: DateTime<Utc>, to: DateTime<Utc>) -> DomainResult<Report> {
+    store::usage::FUNCTION.scope(SCHEDULER, Box::pin(passing(app, from, to))).await
+}
+
+async fn passing(app: &App, from: DateTime<Utc>, to: DateTime<Utc>) -> DomainResult<Report> {
     let mut report = Report { at: to.to_rfc3339(), ..Report::default() };
     let policies = app.store.policies().await?;
     let mut firings = Vec::new();

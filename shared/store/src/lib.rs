@@ -19,6 +19,7 @@ mod speculation;
 mod table;
 mod tagging;
 mod tokens;
+pub mod usage;
 mod worlds;
 
 use aws_sdk_dynamodb::config::{Credentials, Region};

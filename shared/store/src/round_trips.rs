@@ -42,10 +42,16 @@ impl Intercept for RoundTrips {
 
     fn read_before_transmit(
         &self,
-        _context: &BeforeTransmitInterceptorContextRef<'_>,
+        context: &BeforeTransmitInterceptorContextRef<'_>,
         _components: &RuntimeComponents,
         _cfg: &mut ConfigBag,
     ) -> Result<(), BoxError> {
+        // DynamoDB's JSON protocol names the operation in `X-Amz-Target: DynamoDB_20120810.<Op>`.
+        let request = context.request();
+        if let Some(target) = request.headers().get("x-amz-target") {
+            let operation = target.rsplit('.').next().unwrap_or(target);
+            crate::usage::record(operation, request.body().bytes());
+        }
         self.0.sent.fetch_add(1, Ordering::Relaxed);
         if self.0.in_flight.fetch_add(1, Ordering::SeqCst) == 0 {
             self.0.waits.fetch_add(1, Ordering::SeqCst);

@@ -88,6 +88,11 @@ impl Control {
 
 /// Answer a control-plane request.
 pub async fn handle(app: &App, control: &Control, req: &WireRequest) -> WireResponse {
+    // The control plane is no deployed function's (the template leaves it off).
+    store::usage::FUNCTION.scope("control-plane", Box::pin(handling(app, control, req))).await
+}
+
+async fn handling(app: &App, control: &Control, req: &WireRequest) -> WireResponse {
     // The page itself holds no data (it asks for it with the token), so it loads without one.
     if req.method() == http::Method::GET && req.uri().path() == PREFIX {
         return dashboard::page();

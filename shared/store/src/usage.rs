@@ -1,0 +1,82 @@
+//! What the store's code asks of DynamoDB, by the Lambda function on whose behalf it asks: each
+//! table action (a transaction's items counted as the actions IAM grants for them) and each index
+//! queried. With `EMULATOR_USAGE_LOG=FILE`, a process appends each pair it has not seen before to
+//! FILE, one `function action [index]` line each; the test command runs the SDK suites against
+//! gateways that record, then checks the deployment template grants each function exactly what
+//! its code used (`infra/local/privileges.py`).
+
+use std::collections::BTreeSet;
+use std::io::Write;
+use std::sync::{LazyLock, Mutex};
+
+tokio::task_local! {
+    /// The function (its binary's name) a request is served by, set around its handling.
+    pub static FUNCTION: &'static str;
+}
+
+/// Where the lines go, when recording, and those already written.
+struct Log {
+    file: std::fs::File,
+    seen: BTreeSet<String>,
+}
+
+static LOG: LazyLock<Option<Mutex<Log>>> = LazyLock::new(|| {
+    let path = std::env::var_os("EMULATOR_USAGE_LOG").filter(|p| !p.is_empty())?;
+    let file = std::fs::OpenOptions::new().create(true).append(true).open(&path).ok()?;
+    Some(Mutex::new(Log { file, seen: BTreeSet::new() }))
+});
+
+/// Record what one request to DynamoDB asks: `operation` with its JSON `body`.
+pub(crate) fn record(operation: &str, body: Option<&[u8]>) {
+    let Some(log) = LOG.as_ref() else { return };
+    let function = FUNCTION.try_with(|f| *f).unwrap_or("(none)");
+    let lines: Vec<String> = uses(operation, body).into_iter().map(|u| format!("{function} {u}")).collect();
+    let mut log = log.lock().expect("not poisoned");
+    for line in lines {
+        if log.seen.insert(line.clone()) {
+            // A line lost to a full disk only makes the check stricter: nothing is assumed.
+            let _ = writeln!(log.file, "{line}");
+        }
+    }
+}
+
+/// The table actions and index one request uses, as IAM names them: a transaction's items by their
+/// own actions (`Put` → `PutItem`, `ConditionCheck` → `ConditionCheckItem`), a query by its index.
+fn uses(operation: &str, body: Option<&[u8]>) -> Vec<String> {
+    let json: serde_json::Value = body.and_then(|b| serde_json::from_slice(b).ok()).unwrap_or_default();
+    match operation {
+        "TransactWriteItems" => {
+            let items = json["TransactItems"].as_array().cloned().unwrap_or_default();
+            let kinds: BTreeSet<String> = items
+                .iter()
+                .filter_map(|item| item.as_object()?.keys().next().cloned())
+                .map(|kind| {
+                    if kind == "ConditionCheck" {
+                        "ConditionCheckItem".into()
+                    } else {
+                        format!("{kind}Item")
+                    }
+                })
+                .collect();
+            kinds.into_iter().collect()
+        }
+        "Query" => match json["IndexName"].as_str() {
+            Some(index) => vec![format!("Query {index}")],
+            None => vec!["Query".into()],
+        },
+        other => vec![other.to_string()],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_transaction_counts_as_its_items_actions_and_a_query_names_its_index() {
+        let tx = br#"{"TransactItems":[{"Put":{}},{"Update":{}},{"ConditionCheck":{}},{"Put":{}}]}"#;
+        assert_eq!(uses("TransactWriteItems", Some(tx)), ["ConditionCheckItem", "PutItem", "UpdateItem"]);
+        assert_eq!(uses("Query", Some(br#"{"IndexName":"by_disk"}"#)), ["Query by_disk"]);
+        assert_eq!(uses("BatchGetItem", None), ["BatchGetItem"]);
+    }
+}
