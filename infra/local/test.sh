@@ -141,10 +141,30 @@ OUTAGE_TEST="a_store_that_dies_and_comes_back"
 # Then the integration suite again with speculation off (EMULATOR_SPECULATION=off: every request
 # reads before it writes): its answers must be the same. The tests that count what speculation
 # saves switch it on for their own gateways.
+#
+# The test binaries built above run directly, each from its package's directory as cargo runs
+# it, not through `cargo test`: cargo would hold the build directory's lock for as long as they
+# run, and `cargo lambda watch` (the Lambda path, later) must take it to start each function.
+test_binaries() {
+  cargo test --workspace --no-run --message-format=json 2>/dev/null | python3 -c '
+import json, os, sys
+for line in sys.stdin:
+    m = json.loads(line)
+    if m.get("reason") == "compiler-artifact" and m.get("executable") and m["profile"]["test"]:
+        print(os.path.dirname(m["manifest_path"]), m["target"]["name"], m["executable"])'
+}
 rust_tests() {
   export EMULATOR_USAGE_LOG="$RUN_DIR/usage-rust.log"
-  cargo test --workspace -- --skip "$OUTAGE_TEST"
-  EMULATOR_SPECULATION=off cargo test -p integration-tests -- --skip "$OUTAGE_TEST"
+  local dir name exe integration="" count=0
+  while read -r dir name exe; do
+    (cd "$dir" && "$exe" --skip "$OUTAGE_TEST")
+    count=$((count + 1))
+    [[ "$name" == "integration" ]] && integration="$dir $exe"
+  done < <(test_binaries)
+  ((count > 0)) || die "no test binary was found"
+  [[ -n "$integration" ]] || die "the integration test binary was not found"
+  read -r dir exe <<<"$integration"
+  (cd "$dir" && EMULATOR_SPECULATION=off "$exe" --skip "$OUTAGE_TEST")
 }
 bg_stage CARGO_TEST_PID "cargo test, all but one, then the integration suite with speculation off (beside conformance)" \
   rust_tests
@@ -243,7 +263,7 @@ stage_wait "$CARGO_TEST_PID" "cargo test --workspace"
 
 # Every suite recorded (EMULATOR_USAGE_LOG) which table actions and index queries each function's
 # code used; the template must grant each function exactly those.
-stage_begin "privileges: the template grants each function what its code used"
+stage_begin "what the suites used: the template's privileges, the SDK suites' reach"
 USAGE_FILES=("$RUN_DIR/usage-rust.log")
 for table in "${TABLES[@]}"; do
   USAGE_FILES+=("$RUN_DIR/usage-$table.log")
@@ -251,6 +271,14 @@ done
 USAGE_LOGS="$(IFS=:; echo "${USAGE_FILES[*]}")"
 USAGE_LOGS="$USAGE_LOGS" cargo test -p integration-tests --test integration -- --ignored --exact \
   infra_routes::each_function_is_granted_what_its_code_used
+# And each SDK suite had a success of every action it claims to reach (the README's table).
+python_logs=()
+for ((k = 0; k < WORKERS; k++)); do
+  python_logs+=("$RUN_DIR/usage-${TABLES[k]}.log")
+done
+SUITE_LOGS="python=$(IFS=,; echo "${python_logs[*]}");node=$RUN_DIR/usage-sdk-node.log;go=$RUN_DIR/usage-sdk-go.log" \
+  cargo test -p integration-tests --test integration -- --ignored --exact \
+  infra_routes::each_sdk_suite_reaches_every_action_it_claims
 stage_end
 
 stage_begin "cargo test: the outage test, alone"

@@ -98,7 +98,10 @@ pub async fn handle<P: Protocol>(app: &App, req: WireRequest, scope: Scope) -> W
     let served = async {
         let started = std::time::Instant::now();
         let response = match run(app, &req, &parsed, &action, scope).await {
-            Ok((action, answer)) => parsed.success(action, &request_id, &answer),
+            Ok((action, answer)) => {
+                store::usage::answered(action.rate_limit_key());
+                parsed.success(action, &request_id, &answer)
+            }
             Err(e) => refusal(Some(&parsed), P::Action::from_wire(&action), &e, &request_id),
         };
         let ms = started.elapsed().as_millis() as u64;

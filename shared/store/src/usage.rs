@@ -1,9 +1,10 @@
 //! What the store's code asks of DynamoDB, by the Lambda function on whose behalf it asks: each
 //! table action (a transaction's items counted as the actions IAM grants for them) and each index
-//! queried. With `EMULATOR_USAGE_LOG=FILE`, a process appends each pair it has not seen before to
-//! FILE, one `function action [index]` line each; the test command runs the SDK suites against
-//! gateways that record, then checks the deployment template grants each function exactly what
-//! its code used (`infra/local/privileges.py`).
+//! queried; and which actions were answered with success. With `EMULATOR_USAGE_LOG=FILE`, a
+//! process appends each line it has not written before to FILE: `<function> <action> [<index>]`,
+//! or `answered <dialect>:<Action>`. The test command runs its suites against gateways that record,
+//! then checks that the deployment template grants each function exactly what its code used, and
+//! that each SDK suite had every action it claims to reach answered (`infra_routes.rs`).
 
 use std::collections::BTreeSet;
 use std::io::Write;
@@ -28,9 +29,22 @@ static LOG: LazyLock<Option<Mutex<Log>>> = LazyLock::new(|| {
 
 /// Record what one request to DynamoDB asks: `operation` with its JSON `body`.
 pub(crate) fn record(operation: &str, body: Option<&[u8]>) {
-    let Some(log) = LOG.as_ref() else { return };
+    if LOG.is_none() {
+        return;
+    }
     let function = FUNCTION.try_with(|f| *f).unwrap_or("(none)");
-    let lines: Vec<String> = uses(operation, body).into_iter().map(|u| format!("{function} {u}")).collect();
+    write(uses(operation, body).into_iter().map(|u| format!("{function} {u}")).collect());
+}
+
+/// Record that an action (`alibaba:CreateSnapshot`) was answered with success.
+pub fn answered(action: &str) {
+    if LOG.is_some() {
+        write(vec![format!("answered {action}")]);
+    }
+}
+
+fn write(lines: Vec<String>) {
+    let Some(log) = LOG.as_ref() else { return };
     let mut log = log.lock().expect("not poisoned");
     for line in lines {
         if log.seen.insert(line.clone()) {
