@@ -124,6 +124,15 @@ def test_terraform_tencentcloud_cbs_snapshot(api, sdk, tf_world):
     call("ModifyResourceTags", Resource=resource("snapshot", snapshot_id),
          ReplaceTags=[{"TagKey": "backup", "TagValue": "daily"}])
     assert call.tags("snapshot", snapshot_id) == [("backup", "daily")]
+    # The Tag service's batch calls on it (tencentcloud_tag_attachment's): TagResources adds a tag,
+    # UnTagResources takes one away, each answering the resources it could not change (none).
+    name = resource("snapshot", snapshot_id)
+    tagged = call("TagResources", ResourceList=[name], Tags=[{"TagKey": "tier", "TagValue": "db"}])
+    assert not tagged.get("FailedResources"), json.dumps(tagged)
+    assert call.tags("snapshot", snapshot_id) == [("backup", "daily"), ("tier", "db")]
+    untagged = call("UnTagResources", ResourceList=[name], TagKeys=["backup"])
+    assert not untagged.get("FailedResources"), json.dumps(untagged)
+    assert call.tags("snapshot", snapshot_id) == [("tier", "db")]
     call("ModifySnapshotAttribute", SnapshotId=snapshot_id, SnapshotName="tf-data-renamed")
     [read] = call("DescribeSnapshots", SnapshotIds=[snapshot_id])["SnapshotSet"]
     assert read["SnapshotName"] == "tf-data-renamed"
