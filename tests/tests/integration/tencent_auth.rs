@@ -214,3 +214,42 @@ async fn a_scope_named_after_the_host_the_client_was_pointed_at() {
     let own = tc3_scoped(&gw, "DescribeSnapshots", "cbs", &cvm_host, &cvm_host).await;
     assert_eq!(code(&own), format!("(success) {}", own.text));
 }
+
+/// The second reading of a TC3 signature (the host without its port, as Tencent's Node.js SDK
+/// signs it) changes the `host` line alone: a signed header whose name ends in `host`, sent with
+/// another value than it was signed with, does not verify through it.
+#[tokio::test]
+async fn the_hostname_reading_rewrites_the_host_line_alone() {
+    let gw = Gateway::start(REFERENCE_WORLD).await;
+    let ip = format!("127.0.0.1:{}", gw.addr.port());
+    let send = async |myhost: &str| {
+        let mut req = http::Request::builder()
+            .method("POST")
+            .uri("/")
+            .header("host", &ip)
+            .header("a-myhost", "127.0.0.1")
+            .header("content-type", "application/json")
+            .header("x-tc-action", DESCRIBE)
+            .header("x-tc-version", "2017-03-12")
+            .header("x-tc-region", "ap-guangzhou")
+            .body(bytes::Bytes::from("{}"))
+            .unwrap();
+        signature::sign_tc3_headers(
+            &mut req,
+            TC.0,
+            TC.1,
+            "cvm",
+            Utc::now(),
+            &["a-myhost", "content-type", "host"],
+        );
+        req.headers_mut().insert("a-myhost", http::HeaderValue::from_str(myhost).unwrap());
+        let headers: Vec<(String, String)> =
+            req.headers().iter().map(|(k, v)| (k.to_string(), v.to_str().unwrap().to_string())).collect();
+        let h: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        gw.raw("POST", "/", &h, b"{}".to_vec()).await
+    };
+    let honest = send("127.0.0.1").await;
+    assert_eq!(code(&honest), format!("(success) {}", honest.text));
+    let changed = send(&ip).await;
+    assert_eq!(code(&changed), "AuthFailure.SignatureFailure");
+}

@@ -218,9 +218,20 @@ fn tc3_string_to_sign(
     host: Option<&str>,
 ) -> String {
     let mut headers = signing::canonical_headers(req, signed_headers, Values::LowerCased);
+    // The one `host` line read with another host: the whole line, never a substring of another
+    // signed header's (`x-myhost:<the same value>`).
     if let (Some(host), Some(sent)) = (host, header(req, "host")) {
-        let line = format!("host:{}\n", sent.trim().to_lowercase());
-        headers = headers.replacen(&line, &format!("host:{}\n", host.to_lowercase()), 1);
+        let line = format!("host:{}", sent.trim().to_lowercase());
+        headers = headers
+            .split_inclusive('\n')
+            .map(|l| {
+                if l.strip_suffix('\n') == Some(&line) {
+                    format!("host:{}\n", host.to_lowercase())
+                } else {
+                    l.into()
+                }
+            })
+            .collect();
     }
     let payload_hash = if header(req, "x-tc-content-sha256") == Some(UNSIGNED_PAYLOAD) {
         sha256_hex(UNSIGNED_PAYLOAD.as_bytes())
@@ -285,10 +296,23 @@ fn legacy_signature(algorithm: Algorithm, secret: &str, string_to_sign: &str) ->
 /// # Panics
 /// If `secret_id` or `service` cannot appear in a header value (test input only).
 pub fn sign_tc3(req: &mut WireRequest, secret_id: &str, secret: &str, service: &str, now: DateTime<Utc>) {
+    sign_tc3_headers(req, secret_id, secret, service, now, &REQUIRED_SIGNED_HEADERS);
+}
+
+/// The same, signing the headers `signed` (lower-case names, sorted) rather than the two the SDKs
+/// sign.
+pub fn sign_tc3_headers(
+    req: &mut WireRequest,
+    secret_id: &str,
+    secret: &str,
+    service: &str,
+    now: DateTime<Utc>,
+    signed: &[&str],
+) {
     let timestamp = now.timestamp().to_string();
     let date = now.format("%Y-%m-%d").to_string();
     req.headers_mut().insert("x-tc-timestamp", http::HeaderValue::from(now.timestamp()));
-    let signed: Vec<String> = REQUIRED_SIGNED_HEADERS.iter().map(|h| h.to_string()).collect();
+    let signed: Vec<String> = signed.iter().map(|h| h.to_string()).collect();
     let string_to_sign = tc3_string_to_sign(req, &signed, &timestamp, &date, service, None);
     let signature = Encoding::Hex.encode(&tc3_signature(secret, &date, service, &string_to_sign));
     let credential = format!("{secret_id}/{date}/{service}/{TC3_TERMINATOR}");
@@ -413,6 +437,13 @@ mod tests {
         let mut req = node_signed(BODY, "127.0.0.1");
         req.headers_mut().insert("content-type", "text/plain".parse().unwrap());
         assert!(mismatch(&req));
+        // A signed header whose name ends in `host` keeps its value in the second reading: signed
+        // as `a-myhost: 127.0.0.1`, sent as `127.0.0.1:18080`, it does not verify.
+        let mut req = post("/", "127.0.0.1:18080", "application/json", ("a-myhost", "127.0.0.1"), BODY);
+        sign_tc3_headers(&mut req, "AK", "SK", "cbs", now(), &["a-myhost", "content-type", "host"]);
+        assert_eq!(check(&req, &[], "/", now()), Ok(()));
+        req.headers_mut().insert("a-myhost", "127.0.0.1:18080".parse().unwrap());
+        assert!(mismatch(&req), "a changed a-myhost verified");
         // A Host without a port has no second reading.
         let mut req = node_signed(BODY, "127.0.0.1");
         req.headers_mut().insert("host", "127.0.0.1".parse().unwrap());
