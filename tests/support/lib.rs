@@ -99,6 +99,7 @@ pub struct Reply {
     pub status: u16,
     pub content_type: String,
     pub text: String,
+    pub headers: http::HeaderMap,
 }
 
 impl Reply {
@@ -283,10 +284,11 @@ impl Gateway {
             None => self.client.request(req).await.expect("gateway answers"),
         };
         let status = resp.status().as_u16();
+        let headers = resp.headers().clone();
         let content_type =
-            resp.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+            headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
         let bytes = resp.into_body().collect().await.unwrap().to_bytes();
-        Reply { status, content_type, text: String::from_utf8_lossy(&bytes).into_owned() }
+        Reply { status, content_type, text: String::from_utf8_lossy(&bytes).into_owned(), headers }
     }
 
     /// One request over a TLS connection of its own, to the gateway's name 127.0.0.1.

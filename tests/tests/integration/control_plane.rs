@@ -107,7 +107,9 @@ async fn reset_reloads_the_world_tokens_included() {
 
 #[tokio::test]
 async fn state_lists_accounts_and_resources_with_derived_states() {
-    let gw = Gateway::start_with_control(REFERENCE_WORLD, Some(Control::default())).await;
+    // Snapshots take ten minutes here: the one made below is still being made when it is read,
+    // however slow the machine.
+    let gw = Gateway::start_with_control(&timed_world(600, 30), Some(Control::default())).await;
     let made = gw.call(ALI, "CreateSnapshot", &[("DiskId", "d-ali-expired")]).await.field("SnapshotId");
     let all = gw.raw("GET", "/_emulator/state", &[], vec![]).await;
     assert_eq!(all.status, 200, "{}", all.text);
@@ -119,7 +121,7 @@ async fn state_lists_accounts_and_resources_with_derived_states() {
     assert!(listed[0].get("disks").is_none(), "only the kind asked for: {ali}");
     let snapshot =
         listed[0]["snapshots"].as_array().unwrap().iter().find(|s| s["id"] == made.as_str()).unwrap();
-    // Just made, with the reference world's timings: still being made.
+    // Just made: still being made.
     assert_eq!(
         (snapshot["state"].as_str(), snapshot["disk_id"].as_str()),
         (Some("creating"), Some("d-ali-expired"))
@@ -194,4 +196,18 @@ async fn the_readme_lists_what_health_serves() {
         readme[start..stop] == table,
         "the README's served table differs from health's; it should be:\n{table}"
     );
+}
+
+/// The dashboard cannot be framed by another site's page (its buttons move the clock, fire the
+/// scheduler and add faults): its CSP says `frame-ancestors 'none'`, and `X-Frame-Options: DENY`
+/// tells the browsers that read only that.
+#[tokio::test]
+async fn the_dashboard_cannot_be_framed() {
+    let gw = Gateway::start_with_control(REFERENCE_WORLD, Some(Control::default())).await;
+    let page = gw.raw("GET", "/_emulator/", &[], vec![]).await;
+    assert_eq!((page.status, page.content_type.as_str()), (200, "text/html; charset=utf-8"));
+    let header = |name: &str| page.headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+    let csp = header("content-security-policy");
+    assert!(csp.split(';').any(|d| d.trim() == "frame-ancestors 'none'"), "{csp}");
+    assert_eq!(header("x-frame-options"), "DENY");
 }
