@@ -232,6 +232,8 @@ impl<P: Protocol> Request<'_, P> {
                 return Err(DomainError::Internal("rate-limited calls are not speculated".into()));
             }
             if !app.store.count_request(&account.id, limit, self.real_now, *max).await? {
+                // Refused, the request is spent all the same: its very bytes again are a replay.
+                app.store.settle_nonce().await?;
                 return Err(DomainError::Throttled);
             }
         }

@@ -253,3 +253,52 @@ async fn the_hostname_reading_rewrites_the_host_line_alone() {
     let changed = send(&ip).await;
     assert_eq!(code(&changed), "AuthFailure.SignatureFailure");
 }
+
+/// A request refused for the rate limit has spent its nonce: the same bytes sent again once the
+/// limit allows it are a replay, refused as such, and make nothing.
+#[tokio::test]
+async fn a_throttled_request_is_not_served_when_sent_again() {
+    let world = reference_with(|w| w["settings"]["rate_limits"] = json!({"tencent:CreateImage": 1}));
+    let gw = Gateway::start(&world).await;
+    let host = gw.addr.to_string();
+    let form = [("content-type", "application/x-www-form-urlencoded"), ("host", host.as_str())];
+    let signed = |name: &str| {
+        let mut pairs: Vec<(String, String)> = [
+            ("Action", "CreateImage"),
+            ("Version", "2017-03-12"),
+            ("Region", "ap-guangzhou"),
+            ("InstanceId", "ins-tc-stopped"),
+            ("ImageName", name),
+        ]
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .to_vec();
+        let algorithm = signature::Algorithm::HmacSha256;
+        signature::sign_legacy("POST", &host, "/", &mut pairs, TC.0, TC.1, algorithm, Utc::now());
+        query(&pairs).into_bytes()
+    };
+    // Two in one second: the second is over the limit of one a second.
+    let throttled = loop {
+        let ms = Utc::now().timestamp_subsec_millis();
+        tokio::time::sleep(std::time::Duration::from_millis(u64::from(1000 - ms) + 5)).await;
+        let second = Utc::now().timestamp();
+        let first = gw.raw("POST", "/", &form, signed("first-of-the-second")).await;
+        let body = signed("throttled");
+        let over = gw.raw("POST", "/", &form, body.clone()).await;
+        if Utc::now().timestamp() == second {
+            assert_eq!(first.tc_code(), None, "{}", first.text);
+            assert_eq!(code(&over), "RequestLimitExceeded");
+            break body;
+        }
+    };
+    // The next second allows one: the same bytes are refused as a replay.
+    tokio::time::sleep(std::time::Duration::from_millis(1_100)).await;
+    let again = gw.raw("POST", "/", &form, throttled).await;
+    assert_eq!(code(&again), "AuthFailure.SignatureFailure", "{}", again.text);
+    let named = gw.tc_ok(
+        TcSigning::Tc3,
+        TC,
+        "DescribeImages",
+        json!({"Filters": [{"Name": "image-name", "Values": ["throttled"]}]}),
+    );
+    assert_eq!(named.await["TotalCount"], 0, "the throttled request made nothing");
+}
