@@ -6,6 +6,22 @@ use serde_json::Value;
 
 pub const DECLARATION: &str = r#"<?xml version="1.0" encoding="UTF-8"?>"#;
 
+/// Whether XML 1.0 can carry `c` at all (its `Char` production): not the C0 controls but tab,
+/// line feed and carriage return, nor U+FFFE and U+FFFF. No escape makes the others well-formed.
+pub fn carries(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
+}
+
+/// `text` with what XML cannot carry replaced by U+FFFD, so that every stored value renders (a
+/// request cannot store one: the Alibaba dialect refuses it; a world file could).
+fn carried(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.chars().all(carries) {
+        text.into()
+    } else {
+        text.chars().map(|c| if carries(c) { c } else { '\u{FFFD}' }).collect::<String>().into()
+    }
+}
+
 /// `<root>…</root>` for a JSON object, preceded by the XML declaration.
 pub fn document(root: &str, body: &Value) -> String {
     let mut out = String::from(DECLARATION);
@@ -23,7 +39,7 @@ fn element(out: &mut String, name: &str, value: &Value) {
             out.push('>');
             match value {
                 Value::Object(fields) => fields.iter().for_each(|(k, v)| element(out, k, v)),
-                Value::String(s) => out.push_str(&escape(s.as_str())),
+                Value::String(s) => out.push_str(&escape(carried(s).as_ref())),
                 other => out.push_str(&other.to_string()),
             }
             out.push_str("</");
@@ -37,6 +53,18 @@ fn element(out: &mut String, name: &str, value: &Value) {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn what_xml_cannot_carry_is_replaced() {
+        let body = json!({"Description": "a\u{FFFE}b\u{FFFF}c\u{1}\td\u{10FFFF}"});
+        assert_eq!(
+            document("X", &body),
+            format!(
+                "{DECLARATION}<X><Description>a\u{FFFD}b\u{FFFD}c\u{FFFD}\td\u{10FFFF}</Description></X>"
+            )
+        );
+        assert!(carries('\n') && carries('\u{FFFD}') && !carries('\u{FFFE}') && !carries('\u{0}'));
+    }
 
     #[test]
     fn lists_repeat_their_element() {

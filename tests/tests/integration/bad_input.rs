@@ -176,3 +176,52 @@ async fn control_characters_in_headers_get_the_dialects_envelope() {
     assert!((400..500).contains(&status), "{status} {body}");
     assert!(json["code"].as_str().is_some() && json["requestId"].as_str().is_some(), "{body}");
 }
+
+/// What an XML answer cannot carry (U+FFFE, U+FFFF, the C0 controls but tab, LF and CR) is refused
+/// in any Alibaba parameter — a tag key or value, a description — so that every stored value can be
+/// shown with `Format=XML`; a world file's value that holds one is shown with U+FFFD in its place.
+#[tokio::test]
+async fn what_xml_cannot_carry_is_refused_and_never_rendered() {
+    let world = reference_with(|w| {
+        let snapshots = w["snapshots"].as_array_mut().unwrap();
+        let sys = snapshots.iter_mut().find(|s| s["id"] == "s-ali-sys").unwrap();
+        sys["name"] = serde_json::json!("odd\u{FFFE}name");
+    });
+    let gw = Gateway::start(&world).await;
+    let region = ("RegionId", "cn-hangzhou");
+    for (params, name) in [
+        (
+            vec![
+                region,
+                ("ResourceType", "snapshot"),
+                ("ResourceId.1", "s-ali-sys"),
+                ("Tag.1.Key", "k\u{FFFE}"),
+                ("Tag.1.Value", "v"),
+            ],
+            "Tag.1.Key",
+        ),
+        (
+            vec![
+                region,
+                ("ResourceType", "snapshot"),
+                ("ResourceId.1", "s-ali-sys"),
+                ("Tag.1.Key", "k"),
+                ("Tag.1.Value", "v\u{FFFF}"),
+            ],
+            "Tag.1.Value",
+        ),
+    ] {
+        let r = gw.call(ALI, "TagResources", &params).await;
+        assert_envelope(&r, 400, "InvalidParameter");
+        assert!(r.text.contains(name), "{}", r.text);
+    }
+    let r = gw.call(ALI, "CreateSnapshot", &[("DiskId", "d-ali-expired"), ("Description", "a\u{1}b")]).await;
+    assert_envelope(&r, 400, "InvalidParameter");
+    assert!(gw.store.disk_snapshots("d-ali-expired").await.unwrap().is_empty(), "nothing was made");
+    // The world's name renders in XML with U+FFFD in place of what XML cannot carry.
+    let xml = gw
+        .call(ALI, "DescribeSnapshots", &[region, ("SnapshotIds", "[\"s-ali-sys\"]"), ("Format", "XML")])
+        .await;
+    assert_eq!(xml.status, 200, "{}", xml.text);
+    assert!(xml.text.contains("odd\u{FFFD}name") && !xml.text.contains('\u{FFFE}'), "{}", xml.text);
+}

@@ -37,6 +37,13 @@ impl RpcRequest {
         }
         let mut params = BTreeMap::new();
         for (k, v) in &pairs {
+            // Every value may come back in an XML answer (`Format=XML`), which cannot carry some
+            // characters at all: refused here, as a value stored could never be shown.
+            if let Some(c) = v.chars().find(|c| !crate::xml::carries(*c)) {
+                let why =
+                    format!("The parameter contains U+{:04X}, which an XML answer cannot carry.", c as u32);
+                return Err(DomainError::invalid(k, &why));
+            }
             // A name given twice (in the query twice, or in the query and the body) would have
             // one of its values silently ignored.
             if params.insert(k.clone(), v.clone()).is_some() && !k.is_empty() {
