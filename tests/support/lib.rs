@@ -311,6 +311,16 @@ impl Gateway {
         sender.send_request(req).await.expect("gateway answers over TLS")
     }
 
+    /// Call an Alibaba action with `key`, RPC v1 signed, its parameters in a form body (which the
+    /// old SDK posts, and which carries what a URI is too short for).
+    pub async fn call_form(&self, key: (&str, &str), action: &str, params: &[(&str, &str)]) -> Reply {
+        let mut pairs: Vec<(String, String)> = vec![("Action".into(), action.into())];
+        pairs.extend(params.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+        signature::sign_v1("POST", &mut pairs, key.0, key.1, Utc::now());
+        let form = [("content-type", "application/x-www-form-urlencoded")];
+        self.raw("POST", "/", &form, query(&pairs).into_bytes()).await
+    }
+
     /// Call an Alibaba action with `key`, signed by `signing`.
     pub async fn call_signed(
         &self,

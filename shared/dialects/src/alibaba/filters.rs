@@ -89,14 +89,17 @@ pub(super) fn id_list(rpc: &RpcRequest, name: &str, json: bool) -> DomainResult<
     } else {
         raw.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect()
     };
+    // In one pass, refused as soon as a 101st distinct id turns up: however long the list, the
+    // work stops there (a repeat is not counted twice).
+    let mut seen = std::collections::HashSet::new();
     let mut unique: Vec<String> = Vec::new();
     for id in ids {
-        if !unique.contains(&id) {
+        if seen.insert(id.clone()) {
+            if unique.len() == 100 {
+                return Err(DomainError::invalid(name, "At most 100 ids."));
+            }
             unique.push(id);
         }
-    }
-    if unique.len() > 100 {
-        return Err(DomainError::invalid(name, "At most 100 ids."));
     }
     Ok(Some(unique))
 }

@@ -11,6 +11,8 @@ use serde_json::{Map, Value};
 /// Tags as `[{"Key", "Value"}]`: keys 1–127 characters and unique, values up to 255.
 pub(super) fn tag_list(obj_list: &[&Map<String, Value>], list: &str) -> DomainResult<Vec<Tag>> {
     let mut tags: Vec<Tag> = Vec::new();
+    // Keys seen, for the duplicate check in linear time however long the list.
+    let mut keys = std::collections::HashSet::new();
     for t in obj_list {
         let key = field(t, list, "Key")?.unwrap_or_default().to_string();
         let value = field(t, list, "Value")?.unwrap_or_default().to_string();
@@ -23,7 +25,7 @@ pub(super) fn tag_list(obj_list: &[&Map<String, Value>], list: &str) -> DomainRe
                 "A tag value has at most 255 characters.",
             ));
         }
-        if tags.iter().any(|x| x.key == key) {
+        if !keys.insert(key.clone()) {
             return Err(DomainError::DuplicateTagKey);
         }
         tags.push(Tag { key, value });
@@ -121,13 +123,8 @@ pub(super) fn id_list(p: &Params<'_>, name: &str, prefix: Option<&str>) -> Domai
     if let Some(bad) = prefix.and_then(|pre| ids.iter().find(|id| !id.starts_with(pre))) {
         return Err(DomainError::MalformedId(bad.clone()));
     }
-    let mut unique: Vec<String> = Vec::new();
-    for id in ids {
-        if !unique.contains(&id) {
-            unique.push(id);
-        }
-    }
-    Ok(unique)
+    let mut seen = std::collections::HashSet::new();
+    Ok(ids.into_iter().filter(|id| seen.insert(id.clone())).collect())
 }
 
 /// A text of at most `max` characters (an empty one kept as given), or too long.

@@ -8,6 +8,8 @@ use serde_json::Value;
 /// `[{"key", "value"}]`.
 pub fn tag_list(list: &[Value], name: &str) -> DomainResult<Vec<Tag>> {
     let mut tags: Vec<Tag> = Vec::new();
+    // Keys seen, for the duplicate check in linear time however long the list.
+    let mut keys = std::collections::HashSet::new();
     for t in list {
         let t = t.as_object().ok_or_else(|| DomainError::invalid(name, "Each tag is an object."))?;
         let key = field(t, name, "key")?.unwrap_or_default().to_string();
@@ -15,7 +17,7 @@ pub fn tag_list(list: &[Value], name: &str) -> DomainResult<Vec<Tag>> {
         if key.is_empty() || key.chars().count() > 64 || value.chars().count() > 64 {
             return Err(DomainError::invalid(name, "A tag key has 1 to 64 characters, a value at most 64."));
         }
-        if tags.iter().any(|x| x.key == key) {
+        if !keys.insert(key.clone()) {
             return Err(DomainError::DuplicateTagKey);
         }
         tags.push(Tag { key, value });
