@@ -13,7 +13,8 @@ pub fn carries(c: char) -> bool {
 }
 
 /// `text` with what XML cannot carry replaced by U+FFFD, so that every stored value renders (a
-/// request cannot store one: the Alibaba dialect refuses it; a world file could).
+/// request cannot store U+FFFE or U+FFFF: the Alibaba dialect refuses them; a C0 control where
+/// no rule of the field refuses it, or a world file's value, is shown so).
 fn carried(text: &str) -> std::borrow::Cow<'_, str> {
     if text.chars().all(carries) {
         text.into()

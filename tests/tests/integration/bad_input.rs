@@ -177,9 +177,9 @@ async fn control_characters_in_headers_get_the_dialects_envelope() {
     assert!(json["code"].as_str().is_some() && json["requestId"].as_str().is_some(), "{body}");
 }
 
-/// What an XML answer cannot carry (U+FFFE, U+FFFF, the C0 controls but tab, LF and CR) is refused
-/// in any Alibaba parameter — a tag key or value, a description — so that every stored value can be
-/// shown with `Format=XML`; a world file's value that holds one is shown with U+FFFD in its place.
+/// The non-characters an XML answer cannot carry (U+FFFE, U+FFFF) are refused in any Alibaba
+/// parameter — a tag key or value, a description — so that every stored value can be shown with
+/// `Format=XML`; a value that holds what XML cannot carry (a world file's) is shown with U+FFFD.
 #[tokio::test]
 async fn what_xml_cannot_carry_is_refused_and_never_rendered() {
     let world = reference_with(|w| {
@@ -215,7 +215,8 @@ async fn what_xml_cannot_carry_is_refused_and_never_rendered() {
         assert_envelope(&r, 400, "InvalidParameter");
         assert!(r.text.contains(name), "{}", r.text);
     }
-    let r = gw.call(ALI, "CreateSnapshot", &[("DiskId", "d-ali-expired"), ("Description", "a\u{1}b")]).await;
+    let r =
+        gw.call(ALI, "CreateSnapshot", &[("DiskId", "d-ali-expired"), ("Description", "a\u{FFFF}b")]).await;
     assert_envelope(&r, 400, "InvalidParameter");
     assert!(gw.store.disk_snapshots("d-ali-expired").await.unwrap().is_empty(), "nothing was made");
     // The world's name renders in XML with U+FFFD in place of what XML cannot carry.

@@ -65,9 +65,11 @@ async fn stale_replayed_and_unsigned_requests() {
         ("Region".into(), "ap-guangzhou".into()),
     ];
     let form = [("content-type", "application/x-www-form-urlencoded"), ("host", host.as_str())];
+    // Two whole seconds apart, however the loop falls across a second's boundary.
+    let base = Utc::now();
     for ago in [0, 1] {
         pairs.retain(|(k, _)| k != "Timestamp");
-        let at = Utc::now() - chrono::Duration::seconds(ago);
+        let at = base - chrono::Duration::seconds(ago);
         signature::sign_legacy(
             "POST",
             &host,

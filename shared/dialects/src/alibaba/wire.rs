@@ -37,9 +37,10 @@ impl RpcRequest {
         }
         let mut params = BTreeMap::new();
         for (k, v) in &pairs {
-            // Every value may come back in an XML answer (`Format=XML`), which cannot carry some
-            // characters at all: refused here, as a value stored could never be shown.
-            if let Some(c) = v.chars().find(|c| !crate::xml::carries(*c)) {
+            // Every value may come back in an XML answer (`Format=XML`), which cannot carry the
+            // non-characters U+FFFE and U+FFFF at all: refused here. (The C0 controls are left to
+            // each field's own rule and code — a description's, say — and shown as U+FFFD.)
+            if let Some(c) = v.chars().find(|c| matches!(c, '\u{FFFE}' | '\u{FFFF}')) {
                 let why =
                     format!("The parameter contains U+{:04X}, which an XML answer cannot carry.", c as u32);
                 return Err(DomainError::invalid(k, &why));
