@@ -303,16 +303,23 @@ async fn an_abandoned_scheduler_run_gives_its_lease_back() {
 }
 
 /// How long `call` takes, in seconds.
-async fn timed<F: std::future::Future<Output = Reply>>(call: F) -> (f64, Reply) {
-    let started = Instant::now();
-    let reply = call.await;
-    (started.elapsed().as_secs_f64(), reply)
+/// The shortest of three runs of `call`, in seconds (a pause of the machine's in one run does
+/// not count), and the last answer.
+async fn timed<F: std::future::Future<Output = Reply>>(mut call: impl FnMut() -> F) -> (f64, Reply) {
+    let mut best = f64::MAX;
+    let mut reply = None;
+    for _ in 0..3 {
+        let started = Instant::now();
+        reply = Some(call().await);
+        best = best.min(started.elapsed().as_secs_f64());
+    }
+    (best, reply.expect("three runs"))
 }
 
 /// Long lists are read in linear time, and an id list is refused as soon as its 101st distinct
 /// id turns up. Each list is sent at a tenth of its size and at full size: the time grows about
 /// tenfold (a quadratic reading grew it a hundredfold; 200,000 Alibaba ids took 35 s). The bound
-/// is the ratio, not a time, so a slow machine does not break it.
+/// is the ratio of the fastest of three runs each, not a time, so a slow machine does not break it.
 #[tokio::test]
 async fn long_lists_are_read_in_linear_time() {
     let gw = Gateway::start(REFERENCE_WORLD).await;
@@ -324,11 +331,11 @@ async fn long_lists_are_read_in_linear_time() {
     {
         let list = |n: usize| if json { serde_json::to_string(&ids(n)).unwrap() } else { ids(n).join(",") };
         let (small, large) = (list(n / 10), list(n));
-        let (t_small, r) =
-            timed(gw.call_form(ALI, action, &[("RegionId", "cn-hangzhou"), (name, &small)])).await;
+        let small_params = [("RegionId", "cn-hangzhou"), (name, small.as_str())];
+        let large_params = [("RegionId", "cn-hangzhou"), (name, large.as_str())];
+        let (t_small, r) = timed(|| gw.call_form(ALI, action, &small_params)).await;
         assert_eq!((r.status, r.code()), (400, "InvalidParameter".to_string()), "{}", r.text);
-        let (t_large, r) =
-            timed(gw.call_form(ALI, action, &[("RegionId", "cn-hangzhou"), (name, &large)])).await;
+        let (t_large, r) = timed(|| gw.call_form(ALI, action, &large_params)).await;
         assert_eq!((r.status, r.code()), (400, "InvalidParameter".to_string()), "{}", r.text);
         assert!(r.text.contains("At most 100 ids"), "{}", r.text);
         assert!(
@@ -339,8 +346,8 @@ async fn long_lists_are_read_in_linear_time() {
     // Tencent: CreateSnapshot's Tags, each key once (every one is read).
     let tags = |n: usize| (0..n).map(|i| json!({"Key": format!("k{i}"), "Value": ""})).collect::<Vec<_>>();
     let create = |n: usize| json!({"DiskId": "disk-tc-nothere", "Tags": tags(n)});
-    let (t_small, _) = timed(gw.tc(TcSigning::Tc3, TC, "CreateSnapshot", create(3_500))).await;
-    let (t_large, r) = timed(gw.tc(TcSigning::Tc3, TC, "CreateSnapshot", create(35_000))).await;
+    let (t_small, _) = timed(|| gw.tc(TcSigning::Tc3, TC, "CreateSnapshot", create(3_500))).await;
+    let (t_large, r) = timed(|| gw.tc(TcSigning::Tc3, TC, "CreateSnapshot", create(35_000))).await;
     println!("figures: Tencent Tags: {t_small:.3} s for 3,500, {t_large:.3} s for 35,000");
     assert!(r.tc_code().is_some(), "{}", r.text);
     assert!(t_large < 30.0 * t_small.max(0.01), "Tencent Tags: {t_small:.3} s, then {t_large:.3} s");
@@ -349,8 +356,8 @@ async fn long_lists_are_read_in_linear_time() {
         let tags: Vec<_> = (0..n).map(|i| json!({"key": format!("k{i}"), "value": ""})).collect();
         json!({"tags": tags})
     };
-    let (t_small, _) = timed(gw.zl(ZL, "DescribeImages", filter(3_000))).await;
-    let (t_large, r) = timed(gw.zl(ZL, "DescribeImages", filter(30_000))).await;
+    let (t_small, _) = timed(|| gw.zl(ZL, "DescribeImages", filter(3_000))).await;
+    let (t_large, r) = timed(|| gw.zl(ZL, "DescribeImages", filter(30_000))).await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert!(t_large < 30.0 * t_small.max(0.01), "Zenlayer tags: {t_small:.3} s, then {t_large:.3} s");
 }
