@@ -94,7 +94,8 @@ pub async fn handle<P: Protocol>(app: &App, req: WireRequest, scope: Scope) -> W
         action = %action
     );
     // Attributed to the function the load balancer would send it to (see `store::usage`).
-    let function = P::Action::from_wire(&action).map_or(crate::routes::CATCH_ALL, |a| a.function().name());
+    let named = P::Action::from_wire(&action);
+    let function = named.map_or(crate::routes::CATCH_ALL, |a| a.function().name());
     let served = async {
         let started = std::time::Instant::now();
         let response = match run(app, &req, &parsed, &action, scope).await {
@@ -102,7 +103,7 @@ pub async fn handle<P: Protocol>(app: &App, req: WireRequest, scope: Scope) -> W
                 store::usage::answered(action.rate_limit_key());
                 parsed.success(action, &request_id, &answer)
             }
-            Err(e) => refusal(Some(&parsed), P::Action::from_wire(&action), &e, &request_id),
+            Err(e) => refusal(Some(&parsed), named, &e, &request_id),
         };
         let ms = started.elapsed().as_millis() as u64;
         tracing::info!(status = response.status().as_u16(), ms, "answered");

@@ -13,6 +13,28 @@ fn code(r: &Reply) -> String {
 
 const DESCRIBE: &str = "DescribeImages";
 
+/// A TC3 request of `action` in `version` to `host` with an empty JSON body, not yet signed.
+fn tc3_request(host: &str, action: &str, version: &str) -> http::Request<bytes::Bytes> {
+    http::Request::builder()
+        .method("POST")
+        .uri("/")
+        .header("host", host)
+        .header("content-type", "application/json")
+        .header("x-tc-action", action)
+        .header("x-tc-version", version)
+        .header("x-tc-region", "ap-guangzhou")
+        .body(bytes::Bytes::from("{}"))
+        .unwrap()
+}
+
+/// Send `req` as it stands, every header included.
+async fn send(gw: &Gateway, req: &http::Request<bytes::Bytes>) -> Reply {
+    let headers: Vec<(String, String)> =
+        req.headers().iter().map(|(k, v)| (k.to_string(), v.to_str().unwrap().to_string())).collect();
+    let h: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    gw.raw("POST", "/", &h, req.body().to_vec()).await
+}
+
 #[tokio::test]
 async fn bad_keys_and_signatures() {
     let gw = Gateway::start(REFERENCE_WORLD).await;
@@ -39,21 +61,9 @@ async fn stale_replayed_and_unsigned_requests() {
     let gw = Gateway::start(REFERENCE_WORLD).await;
     let host = gw.addr.to_string();
     // TC3 signed an hour ago.
-    let mut req = http::Request::builder()
-        .method("POST")
-        .uri("/")
-        .header("host", &host)
-        .header("content-type", "application/json")
-        .header("x-tc-action", DESCRIBE)
-        .header("x-tc-version", "2017-03-12")
-        .header("x-tc-region", "ap-guangzhou")
-        .body(bytes::Bytes::from("{}"))
-        .unwrap();
+    let mut req = tc3_request(&host, DESCRIBE, "2017-03-12");
     signature::sign_tc3(&mut req, TC.0, TC.1, "cvm", Utc::now() - chrono::Duration::hours(1));
-    let headers: Vec<(String, String)> =
-        req.headers().iter().map(|(k, v)| (k.to_string(), v.to_str().unwrap().to_string())).collect();
-    let h: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    let stale = gw.raw("POST", "/", &h, b"{}".to_vec()).await;
+    let stale = send(&gw, &req).await;
     assert_eq!(code(&stale), "AuthFailure.SignatureExpire");
 
     // The form's nonce: the same signed request twice is a replay. The nonce goes with its
@@ -139,43 +149,19 @@ async fn common_refusals_keep_the_envelope() {
         .await;
     assert_eq!(code(&big), "RequestSizeLimitExceeded");
     // A version the API does not have.
-    let mut req = http::Request::builder()
-        .method("POST")
-        .uri("/")
-        .header("host", gw.addr.to_string())
-        .header("content-type", "application/json")
-        .header("x-tc-action", DESCRIBE)
-        .header("x-tc-version", "2099-01-01")
-        .header("x-tc-region", "ap-guangzhou")
-        .body(bytes::Bytes::from("{}"))
-        .unwrap();
+    let mut req = tc3_request(&gw.addr.to_string(), DESCRIBE, "2099-01-01");
     signature::sign_tc3(&mut req, TC.0, TC.1, "cvm", Utc::now());
-    let headers: Vec<(String, String)> =
-        req.headers().iter().map(|(k, v)| (k.to_string(), v.to_str().unwrap().to_string())).collect();
-    let h: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    assert_eq!(code(&gw.raw("POST", "/", &h, b"{}".to_vec()).await), "NoSuchVersion");
+    assert_eq!(code(&send(&gw, &req).await), "NoSuchVersion");
 }
 
 /// A TC3 request for `action`, signed with the scope's `service` over the `Host` `signed_host`,
 /// and sent with the `Host` `sent_host`.
 async fn tc3_scoped(gw: &Gateway, action: &str, service: &str, signed_host: &str, sent_host: &str) -> Reply {
     let version = TencentAction::from_wire(action).expect("a served action").api().version();
-    let mut req = http::Request::builder()
-        .method("POST")
-        .uri("/")
-        .header("host", signed_host)
-        .header("content-type", "application/json")
-        .header("x-tc-action", action)
-        .header("x-tc-version", version)
-        .header("x-tc-region", "ap-guangzhou")
-        .body(bytes::Bytes::from("{}"))
-        .unwrap();
+    let mut req = tc3_request(signed_host, action, version);
     signature::sign_tc3(&mut req, TC.0, TC.1, service, Utc::now());
     req.headers_mut().insert("host", http::HeaderValue::from_str(sent_host).unwrap());
-    let headers: Vec<(String, String)> =
-        req.headers().iter().map(|(k, v)| (k.to_string(), v.to_str().unwrap().to_string())).collect();
-    let h: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    gw.raw("POST", "/", &h, b"{}".to_vec()).await
+    send(gw, &req).await
 }
 
 /// Tencent's Node.js SDK scopes its TC3 signature to its endpoint's first label
@@ -224,35 +210,17 @@ async fn a_scope_named_after_the_host_the_client_was_pointed_at() {
 async fn the_hostname_reading_rewrites_the_host_line_alone() {
     let gw = Gateway::start(REFERENCE_WORLD).await;
     let ip = format!("127.0.0.1:{}", gw.addr.port());
-    let send = async |myhost: &str| {
-        let mut req = http::Request::builder()
-            .method("POST")
-            .uri("/")
-            .header("host", &ip)
-            .header("a-myhost", "127.0.0.1")
-            .header("content-type", "application/json")
-            .header("x-tc-action", DESCRIBE)
-            .header("x-tc-version", "2017-03-12")
-            .header("x-tc-region", "ap-guangzhou")
-            .body(bytes::Bytes::from("{}"))
-            .unwrap();
-        signature::sign_tc3_headers(
-            &mut req,
-            TC.0,
-            TC.1,
-            "cvm",
-            Utc::now(),
-            &["a-myhost", "content-type", "host"],
-        );
+    let sent_with = async |myhost: &str| {
+        let mut req = tc3_request(&ip, DESCRIBE, "2017-03-12");
+        req.headers_mut().insert("a-myhost", http::HeaderValue::from_static("127.0.0.1"));
+        let signed = ["a-myhost", "content-type", "host"];
+        signature::sign_tc3_headers(&mut req, TC.0, TC.1, "cvm", Utc::now(), &signed);
         req.headers_mut().insert("a-myhost", http::HeaderValue::from_str(myhost).unwrap());
-        let headers: Vec<(String, String)> =
-            req.headers().iter().map(|(k, v)| (k.to_string(), v.to_str().unwrap().to_string())).collect();
-        let h: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-        gw.raw("POST", "/", &h, b"{}".to_vec()).await
+        send(&gw, &req).await
     };
-    let honest = send("127.0.0.1").await;
+    let honest = sent_with("127.0.0.1").await;
     assert_eq!(code(&honest), format!("(success) {}", honest.text));
-    let changed = send(&ip).await;
+    let changed = sent_with(&ip).await;
     assert_eq!(code(&changed), "AuthFailure.SignatureFailure");
 }
 
