@@ -40,6 +40,9 @@ pub enum AuthFailure {
     BadTimestamp,
     /// The nonce was already used.
     NonceReused,
+    /// A change signed by a signature without a nonce that was first used for another action
+    /// (the same bytes sent again under another action header).
+    SignatureBound,
     /// A signature method or version the dialect does not support.
     UnsupportedMethod(String),
 }

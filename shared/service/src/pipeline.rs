@@ -28,9 +28,9 @@ pub trait Protocol: dialects::Request + Sync {
 
     /// The access key and signature parts the request carries.
     fn presented(&self, req: &WireRequest) -> Result<Self::Presented, AuthFailure>;
-    /// The access key the credentials name, and for dialects whose signatures carry a nonce, what
-    /// makes a request a replay of another (the nonce, or the nonce with its timestamp).
-    fn key_and_nonce(presented: &Self::Presented) -> (&str, Option<Cow<'_, str>>);
+    /// The access key the credentials name, and what keeps the request from being sent again
+    /// where it must not be.
+    fn key_and_replay(presented: &Self::Presented) -> (&str, Option<Replay<'_>>);
     /// What every action of the dialect reads ahead, beside what the action declares it reads:
     /// read together with the caller's credential (`access_key`'s), in one round trip.
     fn common_reads(&self, _action: Self::Action, _access_key: &str) -> Vec<Ref> {
@@ -56,6 +56,29 @@ pub trait Protocol: dialects::Request + Sync {
     ) -> WireResponse;
 }
 
+/// What keeps a signed request from being sent again where it must not be (`store::Spend`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Replay<'a> {
+    /// What makes a request a replay of another (the nonce, or the nonce with its timestamp):
+    /// it is spent once.
+    Nonce(Cow<'a, str>),
+    /// A signature without a nonce, which does not cover the action header: bound to the first
+    /// action it is used for. Lower-cased (hex in any case verifies).
+    Signature(String),
+}
+
+impl Replay<'_> {
+    /// What the request spends, as `action` (which `access` says changes something or not).
+    fn spend<'s>(&'s self, action: &'s str, access: Access) -> store::Spend<'s> {
+        match self {
+            Replay::Nonce(nonce) => store::Spend::Nonce(nonce),
+            Replay::Signature(signature) => {
+                store::Spend::Signature { signature, action, changes: access != Access::Read }
+            }
+        }
+    }
+}
+
 /// What a dialect's actions answer.
 pub type Answer<P> = <<P as Protocol>::Action as Action>::Answer;
 
@@ -76,8 +99,8 @@ pub struct Check<'a> {
     pub max_skew_seconds: u64,
 }
 
-/// How long a signature nonce is remembered: longer than a request carrying it can stay fresh
-/// under any sensible `signature_max_skew_seconds`.
+/// How long a signature nonce (or a signature's first action) is remembered: longer than a
+/// request carrying it can stay fresh under any sensible `signature_max_skew_seconds`.
 const NONCE_MEMORY_SECONDS: i64 = 2 * 86_400;
 
 pub async fn handle<P: Protocol>(app: &App, req: WireRequest, scope: Scope) -> WireResponse {
@@ -146,9 +169,10 @@ async fn run<P: Protocol>(
     // Signatures go by real time; everything else by the virtual clock, read with the reads.
     let real_now = app.real_now();
     let presented = parsed.presented(req).map_err(DomainError::Auth)?;
-    let (key, nonce) = P::key_and_nonce(&presented);
-    // No nonce is longer than this; a longer one would only be a way to grow the table.
-    if nonce.as_ref().is_some_and(|n| n.len() > 128) {
+    let (key, replay) = P::key_and_replay(&presented);
+    // No nonce is longer than this; a longer one would only be a way to grow the table. (A
+    // signature is recorded only once it verified, at its algorithm's length.)
+    if matches!(&replay, Some(Replay::Nonce(n)) if n.len() > 128) {
         return Err(DomainError::Auth(AuthFailure::UnsupportedMethod("an over-long nonce".into())));
     }
     // Nothing read ahead is used, or shown, before the signature has verified.
@@ -169,7 +193,7 @@ async fn run<P: Protocol>(
         }
     }
     let mut app = match access {
-        Access::Read => request.read_ahead_with_nonce(app, key, nonce.as_deref(), &reads).await?,
+        Access::Read => request.read_ahead_with_nonce(app, key, replay.as_ref(), &reads).await?,
         _ => app.read_ahead(&reads).await?,
     };
     request.serve(&mut app, &reads, false).await
@@ -194,17 +218,18 @@ impl<P: Protocol> Request<'_, P> {
         &self,
         app: &App,
         key: &str,
-        nonce: Option<&str>,
+        replay: Option<&Replay<'_>>,
         reads: &[Ref],
     ) -> DomainResult<App> {
-        let early = nonce.and_then(|nonce| {
+        let early = replay.and_then(|replay| {
             let credential = app.store.remembered_credential(key)?;
             let account = &credential.account;
             if account.provider != P::DIALECT.provider() || account.settings.auth != AuthMode::Strict {
                 return None;
             }
             verify(self.req, self.parsed, self.presented, &credential, self.real_now).ok()?;
-            Some(app.store.with_nonce(key, nonce, self.real_now, NONCE_MEMORY_SECONDS))
+            let spend = replay.spend(self.action.wire(), Access::Read);
+            Some(app.store.spending(key, spend, self.real_now, NONCE_MEMORY_SECONDS))
         });
         let Some(store) = early else { return app.read_ahead(reads).await };
         let with_nonce = App { store: store.clone(), ..app.clone() };
@@ -225,7 +250,7 @@ impl<P: Protocol> Request<'_, P> {
         speculative: bool,
     ) -> DomainResult<(P::Action, Answer<P>)> {
         let (req, parsed, action) = (self.req, self.parsed, self.action);
-        let account = authenticate(app, req, parsed, self.presented, self.real_now).await?;
+        let account = authenticate(app, req, parsed, self.presented, action, self.real_now).await?;
         let app = &*app;
         let limit = action.rate_limit_key();
         if let Some(max) = account.settings.rate_limits.get(limit) {
@@ -285,9 +310,10 @@ async fn authenticate<P: Protocol>(
     req: &WireRequest,
     parsed: &P,
     presented: &P::Presented,
+    action: P::Action,
     now: DateTime<Utc>,
 ) -> DomainResult<Account> {
-    let (key, nonce) = P::key_and_nonce(presented);
+    let (key, replay) = P::key_and_replay(presented);
     let credential = app
         .store
         .credential(key)
@@ -298,8 +324,9 @@ async fn authenticate<P: Protocol>(
         verify(req, parsed, presented, &credential, now).map_err(DomainError::Auth)?;
         // Only a request that proved its key is remembered: an unauthenticated one cannot grow the
         // table.
-        if let Some(nonce) = nonce {
-            app.store = app.store.with_nonce(key, &nonce, now, NONCE_MEMORY_SECONDS);
+        if let Some(replay) = &replay {
+            let spend = replay.spend(action.wire(), action.access());
+            app.store = app.store.spending(key, spend, now, NONCE_MEMORY_SECONDS);
         }
     }
     Ok(credential.account)

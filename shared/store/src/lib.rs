@@ -32,6 +32,7 @@ pub use capture::{Capture, Captured};
 pub use deletes::Released;
 pub use emulator::{EmulatorState, MAX_CLOCK_OFFSET_MS, MAX_FAULTS};
 pub use modifies::Modified;
+pub use nonce::Spend;
 use read_ahead::{Accounts, Ahead, Attachments};
 pub use read_ahead::{CallerItem, Owned, Ref};
 use round_trips::RoundTrips;
@@ -160,31 +161,6 @@ impl Store {
             self.note_account(access_key_id, &c.account.id);
         }
         Ok(credential)
-    }
-
-    /// Record a signature nonce; false when it was already used (a replayed request).
-    pub async fn remember_nonce(
-        &self,
-        access_key_id: &str,
-        nonce: &str,
-        now: chrono::DateTime<chrono::Utc>,
-        ttl_seconds: i64,
-    ) -> DomainResult<bool> {
-        self.remember_nonce_by(access_key_id, nonce, now, ttl_seconds, &uuid::Uuid::new_v4().to_string())
-            .await
-    }
-
-    /// [`Store::remember_nonce`] for the request `writer`: true again when the nonce was recorded
-    /// by that same writer (its earlier attempt was applied but its answer lost).
-    pub async fn remember_nonce_by(
-        &self,
-        access_key_id: &str,
-        nonce: &str,
-        now: chrono::DateTime<chrono::Utc>,
-        ttl_seconds: i64,
-        writer: &str,
-    ) -> DomainResult<bool> {
-        tokens::remember_nonce(self, access_key_id, nonce, now, ttl_seconds, writer).await
     }
 
     pub async fn region(&self, id: &str) -> DomainResult<Option<domain::Region>> {

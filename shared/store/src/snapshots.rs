@@ -61,7 +61,7 @@ impl Store {
         outcome: impl Fn(usize, Option<&Item>) -> DomainError,
     ) -> DomainResult<()> {
         // The request's nonce rides in its first transaction, last.
-        let nonce = self.nonce.as_ref().filter(|p| !p.is_written());
+        let nonce = self.nonce.as_ref().filter(|p| !p.is_written() && p.rides_in_transactions());
         let mut actions = actions;
         if let Some(speculation) = &self.speculation {
             speculation.guard(&self.table, &mut actions)?;
@@ -98,8 +98,8 @@ impl Store {
                 return Err(DomainError::Internal("a speculation was refused".into()));
             }
             // A replayed request is refused as such, before any other lost condition.
-            if nonce.is_some() && reasons.last().is_some_and(lost) {
-                return Err(DomainError::Auth(domain::AuthFailure::NonceReused));
+            if let Some(why) = nonce.filter(|_| reasons.last().is_some_and(lost)).and_then(|p| p.refused()) {
+                return Err(DomainError::Auth(why));
             }
             if let Some((i, r)) =
                 reasons.iter().enumerate().find(|(_, r)| r.code() == Some("ConditionalCheckFailed"))

@@ -1,4 +1,4 @@
-//! Client tokens and signature nonces: claimed with one conditional put each.
+//! Client tokens: claimed with one conditional put each.
 
 use crate::items::{self, n, s};
 use crate::table::TTL_ATTRIBUTE;
@@ -231,35 +231,4 @@ fn status_name(status: TokenStatus) -> &'static str {
         TokenStatus::InProgress => "IN_PROGRESS",
         TokenStatus::Completed => "COMPLETED",
     }
-}
-
-/// Remember a nonce for the request `writer` (an id of its own): false when another request used
-/// it. The SDK retries a put whose answer was lost (an attempt timed out under load, a connection
-/// dropped); when the lost attempt was applied, the retry finds the nonce taken — by this very
-/// request. The writer recorded with the nonce tells the two apart, so a slow store never turns a
-/// request into its own replay.
-pub(crate) async fn remember_nonce(
-    store: &Store,
-    access_key_id: &str,
-    nonce: &str,
-    now: DateTime<Utc>,
-    ttl_seconds: i64,
-    writer: &str,
-) -> DomainResult<bool> {
-    let (item, condition, values) = crate::nonce::nonce_put(access_key_id, nonce, now, ttl_seconds, writer);
-    let result = store
-        .client
-        .put_item()
-        .table_name(&store.table)
-        .set_item(Some(item))
-        .condition_expression(condition)
-        .set_expression_attribute_values(Some(values))
-        .send()
-        .await;
-    if crate::conditional(result)? {
-        return Ok(true);
-    }
-    let stored = store.read_item(&crate::items::key::nonce(access_key_id, nonce)).await?;
-    let by = stored.as_ref().and_then(|i| i.get(crate::nonce::WRITER)).and_then(|v| v.as_s().ok());
-    Ok(by.is_some_and(|by| by == writer))
 }

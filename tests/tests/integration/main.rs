@@ -25,6 +25,7 @@ mod isolation;
 mod lambda_events;
 mod read_round_trips;
 mod reliability;
+mod replayed_actions;
 mod runtime_faults;
 mod scheduler;
 mod slow_clients;

@@ -355,7 +355,10 @@ fn auth(failure: &AuthFailure) -> Answer {
         AuthFailure::BadTimestamp => {
             a(400, "InvalidTimeStamp.Format", "Specified time stamp or date value is not well formatted.")
         }
-        AuthFailure::NonceReused => a(400, "SignatureNonceUsed", "Specified signature nonce was used already."),
+        // Alibaba's signatures cover the action and carry a nonce: both refusals are the nonce's.
+        AuthFailure::NonceReused | AuthFailure::SignatureBound => {
+            a(400, "SignatureNonceUsed", "Specified signature nonce was used already.")
+        }
         AuthFailure::UnsupportedMethod(_) => {
             a(400, "IncompleteSignature", "The request signature does not conform to Aliyun standards.")
         }

@@ -356,6 +356,11 @@ fn auth(failure: &AuthFailure) -> Answer {
         AuthFailure::BadTimestamp => a("InvalidParameter", "The Timestamp is not a valid Unix time."),
         // The legacy form's nonce protects against replays; a reused one is a replayed request.
         AuthFailure::NonceReused => a("AuthFailure.SignatureFailure", "The Nonce was already used."),
+        // TC3 does not sign the action header; a signature is bound to its first action.
+        AuthFailure::SignatureBound => a(
+            "AuthFailure.SignatureFailure",
+            "The signature was already used for another action: sign this request again.",
+        ),
         AuthFailure::UnsupportedMethod(_) => {
             a("AuthFailure.InvalidAuthorization", "The signature method is not supported.")
         }

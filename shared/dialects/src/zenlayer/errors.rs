@@ -207,6 +207,11 @@ fn auth(failure: &AuthFailure) -> Answer {
         AuthFailure::Mismatch { .. } | AuthFailure::NonceReused => {
             a(401, "SIGNATURE_MISMATCH", "The request signature does not match.")
         }
+        AuthFailure::SignatureBound => a(
+            401,
+            "SIGNATURE_MISMATCH",
+            "The request signature was already used for another action: sign this request again.",
+        ),
         AuthFailure::Stale => a(401, "SIGNATURE_EXPIRED", "The request timestamp is too far from now."),
         AuthFailure::BadTimestamp => {
             a(401, "INVALID_AUTHORIZATION", "The x-zc-timestamp is not a Unix time.")

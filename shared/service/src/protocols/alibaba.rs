@@ -2,7 +2,7 @@
 //! domain commands and the results into the API's fields.
 
 use crate::actions::Action as _;
-use crate::pipeline::{check_version, Check, Protocol};
+use crate::pipeline::{check_version, Check, Protocol, Replay};
 use crate::routes::AlibabaAction;
 use crate::usecases::describe::{self, SnapshotScope};
 use crate::usecases::{create_image, create_snapshot, delete_image, delete_snapshot, modify, tags, Caller};
@@ -27,8 +27,9 @@ impl Protocol for RpcRequest {
         signature::presented(req, self)
     }
 
-    fn key_and_nonce(presented: &Self::Presented) -> (&str, Option<Cow<'_, str>>) {
-        (&presented.access_key_id, presented.nonce().map(Cow::Borrowed))
+    fn key_and_replay(presented: &Self::Presented) -> (&str, Option<Replay<'_>>) {
+        // Both signatures cover the action (a signed parameter, or ACS3's `x-acs-action`).
+        (&presented.access_key_id, presented.nonce().map(|n| Replay::Nonce(Cow::Borrowed(n))))
     }
 
     fn common_reads(&self, action: AlibabaAction, access_key: &str) -> Vec<Ref> {

@@ -4,12 +4,13 @@
 //! both.
 
 use crate::actions::Action as _;
-use crate::pipeline::{check_version, Check, Protocol};
+use crate::pipeline::{check_version, Check, Protocol, Replay};
 use crate::routes::TencentAction;
 use crate::usecases::describe::{self, SnapshotScope};
 use crate::usecases::{batch_delete, create_image, create_snapshot, modify, tags, Caller};
 use crate::App;
 use dialects::tencent::actions::Service;
+use dialects::tencent::signature::Scheme;
 use dialects::tencent::tags::{self as tag_params, FailedResource, Failures, ResourceName, ResourceTagPage};
 use dialects::tencent::{self as tc, errors, images, signature, snapshots, views, TcRequest};
 use dialects::{Dialect, WireRequest, WireResponse};
@@ -33,8 +34,14 @@ impl Protocol for TcRequest {
         signature::presented(req, &self.pairs)
     }
 
-    fn key_and_nonce(presented: &Self::Presented) -> (&str, Option<Cow<'_, str>>) {
-        (&presented.secret_id, presented.replay_key().map(Cow::Owned))
+    fn key_and_replay(presented: &Self::Presented) -> (&str, Option<Replay<'_>>) {
+        // The legacy form signs its `Action` parameter and carries a nonce; TC3 has no nonce and
+        // the SDKs do not sign `X-TC-Action`.
+        let replay = match &presented.scheme {
+            Scheme::Tc3 { signature, .. } => Some(Replay::Signature(signature.to_ascii_lowercase())),
+            Scheme::Legacy { .. } => presented.replay_key().map(|k| Replay::Nonce(Cow::Owned(k))),
+        };
+        (&presented.secret_id, replay)
     }
 
     fn common_reads(&self, _: TencentAction, _: &str) -> Vec<Ref> {

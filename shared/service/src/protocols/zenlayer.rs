@@ -2,7 +2,7 @@
 //! (created, described, renamed, given a new lifetime and deleted); their tags (ZRM) and
 //! resource groups (User).
 
-use crate::pipeline::{Check, Protocol};
+use crate::pipeline::{Check, Protocol, Replay};
 use crate::routes::ZenlayerAction;
 use crate::usecases::describe::{self, SnapshotScope};
 use crate::usecases::{batch_delete, create_image, create_snapshot, modify, tags, Caller};
@@ -16,7 +16,6 @@ use domain::modify::ModifySnapshot;
 use domain::tags::TagChange;
 use domain::{Account, AuthFailure, DomainError, DomainResult, Provider};
 use serde_json::Value;
-use std::borrow::Cow;
 use store::{Owned, Ref};
 use views::{Answer, SnapshotsNotDeleted};
 use views::{CustomImageView, Done, ImageCreated, ImagesNotDeleted, Page, SnapshotCreated, SnapshotView};
@@ -33,9 +32,10 @@ impl Protocol for ZlRequest {
         signature::presented(req)
     }
 
-    fn key_and_nonce(presented: &Self::Presented) -> (&str, Option<Cow<'_, str>>) {
-        // ZC2 has no nonce: identical requests within a second are not replays.
-        (&presented.access_key_id, None)
+    fn key_and_replay(presented: &Self::Presented) -> (&str, Option<Replay<'_>>) {
+        // ZC2 has no nonce (identical requests within a second are not replays) and the SDKs
+        // do not sign `x-zc-action`.
+        (&presented.access_key_id, Some(Replay::Signature(presented.signature.to_ascii_lowercase())))
     }
 
     fn verify(&self, req: &WireRequest, p: &Self::Presented, check: &Check) -> Result<(), AuthFailure> {
