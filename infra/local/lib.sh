@@ -195,7 +195,9 @@ ensure_python_env() {
       || die "python3 -m venv failed (on Debian: apt-get install -y python3-venv)"
   fi
   log "installing ${requirements#"$REPO_ROOT"/} into $dir"
-  "$dir/bin/python" -m pip install --quiet --disable-pip-version-check -r "$requirements" \
+  # --no-compile: Python compiles a module when it is first imported; compiling every file of
+  # tccli's whole SDK and cfn-lint's dependencies up front cost about a CPU-minute per fresh clone.
+  "$dir/bin/python" -m pip install --quiet --disable-pip-version-check --no-compile -r "$requirements" \
     || die "pip install -r $requirements failed (PyPI must be reachable the first time)"
   echo "$want" >"$stamp"
 }

@@ -28,14 +28,22 @@ rm -rf "$RUN_DIR/tmp"
 mkdir -p "$RUN_DIR/tmp"
 export TMPDIR="$RUN_DIR/tmp"
 
+# A build from scratch, as on a fresh clone: no incremental state (nothing to reuse it) and no
+# debug info (a test's failure names its file and line all the same). Both save CPU that the
+# stages beside the build want. Every cargo command below, `cargo lambda watch`'s too, builds so.
+export CARGO_INCREMENTAL=0 CARGO_PROFILE_DEV_DEBUG=false
+
 WORKERS="${CONFORMANCE_WORKERS:-3}"
 [[ "$WORKERS" =~ ^[1-9][0-9]?$ ]] || die "CONFORMANCE_WORKERS must be a number from 1 to 99, not '$WORKERS'"
 WORLD="$REPO_ROOT/infra/worlds/reference.json"
 rm -f "$RUN_DIR"/usage-*.log
 
-# The three venvs and the browser, side by side (each installs into its own directory).
+# The three venvs and the browser, side by side (each installs into its own directory), at a
+# lower priority than the build beside them: the build is on the way to every test, the installs
+# only to the suites, which wait for the build anyway.
 install_everything() {
   local pids=() pid rc=0
+  renice -n 10 -p "$BASHPID" >/dev/null
   ensure_venv &
   pids+=("$!")
   ensure_tools &
@@ -154,19 +162,37 @@ for line in sys.stdin:
         print(os.path.dirname(m["manifest_path"]), m["target"]["name"], m["executable"])'
 }
 rust_tests() {
-  export EMULATOR_USAGE_LOG="$RUN_DIR/usage-rust.log"
-  local dir name exe integration="" count=0
+  local dir name exe others=() integration="" count=0
   while read -r dir name exe; do
-    (cd "$dir" && "$exe" --skip "$OUTAGE_TEST")
     count=$((count + 1))
-    [[ "$name" == "integration" ]] && integration="$dir $exe"
+    if [[ "$name" == "integration" ]]; then
+      integration="$dir $exe"
+    else
+      others+=("$dir $exe")
+    fi
   done < <(test_binaries)
   ((count > 0)) || die "no test binary was found"
   [[ -n "$integration" ]] || die "the integration test binary was not found"
-  read -r dir exe <<<"$integration"
-  (cd "$dir" && EMULATOR_SPECULATION=off "$exe" --skip "$OUTAGE_TEST")
+  echo "$integration" >"$RUN_DIR/integration-binary"
+  # Two lanes: the integration suite (speculation on, then off), which mostly waits on DynamoDB
+  # Local, beside the other binaries (the fuzz targets and the property tests, which compute).
+  # Each lane records its own usage log (two processes appending to one file could interleave).
+  (
+    read -r dir exe <<<"$integration"
+    cd "$dir"
+    EMULATOR_USAGE_LOG="$RUN_DIR/usage-rust.log" "$exe" --skip "$OUTAGE_TEST"
+    EMULATOR_USAGE_LOG="$RUN_DIR/usage-rust-off.log" EMULATOR_SPECULATION=off "$exe" --skip "$OUTAGE_TEST"
+  ) &
+  local lane=$! rc=0
+  for entry in "${others[@]}"; do
+    read -r dir exe <<<"$entry"
+    (cd "$dir" && EMULATOR_USAGE_LOG="$RUN_DIR/usage-rust-others.log" "$exe" --skip "$OUTAGE_TEST") || rc=$?
+    ((rc == 0)) || break
+  done
+  wait "$lane" || rc=$?
+  return "$rc"
 }
-bg_stage CARGO_TEST_PID "cargo test, all but one, then the integration suite with speculation off (beside conformance)" \
+bg_stage CARGO_TEST_PID "cargo test, all but one: the integration suite (speculation on, then off) beside the other binaries (beside conformance)" \
   rust_tests
 
 stage_begin "conformance: $WORKERS workers (beside cargo test)"
@@ -264,25 +290,30 @@ stage_wait "$CARGO_TEST_PID" "cargo test --workspace"
 # Every suite recorded (EMULATOR_USAGE_LOG) which table actions and index queries each function's
 # code used; the template must grant each function exactly those.
 stage_begin "what the suites used: the template's privileges, the SDK suites' reach"
-USAGE_FILES=("$RUN_DIR/usage-rust.log")
+USAGE_FILES=("$RUN_DIR/usage-rust.log" "$RUN_DIR/usage-rust-off.log")
+# The binaries beside the integration suite record only what their tests reach of the store.
+[[ -f "$RUN_DIR/usage-rust-others.log" ]] && USAGE_FILES+=("$RUN_DIR/usage-rust-others.log")
 for table in "${TABLES[@]}"; do
   USAGE_FILES+=("$RUN_DIR/usage-$table.log")
 done
 USAGE_LOGS="$(IFS=:; echo "${USAGE_FILES[*]}")"
-USAGE_LOGS="$USAGE_LOGS" cargo test -p integration-tests --test integration -- --ignored --exact \
-  infra_routes::each_function_is_granted_what_its_code_used
+# The integration binary built above, run from its package's directory as cargo runs it.
+read -r INTEGRATION_DIR INTEGRATION_EXE <"$RUN_DIR/integration-binary"
+integration() {
+  (cd "$INTEGRATION_DIR" && "$INTEGRATION_EXE" "$@")
+}
+USAGE_LOGS="$USAGE_LOGS" integration --ignored --exact infra_routes::each_function_is_granted_what_its_code_used
 # And each SDK suite had a success of every action it claims to reach (the README's table).
 python_logs=()
 for ((k = 0; k < WORKERS; k++)); do
   python_logs+=("$RUN_DIR/usage-${TABLES[k]}.log")
 done
 SUITE_LOGS="python=$(IFS=,; echo "${python_logs[*]}");node=$RUN_DIR/usage-sdk-node.log;go=$RUN_DIR/usage-sdk-go.log" \
-  cargo test -p integration-tests --test integration -- --ignored --exact \
-  infra_routes::each_sdk_suite_reaches_every_action_it_claims
+  integration --ignored --exact infra_routes::each_sdk_suite_reaches_every_action_it_claims
 stage_end
 
 stage_begin "cargo test: the outage test, alone"
-cargo test -p integration-tests --test integration -- "$OUTAGE_TEST"
+integration "$OUTAGE_TEST"
 stage_end
 
 log "all tests passed"

@@ -48,8 +48,9 @@ fn write(lines: Vec<String>) {
     let mut log = log.lock().expect("not poisoned");
     for line in lines {
         if log.seen.insert(line.clone()) {
-            // A line lost to a full disk only makes the check stricter: nothing is assumed.
-            let _ = writeln!(log.file, "{line}");
+            // A line lost to a full disk only makes the check stricter: nothing is assumed. One
+            // write per line, so that processes appending to one file never interleave lines.
+            let _ = log.file.write_all(format!("{line}\n").as_bytes());
         }
     }
 }
