@@ -32,6 +32,26 @@ pub enum TagChange {
     JoinGroup(String),
 }
 
+/// How a provider tells one tag key from another.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Keys {
+    /// `Env` and `env` are two tags.
+    Exact,
+    /// `Env` and `env` are one tag (Alibaba: "The TagKey has duplication with others,
+    /// case-insensitive"): setting `env` on a resource that carries `Env` replaces it, and
+    /// removing `env` removes it.
+    IgnoringCase,
+}
+
+impl Keys {
+    pub fn same(self, a: &str, b: &str) -> bool {
+        match self {
+            Keys::Exact => a == b,
+            Keys::IgnoringCase => a.to_lowercase() == b.to_lowercase(),
+        }
+    }
+}
+
 /// TagResources, UntagResources or JoinResourceGroup as the dialects hand it over, already
 /// checked for format: every resource must be the caller's, in `region`, or nothing changes.
 #[derive(Debug, Clone, PartialEq)]
@@ -42,25 +62,29 @@ pub struct Retag {
     pub change: TagChange,
     /// The most tags a resource may carry after the change.
     pub limit: usize,
+    /// How the provider tells keys apart.
+    pub keys: Keys,
 }
 
-/// A resource's tags after `change`; more than `limit` is refused.
-pub fn retag(current: &[Tag], change: &TagChange, limit: usize) -> DomainResult<Vec<Tag>> {
+/// A resource's tags after `change`, keys told apart by `keys`; more than `limit` is refused.
+pub fn retag(current: &[Tag], change: &TagChange, limit: usize, keys: Keys) -> DomainResult<Vec<Tag>> {
     let mut tags = current.to_vec();
     let add = |tags: &mut Vec<Tag>, new: &[Tag]| {
         for tag in new {
-            match tags.iter_mut().find(|t| t.key == tag.key) {
-                Some(t) => t.value = tag.value.clone(),
+            match tags.iter_mut().find(|t| keys.same(&t.key, &tag.key)) {
+                // The key as now given, with its value.
+                Some(t) => *t = tag.clone(),
                 None => tags.push(tag.clone()),
             }
         }
     };
+    let named = |removed: &[String], t: &Tag| removed.iter().any(|k| keys.same(k, &t.key));
     match change {
         TagChange::Add(new) => add(&mut tags, new),
-        TagChange::Remove(keys) => tags.retain(|t| !keys.contains(&t.key)),
+        TagChange::Remove(removed) => tags.retain(|t| !named(removed, t)),
         TagChange::RemoveAll => tags.clear(),
         TagChange::Edit { set, remove } => {
-            tags.retain(|t| !remove.contains(&t.key));
+            tags.retain(|t| !named(remove, t));
             add(&mut tags, set);
         }
         TagChange::JoinGroup(_) => {}

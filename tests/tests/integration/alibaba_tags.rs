@@ -378,3 +378,45 @@ async fn a_write_from_a_stale_read_is_refused_and_judged_again() {
     assert_eq!(gw.store.relabel(&[with("second")]).await.unwrap(), store::Modified::Changed);
     assert_eq!(snapshot_tags(&gw, "s-ali-sys").await, owned(&[("first", "v")]));
 }
+
+/// One rule for a tag key's case, everywhere (the error's own words: "The TagKey has duplication
+/// with others, case-insensitive"): `Env`, `env` and `ENV` are one key, whether they come in one
+/// call or in several, at create or later; the reserved prefixes `aliyun` and `acs:` are refused
+/// in any case.
+#[tokio::test]
+async fn a_tag_key_is_one_key_in_any_case() {
+    let gw = Gateway::start(&world()).await;
+    assert_eq!(tag(&gw, "snapshot", "s-ali-sys", &[("Env", "prod"), ("team", "core")]).await.status, 200);
+    // Set again in another case: the same tag, now spelt as given, with the new value.
+    assert_eq!(tag(&gw, "snapshot", "s-ali-sys", &[("env", "test")]).await.status, 200);
+    assert_eq!(snapshot_tags(&gw, "s-ali-sys").await, owned(&[("env", "test"), ("team", "core")]));
+    assert_eq!(tag(&gw, "snapshot", "s-ali-sys", &[("ENV", "stage")]).await.status, 200);
+    assert_eq!(snapshot_tags(&gw, "s-ali-sys").await, owned(&[("ENV", "stage"), ("team", "core")]));
+    // Removed in another case.
+    let untag = [REGION, ("ResourceType", "snapshot"), ("ResourceId.1", "s-ali-sys"), ("TagKey.1", "Env")];
+    assert_eq!(gw.call(ALI, "UntagResources", &untag).await.status, 200);
+    assert_eq!(snapshot_tags(&gw, "s-ali-sys").await, owned(&[("team", "core")]));
+    // Two spellings in one call: TagResources' code, and CreateSnapshot's.
+    let both = tag(&gw, "snapshot", "s-ali-sys", &[("Env", "a"), ("env", "b")]).await;
+    assert_eq!((both.status, both.code()), (403, "TagKey.Duplication".to_string()), "{}", both.text);
+    let create = [
+        REGION,
+        ("DiskId", "d-ali-stopped-data"),
+        ("Tag.1.Key", "Env"),
+        ("Tag.1.Value", "a"),
+        ("Tag.2.Key", "env"),
+        ("Tag.2.Value", "b"),
+    ];
+    let made = gw.call(ALI, "CreateSnapshot", &create).await;
+    assert_eq!((made.status, made.code()), (400, "Duplicate.TagKey".to_string()), "{}", made.text);
+    // The reserved prefixes, in any case, at create and later.
+    for key in ["acs:x", "ACS:x", "Aliyunx", "ALIYUN-x", "aliyun"] {
+        let r = tag(&gw, "snapshot", "s-ali-sys", &[(key, "v")]).await;
+        assert_eq!((r.status, r.code()), (400, "InvalidTagKey.Malformed".to_string()), "{key}: {}", r.text);
+        let create = [REGION, ("DiskId", "d-ali-stopped-data"), ("Tag.1.Key", key), ("Tag.1.Value", "v")];
+        let r = gw.call(ALI, "CreateSnapshot", &create).await;
+        assert_eq!((r.status, r.code()), (400, "InvalidTagKey.Malformed".to_string()), "{key}: {}", r.text);
+    }
+    assert_eq!(snapshot_tags(&gw, "s-ali-sys").await, owned(&[("team", "core")]), "nothing changed");
+    gw.assert_consistent().await;
+}

@@ -3,6 +3,7 @@
 //! same rule (description, client token, `Tag.N`, booleans, choices).
 
 use super::wire::RpcRequest;
+use domain::tags::Keys;
 use domain::text::{char_len, contains_url, is_url_like};
 use domain::{DomainError, DomainResult, Field, Tag};
 
@@ -133,14 +134,16 @@ pub fn tags(rpc: &RpcRequest) -> DomainResult<Vec<Tag>> {
     for (key, value) in by_index.into_values() {
         let key = key.unwrap_or_default();
         let value = value.unwrap_or_default();
-        let reserved = |s: &str| s.starts_with("aliyun") || s.starts_with("acs:") || contains_url(s);
+        let reserved = |s: &str| super::tags::reserved_prefix(s) || contains_url(s);
         if key.is_empty() || char_len(&key) > 64 || reserved(&key) {
             return Err(DomainError::Malformed(Field::TagKey));
         }
         if char_len(&value) > 128 || reserved(&value) {
             return Err(DomainError::Malformed(Field::TagValue));
         }
-        if tags.iter().any(|t| t.key == key) {
+        // Keys are told apart ignoring case, as TagResources tells them (`Env` and `env` are
+        // one key).
+        if tags.iter().any(|t| Keys::IgnoringCase.same(&t.key, &key)) {
             return Err(DomainError::DuplicateTagKey);
         }
         if value.chars().any(char::is_control) {

@@ -4,7 +4,7 @@
 use super::paging;
 use super::params::{boolean, index, only, optional};
 use super::wire::RpcRequest;
-use domain::tags::{Retag, TagChange, TaggedKind, MAX_TAGS_PER_RESOURCE};
+use domain::tags::{Keys, Retag, TagChange, TaggedKind, MAX_TAGS_PER_RESOURCE};
 use domain::text::{char_len, contains_url};
 use domain::{DomainError, DomainResult, Field, Tag, TagRefusal};
 use serde::Serialize;
@@ -116,7 +116,7 @@ fn tag_pairs(rpc: &RpcRequest) -> DomainResult<Vec<(String, Option<String>)>> {
         if pairs.iter().any(|(k, _)| *k == key) {
             return Err(DomainError::DuplicateTagKey);
         }
-        if pairs.iter().any(|(k, _)| k.eq_ignore_ascii_case(&key)) {
+        if pairs.iter().any(|(k, _)| Keys::IgnoringCase.same(k, &key)) {
             return Err(refused(TagRefusal::KeysDifferInCase));
         }
         pairs.push((key, value));
@@ -124,13 +124,21 @@ fn tag_pairs(rpc: &RpcRequest) -> DomainResult<Vec<(String, Option<String>)>> {
     Ok(pairs)
 }
 
-/// A tag key of these pages: 1–128 characters, not `acs:` or `aliyun`, no `http(s)://`.
+/// A tag key of these pages: 1–128 characters, not `acs:` or `aliyun` in any case, no
+/// `http(s)://`.
 fn check_key(key: &str) -> DomainResult<()> {
-    let reserved = key.starts_with("acs:") || key.starts_with("aliyun") || contains_url(key);
+    let reserved = reserved_prefix(key) || contains_url(key);
     if key.is_empty() || char_len(key) > 128 || reserved || key.chars().any(char::is_control) {
         return Err(DomainError::Malformed(Field::TagKey));
     }
     Ok(())
+}
+
+/// Whether a tag key (or a create's tag value) starts with a prefix the provider keeps for its own
+/// tags, `aliyun` or `acs:`, in any case: one rule for every Alibaba tag.
+pub(crate) fn reserved_prefix(s: &str) -> bool {
+    let head: String = s.chars().take(6).collect::<String>().to_lowercase();
+    head.starts_with("aliyun") || head.starts_with("acs:")
 }
 
 /// A tag value: up to 128 characters (empty allowed), no `http(s)://`.
@@ -161,7 +169,14 @@ pub fn tag_resources(rpc: &RpcRequest) -> DomainResult<Retag> {
         check_value(&value)?;
         tags.push(Tag { key, value });
     }
-    Ok(Retag { region, kind, ids, change: TagChange::Add(tags), limit: MAX_TAGS_PER_RESOURCE })
+    Ok(Retag {
+        region,
+        kind,
+        ids,
+        change: TagChange::Add(tags),
+        limit: MAX_TAGS_PER_RESOURCE,
+        keys: Keys::IgnoringCase,
+    })
 }
 
 /// UntagResources (ECS API reference, UntagResources): `All` removes every tag, and cannot come
@@ -181,7 +196,7 @@ pub fn untag_resources(rpc: &RpcRequest) -> DomainResult<Retag> {
         (true, true) => TagChange::RemoveAll,
         (false, _) => TagChange::Remove(keys),
     };
-    Ok(Retag { region, kind, ids, change, limit: MAX_TAGS_PER_RESOURCE })
+    Ok(Retag { region, kind, ids, change, limit: MAX_TAGS_PER_RESOURCE, keys: Keys::IgnoringCase })
 }
 
 /// JoinResourceGroup (ECS API reference, JoinResourceGroup): one resource, one group; its
@@ -216,6 +231,7 @@ pub fn join_resource_group(rpc: &RpcRequest) -> DomainResult<Retag> {
         ids: vec![id],
         change: TagChange::JoinGroup(group),
         limit: MAX_TAGS_PER_RESOURCE,
+        keys: Keys::IgnoringCase,
     })
 }
 

@@ -279,6 +279,7 @@ async fn retag(
         ids: vec![name.id.clone()],
         change: TagChange::Edit { set, remove },
         limit: tag_params::MAX_TAGS_PER_RESOURCE,
+        keys: domain::tags::Keys::Exact,
     };
     match tags::relabel(&app.store, caller, &cmd).await {
         Err(DomainError::RegionNotFound) => Err(DomainError::Tagging(TagRefusal::BadResourceName)),

@@ -23,7 +23,7 @@ pub async fn relabel(store: &Store, caller: &Caller<'_>, cmd: &Retag) -> DomainR
             let mut after = before.clone();
             match &group {
                 Some(g) => after.group = Some(g.clone()),
-                None => after.tags = tags::retag(&before.tags, &cmd.change, cmd.limit)?,
+                None => after.tags = tags::retag(&before.tags, &cmd.change, cmd.limit, cmd.keys)?,
             }
             pairs.push((before, after));
         }
@@ -97,7 +97,7 @@ pub async fn relabel_by_id(
             let mut after = before.clone();
             match change {
                 TagChange::JoinGroup(g) => after.group = Some(g.clone()),
-                other => after.tags = tags::retag(&before.tags, other, limit)?,
+                other => after.tags = tags::retag(&before.tags, other, limit, tags::Keys::Exact)?,
             }
             pairs.push((before, after));
         }
