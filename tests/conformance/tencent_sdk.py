@@ -118,6 +118,7 @@ class TcOutcome:
     started: float = 0.0
     finished: float = 0.0
     at: str = ""
+    sent: Any = None  # the request the SDK sent (requests' PreparedRequest), as it went on the wire
 
     def describe(self) -> str:
         head = "%s %s @%s: HTTP %s %r" % (self.sdk, self.action, self.at, self.http_status, self.content_type)
@@ -231,6 +232,7 @@ def _fill_raw(out: TcOutcome, seen: List[Any]) -> None:
     if not seen:
         return
     resp = seen[-1]
+    out.sent = resp.request
     out.http_status = resp.status_code
     out.content_type = resp.headers.get("Content-Type")
     try:

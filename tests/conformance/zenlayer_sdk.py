@@ -68,6 +68,7 @@ class ZlOutcome:
     text: Optional[str] = None
     exception: Optional[BaseException] = None
     sends: int = 0  # HTTP requests the SDK sent for this call (its rate-limit retries add more)
+    sent: Any = None  # the last request the SDK sent (requests' PreparedRequest), as it went on the wire
 
     def describe(self) -> str:
         if self.ok:
@@ -153,13 +154,21 @@ def call(creds: Creds, action: str, params: Optional[Dict[str, Any]] = None, at:
         seen["response"] = api_call(*args, **kwargs)
         return seen["response"]
 
+    proxy_request = c.proxy.request
+
+    def observed_request(req):  # keeps the request as sent; the SDK's own handling is unchanged
+        http_resp = proxy_request(req)
+        seen["sent"] = http_resp.request
+        return http_resp
+
     c._send_request = observed_send
     c._api_call = observed_api_call
+    c.proxy.request = observed_request
     req = request_model(action, params or {}, api=api, beyond_model=beyond_model)
 
     def seen_parts() -> Dict[str, Any]:
         return dict(status=seen.get("status"), headers=seen.get("headers", {}), text=seen.get("text"),
-                    sends=seen.get("sends", 0))
+                    sends=seen.get("sends", 0), sent=seen.get("sent"))
 
     try:
         model = getattr(c, action)(req)
