@@ -343,7 +343,7 @@ async fn long_lists_are_read_in_linear_time() {
             "{action}: {t_small:.3} s, then {t_large:.3} s at ten times the ids"
         );
     }
-    // Tencent: CreateSnapshot's Tags, each key once (every one is read).
+    // Tencent: CreateSnapshot's Tags, counted before any is read.
     let tags = |n: usize| (0..n).map(|i| json!({"Key": format!("k{i}"), "Value": ""})).collect::<Vec<_>>();
     let create = |n: usize| json!({"DiskId": "disk-tc-nothere", "Tags": tags(n)});
     let (t_small, _) = timed(|| gw.tc(TcSigning::Tc3, TC, "CreateSnapshot", create(3_500))).await;

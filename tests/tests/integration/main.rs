@@ -15,6 +15,7 @@ mod bad_input;
 mod clock;
 mod concurrency;
 mod control_plane;
+mod create_time_tags;
 mod dashboard;
 mod describe_snapshots;
 mod faults;

@@ -5,11 +5,17 @@
 
 use crate::json_params::{field, Params};
 use domain::text::char_len;
-use domain::{DomainError, DomainResult, Field, Tag};
+use domain::{DomainError, DomainResult, Field, Tag, TagRefusal};
 use serde_json::{Map, Value};
 
-/// Tags as `[{"Key", "Value"}]`: keys 1–127 characters and unique, values up to 255.
+/// A create's tags, as `[{"Key", "Value"}]`: keys 1–127 characters, unique and not reserved,
+/// values up to 255; no more than a resource may carry (the Tag service's rules, which the create
+/// hands its tags to: `LimitExceeded.ResourceAttachedTags`, `InvalidParameter.ReservedTagKey`).
 pub(super) fn tag_list(obj_list: &[&Map<String, Value>], list: &str) -> DomainResult<Vec<Tag>> {
+    // Counted before anything is read.
+    if obj_list.len() > super::tags::MAX_TAGS_PER_RESOURCE {
+        return Err(DomainError::Tagging(TagRefusal::QuotaExceeded));
+    }
     let mut tags: Vec<Tag> = Vec::new();
     // Keys seen, for the duplicate check in linear time however long the list.
     let mut keys = std::collections::HashSet::new();
@@ -24,6 +30,9 @@ pub(super) fn tag_list(obj_list: &[&Map<String, Value>], list: &str) -> DomainRe
                 &format!("{list}.Value"),
                 "A tag value has at most 255 characters.",
             ));
+        }
+        if super::tags::reserved_key(&key) {
+            return Err(DomainError::Tagging(TagRefusal::ReservedKey));
         }
         if !keys.insert(key.clone()) {
             return Err(DomainError::DuplicateTagKey);

@@ -76,14 +76,19 @@ fn check_key(key: &str) -> DomainResult<()> {
     if char_len(key) > 127 {
         return Err(DomainError::TooLong(Field::TagKey));
     }
-    let lower = key.to_ascii_lowercase();
-    if ["qcloud", "tencent", "project", "qcs:", "项目"].iter().any(|p| lower.starts_with(p)) {
+    if reserved_key(key) {
         return Err(refused(TagRefusal::ReservedKey));
     }
     if !allowed(key) {
         return Err(DomainError::Malformed(Field::TagKey));
     }
     Ok(())
+}
+
+/// Whether a tag key starts with a prefix the system keeps for its own tags (in any case).
+pub(super) fn reserved_key(key: &str) -> bool {
+    let lower = key.to_ascii_lowercase();
+    ["qcloud", "tencent", "project", "qcs:", "项目"].iter().any(|p| lower.starts_with(p))
 }
 
 /// A tag value: up to 255 characters, of the same characters as keys.

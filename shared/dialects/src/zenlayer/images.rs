@@ -2,7 +2,7 @@
 //! DescribeCustomImages, DeleteImages, ModifyImagesAttributes), checked by their pages and SDK
 //! models, into domain commands and queries.
 
-use super::params::{choice, paging, required_ids, tag_list, MAX_DESCRIBED_IDS};
+use super::params::{choice, paging, required_ids, resource_tags, tag_list, MAX_DESCRIBED_IDS};
 use super::wire::ZlRequest;
 use crate::json_params::Params;
 use domain::image::{CreateImage, ImageRules};
@@ -36,7 +36,7 @@ fn tag_association(p: &Params<'_>, name: &str) -> DomainResult<Vec<Tag>> {
         Some(Value::Array(items)) => items,
         Some(_) => return Err(DomainError::invalid(&format!("{name}.tags"), "It must be a list of tags.")),
     };
-    tag_list(list, &format!("{name}.tags"))
+    resource_tags(list, &format!("{name}.tags"))
 }
 
 const CREATE_IMAGE: [&str; 4] = ["instanceId", "imageName", "resourceGroupId", "tags"];

@@ -2,8 +2,17 @@
 //! lists, paging, choices, id lists and a zone's region.
 
 use crate::json_params::{field, Params};
-use domain::{DomainError, DomainResult, Tag};
+use domain::{DomainError, DomainResult, Tag, TagRefusal};
 use serde_json::Value;
+
+/// A resource's tags, `[{"key", "value"}]`: no more than a resource may carry, counted before
+/// anything is read.
+pub fn resource_tags(list: &[Value], name: &str) -> DomainResult<Vec<Tag>> {
+    if list.len() > super::tags::MAX_TAGS_PER_RESOURCE {
+        return Err(DomainError::Tagging(TagRefusal::QuotaExceeded));
+    }
+    tag_list(list, name)
+}
 
 /// `[{"key", "value"}]`.
 pub fn tag_list(list: &[Value], name: &str) -> DomainResult<Vec<Tag>> {

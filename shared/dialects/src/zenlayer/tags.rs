@@ -2,7 +2,7 @@
 //! (2025-10-14) and User's AddResourceResourceGroup (2024-05-29), the calls Zenlayer's Terraform
 //! provider makes when an image's `tags` or `resource_group_id` change.
 
-use super::params::tag_list;
+use super::params::resource_tags;
 use super::wire::ZlRequest;
 use crate::json_params::Params;
 use domain::tags::TagChange;
@@ -25,7 +25,7 @@ pub fn modify_resource_tags(zl: &ZlRequest) -> DomainResult<ResourceTags> {
     let resource = p.required("resourceUuid")?;
     let set = match p.value_of("replaceTags") {
         None | Some(Value::Null) => Vec::new(),
-        Some(Value::Array(list)) => tag_list(list, "replaceTags")?,
+        Some(Value::Array(list)) => resource_tags(list, "replaceTags")?,
         Some(_) => return Err(DomainError::invalid("replaceTags", "It must be a list of tags.")),
     };
     let remove = p.strings("deleteTagKeys")?.unwrap_or_default();
