@@ -14,6 +14,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
+use tokio_io_timeout::TimeoutStream;
 
 pub mod proxy;
 pub mod tls;
@@ -42,6 +43,9 @@ pub struct Limits {
     pub tls_handshake: Duration,
     /// For the whole body of one request, from the moment its header has been read.
     pub body_read: Duration,
+    /// How long a write of an answer may make no progress: a client that stops reading (its
+    /// window full, the answer queued in the process) is let go when it passes.
+    pub write_stall: Duration,
     /// Connections served at once. At the cap the gateway accepts no more until one ends: the
     /// others wait in the kernel's listen backlog, where they cost the process nothing. Zero is
     /// taken as one.
@@ -56,6 +60,7 @@ impl Default for Limits {
             header_read: Duration::from_secs(10),
             tls_handshake: Duration::from_secs(10),
             body_read: Duration::from_secs(30),
+            write_stall: Duration::from_secs(20),
             max_connections: 512,
         }
     }
@@ -99,6 +104,11 @@ pub async fn serve_with_limits(
         };
         let backend = backend.clone();
         let tls = tls.clone();
+        // Every write, TLS's own included, fails once it has made no progress for the stall limit:
+        // hyper then ends the connection and lets go of the answer it held.
+        let mut stream = TimeoutStream::new(stream);
+        stream.set_write_timeout(Some(limits.write_stall));
+        let stream = Box::pin(stream);
         tokio::spawn(async move {
             let _permit = permit;
             let Some(tls) = tls else { return connection(TokioIo::new(stream), backend, limits).await };
@@ -106,7 +116,7 @@ pub async fn serve_with_limits(
             // or opens a handshake and stops halfway, is let go when it passes.
             let handshake = async {
                 let mut first = [0u8; 1];
-                if !matches!(stream.peek(&mut first).await, Ok(1)) {
+                if !matches!(stream.get_ref().peek(&mut first).await, Ok(1)) {
                     return None;
                 }
                 if first[0] != tls::HANDSHAKE {

@@ -1,5 +1,6 @@
 //! Slow, stuck and idle clients are let go: a connection that holds half a header, half a TLS
-//! record, half a body or nothing at all is closed once the gateway's limit for it passes, a
+//! record, half a body or nothing at all, or that stops reading its answer, is closed once the
+//! gateway's limit for it passes, a
 //! malformed chunked body is refused as unreadable (not as too large), and the connection cap
 //! keeps further clients waiting until a connection ends. The gateway here runs with limits of
 //! one second, so that each test takes a few seconds.
@@ -17,7 +18,13 @@ const CAP: usize = 2;
 const BOUND: Duration = Duration::from_secs(5);
 
 fn limits() -> gateway::Limits {
-    gateway::Limits { header_read: LIMIT, tls_handshake: LIMIT, body_read: LIMIT, max_connections: CAP }
+    gateway::Limits {
+        header_read: LIMIT,
+        tls_handshake: LIMIT,
+        body_read: LIMIT,
+        write_stall: LIMIT,
+        max_connections: CAP,
+    }
 }
 
 async fn gateway(tls: Option<gateway::tls::LocalTls>) -> Gateway {
@@ -222,5 +229,70 @@ async fn at_the_connection_cap_a_client_waits_until_an_idle_one_is_let_go() {
     );
     for (i, mut tcp) in idle.into_iter().enumerate() {
         closed(&mut tcp, &format!("idle connection {i}")).await;
+    }
+}
+
+/// A world whose Alibaba snapshots make a DescribeSnapshots page of about 8 MB: 40 snapshots of
+/// 1,000 long tags each, ten on each of four disks.
+fn large_answers() -> String {
+    reference_with(|w| {
+        w["settings"]["auth"] = "off".into();
+        let disks = ["d-ali-stopped-sys", "d-ali-stopped-data", "d-ali-running-sys", "d-ali-running-data"];
+        let tags: serde_json::Map<String, serde_json::Value> =
+            (0..1000).map(|i| (format!("k{i:04}-{}", "x".repeat(90)), "v".repeat(100).into())).collect();
+        let snapshots = w["snapshots"].as_array_mut().unwrap();
+        for i in 0..40 {
+            snapshots.push(serde_json::json!({
+                "id": format!("s-ali-large{i:02}"), "account": "acct-ali", "region": "cn-hangzhou",
+                "disk": disks[i % 4], "source_disk_type": "data", "size_gb": 40, "tags": tags,
+            }));
+        }
+    })
+}
+
+/// A client that asks for a large answer and never reads it: its receive window stays small and
+/// full, and the gateway's write of the answer makes no progress.
+async fn never_reads(gw: &Gateway) -> TcpStream {
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.set_recv_buffer_size(4096).unwrap();
+    let mut tcp = socket.connect(gw.addr).await.unwrap();
+    let query = format!(
+        "Action=DescribeSnapshots&RegionId=cn-hangzhou&Version=2014-05-26&PageSize=100&AccessKeyId={}",
+        ALI.0
+    );
+    let request = format!("GET /?{query} HTTP/1.1\r\nHost: {}\r\n\r\n", gw.addr);
+    tcp.write_all(request.as_bytes()).await.unwrap();
+    tcp
+}
+
+/// Clients that stop reading their answers do not hold their connections, and the answers queued
+/// for them, for ever: once a write has made no progress for the stall limit the connection is
+/// closed (the answer cut short), its place at the cap comes back, and another client is served.
+#[tokio::test]
+async fn a_client_that_never_reads_its_answer_is_let_go() {
+    let gw = Gateway::start_with_limits(&large_answers(), None, limits()).await;
+    let mut stuck = Vec::new();
+    for _ in 0..CAP {
+        stuck.push(never_reads(&gw).await);
+    }
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let started = Instant::now();
+    let answered =
+        tokio::time::timeout(BOUND * 4, gw.call(ALI, "DescribeSnapshots", &[("RegionId", "cn-hangzhou")]))
+            .await;
+    let answer = answered.expect("another client is answered once a stuck one is let go");
+    assert_eq!(answer.status, 200, "{}", answer.text);
+    assert!(started.elapsed() >= LIMIT * 8 / 10, "served while {CAP} stuck clients held the cap");
+    for (i, mut tcp) in stuck.into_iter().enumerate() {
+        let (got, _) = closed(&mut tcp, &format!("stuck client {i}")).await;
+        let text = String::from_utf8_lossy(&got[..got.len().min(4096)]).to_string();
+        let length: usize = text
+            .lines()
+            .find_map(|l| {
+                l.to_ascii_lowercase().strip_prefix("content-length: ").map(|v| v.trim().parse().unwrap())
+            })
+            .unwrap_or_else(|| panic!("no content-length: {text}"));
+        assert!(length > 4_000_000, "a large answer: {length} bytes");
+        assert!(got.len() < length, "stuck client {i}: the answer was cut short ({} of {length})", got.len());
     }
 }
