@@ -18,17 +18,15 @@ impl Store {
     /// checked when it was parsed, so nothing here can be refused half-way for its content.
     pub async fn load_world(&self, world: &World) -> DomainResult<LoadSummary> {
         self.refuse_takeovers(world).await?;
-        let mut removals = Vec::new();
+        // What the accounts hold now, removed only once the new state is written: an item the
+        // world has again (a credential, a disk) is overwritten in place and never missing, so
+        // traffic during a reset never finds a known key unknown.
+        let mut before: Vec<AttributeValue> = Vec::new();
         for account in &world.accounts {
-            for item in self.owned_items(&account.id, None).await? {
-                if let Some(pk) = item.get("pk") {
-                    let delete = DeleteRequest::builder().key("pk", pk.clone()).build().map_err(internal)?;
-                    removals.push(WriteRequest::builder().delete_request(delete).build());
-                }
-            }
+            before.extend(
+                self.owned_items(&account.id, None).await?.into_iter().filter_map(|mut i| i.remove("pk")),
+            );
         }
-        let removed = removals.len();
-        self.batch_write(removals).await?;
 
         let mut puts: Vec<Item> = Vec::new();
         for a in &world.accounts {
@@ -76,6 +74,9 @@ impl Store {
             item.insert(crate::speculation::GEN.into(), items::s(&gen));
         }
         let written = puts.len();
+        // Keys are strings (`Kind#id`).
+        let kept: std::collections::HashSet<String> =
+            puts.iter().filter_map(|i| i.get("pk")?.as_s().ok().cloned()).collect();
         let requests = puts
             .into_iter()
             .map(|item| {
@@ -84,6 +85,13 @@ impl Store {
             })
             .collect::<DomainResult<Vec<_>>>()?;
         self.batch_write(requests).await?;
+        let mut removals = Vec::new();
+        for pk in before.into_iter().filter(|pk| pk.as_s().is_ok_and(|s| !kept.contains(s))) {
+            let delete = DeleteRequest::builder().key("pk", pk).build().map_err(internal)?;
+            removals.push(WriteRequest::builder().delete_request(delete).build());
+        }
+        let removed = removals.len();
+        self.batch_write(removals).await?;
         Ok(LoadSummary { accounts: world.accounts.len(), removed, written })
     }
 

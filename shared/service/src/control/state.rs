@@ -39,11 +39,17 @@ pub(super) async fn reset(app: &App, control: &Control, body: &[u8]) -> WireResp
         Ok(w) => w,
         Err(e) => return answer(400, json!({"error": format!("the world is not valid: {e}")})),
     };
-    let loaded = async {
-        let summary = app.store.load_world(&parsed).await?;
-        app.store.set_clock_offset(0).await?;
-        Ok::<_, domain::DomainError>((summary, app.store.clear_faults().await?))
-    };
+    // Under the scheduler's lease: a scheduler run or a clock move (which fires the scheduler)
+    // in progress on any process finishes first, and none starts until the reset is done, so a
+    // firing's snapshots and its disk's counter never straddle the reload.
+    let loaded = crate::scheduler::exclusively(
+        app,
+        Box::pin(async {
+            let summary = app.store.load_world(&parsed).await?;
+            app.store.set_clock_offset(0).await?;
+            Ok::<_, domain::DomainError>((summary, app.store.clear_faults().await?))
+        }),
+    );
     match loaded.await {
         Ok((summary, faults)) => answer(
             200,
