@@ -309,3 +309,50 @@ async fn an_image_instances_run_and_a_snapshot_being_made_are_refused() {
     assert_eq!(code(&r), "InvalidSnapshot.NotSupported");
     gw.assert_consistent().await;
 }
+
+/// DeleteSnapshots with `DeleteBindImages` racing a CreateImage from the same snapshot, on two
+/// gateways over one table: the delete deletes the image made meanwhile too and succeeds, or is
+/// refused before it deleted anything; never a refusal after the first image is gone.
+#[tokio::test]
+async fn delete_bind_images_racing_a_new_image_is_all_or_nothing() {
+    let gw = Arc::new(Gateway::start(&world(0)).await);
+    let other = Arc::new(gw.second_process(None).await);
+    for trial in 0..4 {
+        let snap = ok(&gw, "CreateSnapshot", json!({"DiskId": "disk-tc-stopped-sys"})).await["SnapshotId"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let first = image_of(&gw, &snap, &format!("race-first-{trial}")).await;
+        let deleting = {
+            let (gw, snap) = (gw.clone(), snap.clone());
+            tokio::spawn(async move {
+                call(&gw, "DeleteSnapshots", json!({"SnapshotIds": [snap], "DeleteBindImages": true})).await
+            })
+        };
+        let making = {
+            let (other, snap) = (other.clone(), snap.clone());
+            tokio::spawn(async move {
+                let params = json!({"SnapshotIds": [snap], "ImageName": format!("race-second-{trial}")});
+                other.tc(TcSigning::Tc3, TC, "CreateImage", params).await
+            })
+        };
+        let (deleted, made) = (deleting.await.unwrap(), making.await.unwrap());
+        if deleted.tc_code().is_none() {
+            assert!(snapshot(&gw, &snap).await.is_none(), "trial {trial}: the snapshot is gone");
+            assert!(image_ids(&gw, json!({"ImageIds": [first]})).await.is_empty(), "trial {trial}");
+            if made.tc_code().is_none() {
+                let second = made.tc_field("ImageId");
+                let left = image_ids(&gw, json!({"ImageIds": [second]})).await;
+                assert!(left.is_empty(), "trial {trial}: the image made meanwhile went with it");
+            }
+        } else {
+            assert_eq!(
+                image_ids(&gw, json!({"ImageIds": [first]})).await,
+                vec![first.clone()],
+                "trial {trial}: refused ({}) after deleting an image",
+                deleted.text
+            );
+        }
+    }
+    gw.assert_consistent().await;
+}

@@ -5,7 +5,7 @@
 
 use super::{one_write, Caller, ATTEMPTS};
 use domain::delete::{self, DeleteImages, DeleteSnapshots};
-use domain::{DomainError, DomainResult, Image};
+use domain::{DomainError, DomainResult, Image, Snapshot};
 use store::{Released, Store};
 
 pub async fn images(store: &Store, caller: &Caller<'_>, cmd: &DeleteImages) -> DomainResult<()> {
@@ -37,23 +37,47 @@ pub async fn snapshots(store: &Store, caller: &Caller<'_>, cmd: &DeleteSnapshots
     let images: usize = snapshots.iter().map(|s| s.image_ids.len()).sum();
     one_write(store, snapshots.len() + images)?;
     for snapshot in snapshots {
-        // The images made from it go first, so that nothing marks it any more; then it is read
-        // again, unmarked.
-        let current = if snapshot.image_ids.is_empty() {
-            Some(snapshot.clone())
-        } else {
-            for image in read_images(store, &snapshot.image_ids).await? {
-                delete_image(store, &image).await?;
-            }
-            store.snapshot(&snapshot.id).await?
-        };
-        let Some(current) = current else { continue };
-        match store.delete_snapshot(&current, caller.now).await? {
-            Released::Deleted | Released::Gone => {}
-            Released::BacksImage | Released::Changed => return Err(DomainError::SnapshotBacksImage),
-        }
+        delete_snapshot_and_images(store, caller, cmd, snapshot).await?;
     }
     Ok(())
+}
+
+/// One snapshot of a DeleteSnapshots. With `DeleteBindImages`, the images made from it go first,
+/// so that nothing marks it any more; then it goes, on the condition that nothing marks it. An
+/// image made from it meanwhile fails that condition: with `DeleteBindImages` that image goes
+/// too and the snapshot is tried again (the call asked for every image bound to it), so the call
+/// never answers a refusal after it deleted images; without it, the refusal comes before
+/// anything of this snapshot changed.
+async fn delete_snapshot_and_images(
+    store: &Store,
+    caller: &Caller<'_>,
+    cmd: &DeleteSnapshots,
+    snapshot: &Snapshot,
+) -> DomainResult<()> {
+    let mut current = snapshot.clone();
+    for _ in 0..ATTEMPTS {
+        if !current.image_ids.is_empty() {
+            if !cmd.with_images {
+                return Err(DomainError::SnapshotBacksImage);
+            }
+            for image in read_images(store, &current.image_ids).await? {
+                delete_image(store, &image).await?;
+            }
+            match store.snapshot(&current.id).await? {
+                Some(again) => current = again,
+                None => return Ok(()),
+            }
+            continue;
+        }
+        match store.delete_snapshot(&current, caller.now).await? {
+            Released::Deleted | Released::Gone => return Ok(()),
+            Released::BacksImage | Released::Changed => match store.snapshot(&current.id).await? {
+                Some(again) => current = again,
+                None => return Ok(()),
+            },
+        }
+    }
+    Err(DomainError::Unavailable)
 }
 
 async fn read_images(store: &Store, ids: &[String]) -> DomainResult<Vec<Image>> {
