@@ -40,42 +40,95 @@ pub(crate) const GEN: &str = "gen";
 /// The last state read of each item worth remembering, by key; shared by a process's requests.
 pub(crate) type Known = Arc<Mutex<Memory>>;
 
-/// Items remembered in the newer of two generations; when it is full it becomes the older one and
-/// the older is forgotten, so that memory stays bounded (a process serving a very large world, or
-/// making many snapshots and tokens) and keeps the most recent `GENERATION` items at least.
+/// Items remembered in the newer of two generations; when it is full (by count or by size) it
+/// becomes the older one and the older is forgotten, so that memory stays bounded (a process
+/// serving a very large world, items of many tags, many snapshots and tokens) and keeps the
+/// most recent items at least.
 const GENERATION: usize = 10_000;
+/// The most a generation holds, by [`footprint`]: a process remembers at most twice this.
+pub const GENERATION_BYTES: usize = 8 << 20;
 
 #[derive(Debug, Default)]
 pub(crate) struct Memory {
-    newer: HashMap<String, Item>,
-    older: HashMap<String, Item>,
+    newer: Generation,
+    older: Generation,
+}
+
+/// Items by key, each with its footprint, and their total.
+#[derive(Debug, Default)]
+struct Generation {
+    items: HashMap<String, (Item, usize)>,
+    bytes: usize,
+}
+
+impl Generation {
+    fn take(&mut self, pk: &str) -> Option<(Item, usize)> {
+        let taken = self.items.remove(pk)?;
+        self.bytes -= taken.1;
+        Some(taken)
+    }
 }
 
 impl Memory {
     fn get(&self, pk: &str) -> Option<&Item> {
-        self.newer.get(pk).or_else(|| self.older.get(pk))
+        self.newer.items.get(pk).or_else(|| self.older.items.get(pk)).map(|(item, _)| item)
     }
 
     fn insert(&mut self, pk: String, item: Item) {
-        if self.newer.len() >= GENERATION && !self.newer.contains_key(&pk) {
+        let size = footprint(&pk, &item);
+        // An item larger than a generation is not worth keeping: it would push out all else.
+        if size > GENERATION_BYTES {
+            self.remove(&pk);
+            return;
+        }
+        self.newer.take(&pk);
+        self.older.take(&pk);
+        let full = self.newer.items.len() >= GENERATION || self.newer.bytes + size > GENERATION_BYTES;
+        if full {
             self.older = std::mem::take(&mut self.newer);
         }
-        self.older.remove(&pk);
-        self.newer.insert(pk, item);
+        self.newer.bytes += size;
+        self.newer.items.insert(pk, (item, size));
     }
 
     /// Keep `pk` among the newer items: what requests keep using stays remembered however many
     /// tokens and snapshots pass through.
     fn touch(&mut self, pk: &str) {
-        if let Some(item) = self.older.remove(pk) {
+        if let Some((item, _)) = self.older.take(pk) {
             self.insert(pk.to_string(), item);
         }
     }
 
     fn remove(&mut self, pk: &str) {
-        self.newer.remove(pk);
-        self.older.remove(pk);
+        self.newer.take(pk);
+        self.older.take(pk);
     }
+
+    /// What the process remembers: items, and their footprint.
+    #[cfg(test)]
+    fn size(&self) -> (usize, usize) {
+        (self.newer.items.len() + self.older.items.len(), self.newer.bytes + self.older.bytes)
+    }
+}
+
+/// About what an item takes in this process's memory: its key, and each attribute's name and
+/// value, with what a map entry, a string and a value cost beside their text (measured against
+/// the allocator: an item of many small tags takes about three times its text).
+fn footprint(pk: &str, item: &Item) -> usize {
+    const ENTRY: usize = 96;
+    fn value(v: &AttributeValue) -> usize {
+        ENTRY
+            + match v {
+                AttributeValue::S(s) | AttributeValue::N(s) => s.len(),
+                AttributeValue::B(b) => b.as_ref().len(),
+                AttributeValue::Ss(l) | AttributeValue::Ns(l) => l.iter().map(|s| s.len() + ENTRY).sum(),
+                AttributeValue::Bs(l) => l.iter().map(|b| b.as_ref().len() + ENTRY).sum(),
+                AttributeValue::L(l) => l.iter().map(value).sum(),
+                AttributeValue::M(m) => m.iter().map(|(k, v)| k.len() + value(v)).sum(),
+                _ => 0,
+            }
+    }
+    pk.len() + ENTRY + item.iter().map(|(k, v)| k.len() + value(v)).sum::<usize>()
 }
 
 /// Fields of an item and the values a speculation took them to have (`None`: unset).
@@ -598,7 +651,7 @@ mod tests {
             memory.insert(format!("K#{i}"), item(i));
         }
         assert_eq!(memory.get("K#1"), None, "forgotten after two generations");
-        assert!(memory.newer.len() + memory.older.len() <= 2 * GENERATION);
+        assert!(memory.size().0 <= 2 * GENERATION);
         assert!(memory.get(&format!("K#{}", 3 * GENERATION)).is_some());
         memory.remove(&format!("K#{}", 3 * GENERATION));
         assert!(memory.get(&format!("K#{}", 3 * GENERATION)).is_none());
@@ -611,5 +664,31 @@ mod tests {
             }
         }
         assert_eq!(memory.get("USED"), Some(&item(1)), "touched, kept");
+    }
+
+    #[test]
+    fn memory_is_bounded_in_bytes_whatever_the_items_size() {
+        let mut memory = Memory::default();
+        // Items of 200 tags of 200 characters: a few hundred of them fill a generation.
+        let tag = AttributeValue::M(
+            [("key".to_string(), s("k".repeat(100))), ("value".to_string(), s("v".repeat(100)))].into(),
+        );
+        let big = Item::from([("tags".to_string(), AttributeValue::L(vec![tag; 200]))]);
+        let one = footprint("K#0", &big);
+        assert!(one > 40_000, "{one}");
+        for i in 0..2_000 {
+            memory.insert(format!("K#{i}"), big.clone());
+            assert!(memory.size().1 <= 2 * GENERATION_BYTES, "{:?} after {i}", memory.size());
+        }
+        assert!(memory.get("K#1999").is_some(), "the newest is kept");
+        assert!(memory.size().0 < 2_000, "older items were forgotten: {:?}", memory.size());
+        // An item larger than a generation is not kept, and does not push the others out.
+        let huge = Item::from([("tags".to_string(), AttributeValue::L(vec![big["tags"].clone(); 200]))]);
+        memory.insert("HUGE".into(), huge);
+        assert!(memory.get("HUGE").is_none() && memory.get("K#1999").is_some());
+        // Replacing an item counts its new size, not both.
+        let before = memory.size().1;
+        memory.insert("K#1999".into(), big.clone());
+        assert_eq!(memory.size().1, before);
     }
 }
