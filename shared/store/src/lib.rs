@@ -19,6 +19,7 @@ mod speculation;
 mod table;
 mod tagging;
 mod tokens;
+mod turns;
 pub mod usage;
 mod worlds;
 
@@ -39,6 +40,7 @@ use round_trips::RoundTrips;
 pub use table::INDEXES;
 pub use tagging::Labels;
 pub use tokens::{Claim, TokenKey, TokenUse};
+pub use turns::Turn;
 pub use worlds::LoadSummary;
 
 /// The longest one store call may take, all its attempts included.
@@ -72,6 +74,8 @@ pub struct Store {
     speculation: Option<Arc<speculation::Speculation>>,
     /// Where the transactions it commits are kept, when that was asked (see [`Store::capturing`]).
     capture: Option<Capture>,
+    /// This process's turns at writing an item (see [`Store::one_at_a_time`]).
+    turns: turns::Turns,
 }
 
 impl Store {
@@ -90,6 +94,7 @@ impl Store {
             speculating: speculation_from_env(),
             speculation: None,
             capture: None,
+            turns: Default::default(),
         }
     }
 

@@ -164,3 +164,55 @@ async fn same_token_calls_in_flight_are_told_it_is_processing() {
     );
     assert!(processing > 0, "no call was told the first is still processing");
 }
+
+/// Sixty tag writes on one resource at once, in each dialect, through one gateway: every call
+/// gets a real answer (a success: ten keys, each set six times), never a server error for the
+/// contention, and every key lands.
+#[tokio::test]
+async fn sixty_tag_writes_on_one_resource_all_succeed() {
+    const CALLS: usize = 60;
+    let gw = Arc::new(Gateway::start(&timed_world(0, 0)).await);
+    let zl_snapshot = gw
+        .zl(
+            ZL,
+            "CreateSnapshot",
+            serde_json::json!({"diskId": "zl-ins-stopped-sys", "snapshotName": "tagged"}),
+        )
+        .await
+        .zl_field("snapshotId");
+    let mut set = JoinSet::new();
+    for n in 0..CALLS {
+        let (gw, zl_snapshot) = (gw.clone(), zl_snapshot.clone());
+        set.spawn(async move {
+            let (key, value) = (format!("k{}", n % 10), format!("v{n}"));
+            let params = [
+                ("RegionId", "cn-hangzhou"),
+                ("ResourceType", "snapshot"),
+                ("ResourceId.1", "s-ali-sys"),
+                ("Tag.1.Key", key.as_str()),
+                ("Tag.1.Value", value.as_str()),
+            ];
+            let ali = gw.call(ALI, "TagResources", &params).await;
+            let resource = "qcs::cvm:ap-guangzhou:uin/:snapshot/snap-tc-sys";
+            let body =
+                serde_json::json!({"Resource": resource, "ReplaceTags": [{"TagKey": key, "TagValue": value}]});
+            let tc = gw.tc_as("tag", "2018-08-13", "ModifyResourceTags", body).await;
+            let body = serde_json::json!({"resourceUuid": zl_snapshot, "replaceTags": [{"key": key, "value": value}]});
+            let zl = gw.zl_as(ZL, "zrm", "2025-10-14", "ModifyResourceTags", body).await;
+            (ali, tc, zl)
+        });
+    }
+    for (ali, tc, zl) in set.join_all().await {
+        assert_eq!(ali.status, 200, "Alibaba: {}", ali.text);
+        assert_eq!(tc.tc_code(), None, "Tencent: {}", tc.text);
+        assert_eq!(zl.zl_code(), None, "Zenlayer: {}", zl.text);
+    }
+    let params = [("RegionId", "cn-hangzhou"), ("SnapshotIds", "[\"s-ali-sys\"]")];
+    let described = gw.call(ALI, "DescribeSnapshots", &params).await;
+    let ali_tags = described.json()["Snapshots"]["Snapshot"][0]["Tags"]["Tag"].as_array().unwrap().len();
+    let body = serde_json::json!({"SnapshotIds": ["snap-tc-sys"]});
+    let listed = gw.tc_ok(TcSigning::Tc3, TC, "DescribeSnapshots", body).await;
+    let tc_tags = listed["SnapshotSet"][0]["Tags"].as_array().unwrap().len();
+    assert_eq!((ali_tags, tc_tags), (10, 10), "every key landed");
+    gw.assert_consistent().await;
+}

@@ -13,6 +13,10 @@ pub async fn relabel(store: &Store, caller: &Caller<'_>, cmd: &Retag) -> DomainR
         TagChange::JoinGroup(id) => Some(id.clone()),
         _ => None,
     };
+    // Calls of this process on the same resources wait their turn rather than fail each other's
+    // conditions (see `store::Turn`); the attempts below meet other processes' writes.
+    let ids: Vec<&str> = cmd.ids.iter().map(String::as_str).collect();
+    let _turn = store.one_at_a_time(&ids).await;
     for _ in 0..ATTEMPTS {
         let current = labels(store, caller, &cmd.region, cmd.kind, Some(&cmd.ids)).await?;
         if current.len() != cmd.ids.len() {
@@ -87,6 +91,8 @@ pub async fn relabel_by_id(
     change: &TagChange,
     limit: usize,
 ) -> DomainResult<()> {
+    let keys: Vec<&str> = ids.iter().map(String::as_str).collect();
+    let _turn = store.one_at_a_time(&keys).await;
     for _ in 0..ATTEMPTS {
         let mut pairs = Vec::new();
         for id in ids {
