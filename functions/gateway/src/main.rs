@@ -51,12 +51,19 @@ struct Args {
     /// Serve plain HTTP only.
     #[arg(long, conflicts_with_all = ["tls_dir", "tls_names"])]
     no_tls: bool,
+    /// Let a client go once the write of its answer has made no progress for this long.
+    #[arg(long, value_name = "SECONDS", default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..))]
+    write_stall: u64,
 }
 
 #[tokio::main]
 async fn main() -> ExitCode {
     let args = Args::parse();
     service::logging::init();
+    let limits = gateway::Limits {
+        write_stall: std::time::Duration::from_secs(args.write_stall),
+        ..gateway::Limits::default()
+    };
     let mut control = service::control::Control::from_env();
     if args.control_plane && control.is_none() {
         control = Some(service::control::Control::default());
@@ -123,7 +130,7 @@ async fn main() -> ExitCode {
         );
     }
     tokio::select! {
-        _ = gateway::serve_on(listener, backend, tls) => {}
+        _ = gateway::serve_with_limits(listener, backend, tls, limits) => {}
         _ = tokio::signal::ctrl_c() => eprintln!("gateway: stopping"),
     }
     ExitCode::SUCCESS
