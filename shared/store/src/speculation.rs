@@ -114,7 +114,7 @@ impl Memory {
 /// About what an item takes in this process's memory: its key, and each attribute's name and
 /// value, with what a map entry, a string and a value cost beside their text (measured against
 /// the allocator: an item of many small tags takes about three times its text).
-fn footprint(pk: &str, item: &Item) -> usize {
+pub(crate) fn footprint(pk: &str, item: &Item) -> usize {
     const ENTRY: usize = 96;
     fn value(v: &AttributeValue) -> usize {
         ENTRY

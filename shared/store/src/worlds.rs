@@ -133,8 +133,8 @@ impl Store {
     }
 
     async fn batch_write(&self, requests: Vec<WriteRequest>) -> DomainResult<()> {
-        for chunk in requests.chunks(25) {
-            let mut pending = chunk.to_vec();
+        for chunk in batches(requests) {
+            let mut pending = chunk;
             for attempt in 0..10u64 {
                 if pending.is_empty() {
                     break;
@@ -157,4 +157,29 @@ impl Store {
         }
         Ok(())
     }
+}
+
+/// Requests in batches of at most 25 (DynamoDB's limit) and about 1 MiB of items: a world of large
+/// items (thousands of tags) is written in calls that each finish well within a store call's
+/// time limit, even on a DynamoDB Local busy with other work.
+fn batches(requests: Vec<WriteRequest>) -> Vec<Vec<WriteRequest>> {
+    const MOST: usize = 25;
+    const BYTES: usize = 1 << 20;
+    let size = |r: &WriteRequest| r.put_request().map_or(64, |p| crate::speculation::footprint("", p.item()));
+    let mut out: Vec<Vec<WriteRequest>> = Vec::new();
+    let mut bytes = 0;
+    for request in requests {
+        let n = size(&request);
+        match out.last_mut() {
+            Some(last) if last.len() < MOST && bytes + n <= BYTES => {
+                bytes += n;
+                last.push(request);
+            }
+            _ => {
+                bytes = n;
+                out.push(vec![request]);
+            }
+        }
+    }
+    out
 }
