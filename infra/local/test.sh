@@ -168,13 +168,14 @@ for line in sys.stdin:
         print(os.path.dirname(m["manifest_path"]), m["target"]["name"], m["executable"])'
 }
 rust_tests() {
-  local dir name exe others=() integration="" memory="" count=0
+  local dir name exe others=() integration="" shorter=() count=0
   while read -r dir name exe; do
     count=$((count + 1))
     case "$name" in
       integration) integration="$dir $exe" ;;
-      # The memory bound's test runs a gateway process of its own: in the shorter lane.
-      memory_bound) memory="$dir $exe" ;;
+      # After the integration suite, in its lane: the memory bound's test (a gateway process of
+      # its own) and the property tests, so that the two lanes take about as long.
+      memory_bound | robustness) shorter+=("$dir $exe") ;;
       *) others+=("$dir $exe") ;;
     esac
   done < <(test_binaries)
@@ -182,15 +183,17 @@ rust_tests() {
   [[ -n "$integration" ]] || die "the integration test binary was not found"
   echo "$integration" >"$RUN_DIR/integration-binary"
   # Two lanes of about the same length: the integration suite, which mostly waits on DynamoDB
-  # Local; beside it the other binaries (the fuzz targets and the property tests, which compute),
-  # then the integration suite again with speculation off. Each process records its own usage
-  # log (two processes appending to one file could interleave).
-  [[ -n "$memory" ]] || die "the memory bound's test binary was not found"
+  # Local, then the memory bound's test and the property tests; beside them the other binaries
+  # (the fuzz targets and the unit tests), then the integration suite again with speculation off.
+  # Each process records its own usage log (two processes appending to one file could interleave).
+  ((${#shorter[@]} == 2)) || die "the memory bound's or the property tests' binary was not found"
   (
     read -r dir exe <<<"$integration"
-    cd "$dir" && EMULATOR_USAGE_LOG="$RUN_DIR/usage-rust.log" "$exe" --skip "$OUTAGE_TEST"
-    read -r dir exe <<<"$memory"
-    cd "$dir" && "$exe"
+    (cd "$dir" && EMULATOR_USAGE_LOG="$RUN_DIR/usage-rust.log" "$exe" --skip "$OUTAGE_TEST")
+    for entry in "${shorter[@]}"; do
+      read -r dir exe <<<"$entry"
+      (cd "$dir" && EMULATOR_USAGE_LOG="$RUN_DIR/usage-rust-shorter.log" "$exe")
+    done
   ) &
   local lane=$! rc=0
   for entry in "${others[@]}"; do
@@ -206,7 +209,7 @@ rust_tests() {
   wait "$lane" || rc=$?
   return "$rc"
 }
-bg_stage CARGO_TEST_PID "cargo test, all but one: the integration suite beside the other binaries, then it again with speculation off (beside conformance)" \
+bg_stage CARGO_TEST_PID "cargo test, all but one: the integration suite, the memory bound and the property tests beside the other binaries, then the integration suite with speculation off (beside conformance)" \
   rust_tests
 
 stage_begin "conformance: $WORKERS workers (beside cargo test)"
@@ -307,7 +310,11 @@ stage_wait "$CARGO_TEST_PID" "cargo test --workspace"
 stage_begin "what the suites used: the template's privileges, the SDK suites' reach"
 USAGE_FILES=("$RUN_DIR/usage-rust.log" "$RUN_DIR/usage-rust-off.log")
 # The binaries beside the integration suite record only what their tests reach of the store.
-[[ -f "$RUN_DIR/usage-rust-others.log" ]] && USAGE_FILES+=("$RUN_DIR/usage-rust-others.log")
+for extra in others shorter; do
+  if [[ -f "$RUN_DIR/usage-rust-$extra.log" ]]; then
+    USAGE_FILES+=("$RUN_DIR/usage-rust-$extra.log")
+  fi
+done
 for table in "${TABLES[@]}"; do
   USAGE_FILES+=("$RUN_DIR/usage-$table.log")
 done
