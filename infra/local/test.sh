@@ -280,29 +280,6 @@ stage_begin "cfn-lint infra/template.yaml"
 cfn-lint infra/template.yaml
 stage_end
 
-stage_begin "Lambda path: cargo lambda watch, proxy gateway"
-LAMBDA_TABLE="lambda-path"
-"$REPO_ROOT/target/debug/world" load "$WORLD" --table "$LAMBDA_TABLE"
-new_port WATCH_PORT
-start_lambda_watch "$WATCH_PORT" "$LAMBDA_TABLE"
-new_port PROXY_PORT
-PROXY_LOG="$RUN_DIR/gateway-proxy.log"
-"$REPO_ROOT/target/debug/gateway" --port "$PROXY_PORT" --table "$LAMBDA_TABLE" --control-plane \
-  --proxy "http://127.0.0.1:$WATCH_PORT" >"$PROXY_LOG" 2>&1 </dev/null &
-PROXY_PID=$!
-STOP_PIDS+=("$PROXY_PID")
-wait_for_port "$PROXY_PORT" "$PROXY_PID" 60 "$PROXY_LOG" || die "the proxy gateway did not start"
-rc=0
-HOME="$RUN_DIR/home" PROXY_ENDPOINT="127.0.0.1:$PROXY_PORT" WATCH_ENDPOINT="127.0.0.1:$WATCH_PORT" \
-  "$VENV_DIR/bin/python" -m pytest -q -p no:cacheprovider --basetemp "$RUN_DIR/pytest-lambda" \
-  tests/lambda || rc=$?
-if [[ "$rc" -ne 0 ]]; then
-  log "Lambda path failed (pytest exit $rc); logs: $PROXY_LOG, $RUN_DIR/watch-$WATCH_PORT.log"
-  tail -n 40 "$RUN_DIR/watch-$WATCH_PORT.log" >&2 || true
-  exit "$rc"
-fi
-stage_end
-
 stage_wait "$CARGO_TEST_PID" "cargo test --workspace"
 
 # Every suite recorded (EMULATOR_USAGE_LOG) which table actions and index queries each function's
@@ -334,8 +311,33 @@ SUITE_LOGS="python=$(IFS=,; echo "${python_logs[*]}");node=$RUN_DIR/usage-sdk-no
   integration --ignored --exact infra_routes::each_sdk_suite_reaches_every_action_it_claims
 stage_end
 
-stage_begin "cargo test: the outage test, alone"
-integration "$OUTAGE_TEST"
+# The Lambda path, once the Rust tests are done: `cargo lambda watch` starts each function with
+# `cargo run` when it is first invoked, and on a machine busy with the test lanes those starts
+# queued on cargo's locks past the SDK's 60 s timeout. The outage test runs beside it: it mostly
+# waits for its own DynamoDB Local to come back, and the Lambda path is light.
+bg_stage OUTAGE_PID "cargo test: the outage test (beside the Lambda path)" integration "$OUTAGE_TEST"
+stage_begin "Lambda path: cargo lambda watch, proxy gateway"
+LAMBDA_TABLE="lambda-path"
+"$REPO_ROOT/target/debug/world" load "$WORLD" --table "$LAMBDA_TABLE"
+new_port WATCH_PORT
+start_lambda_watch "$WATCH_PORT" "$LAMBDA_TABLE"
+new_port PROXY_PORT
+PROXY_LOG="$RUN_DIR/gateway-proxy.log"
+"$REPO_ROOT/target/debug/gateway" --port "$PROXY_PORT" --table "$LAMBDA_TABLE" --control-plane \
+  --proxy "http://127.0.0.1:$WATCH_PORT" >"$PROXY_LOG" 2>&1 </dev/null &
+PROXY_PID=$!
+STOP_PIDS+=("$PROXY_PID")
+wait_for_port "$PROXY_PORT" "$PROXY_PID" 60 "$PROXY_LOG" || die "the proxy gateway did not start"
+rc=0
+HOME="$RUN_DIR/home" PROXY_ENDPOINT="127.0.0.1:$PROXY_PORT" WATCH_ENDPOINT="127.0.0.1:$WATCH_PORT" \
+  "$VENV_DIR/bin/python" -m pytest -q -p no:cacheprovider --basetemp "$RUN_DIR/pytest-lambda" \
+  tests/lambda || rc=$?
+if [[ "$rc" -ne 0 ]]; then
+  log "Lambda path failed (pytest exit $rc); logs: $PROXY_LOG, $RUN_DIR/watch-$WATCH_PORT.log"
+  tail -n 40 "$RUN_DIR/watch-$WATCH_PORT.log" >&2 || true
+  exit "$rc"
+fi
 stage_end
+stage_wait "$OUTAGE_PID" "the outage test"
 
 log "all tests passed"
