@@ -149,8 +149,8 @@ stage_end
 
 # Every Rust test but one runs beside the conformance suite. The outage test kills and restarts a
 # DynamoDB Local of its own and wants it back within seconds; a JVM starting on a machine busy with
-# the suite can take longer than that, so it runs alone once everything else is done (the name
-# filter skips it here; renamed, it would merely run twice).
+# the suite can take longer than that, so it runs once the other tests are done, beside only the
+# light Lambda path (the name filter skips it here; renamed, it would merely run twice).
 OUTAGE_TEST="a_store_that_dies_and_comes_back"
 # Then the integration suite again with speculation off (EMULATOR_SPECULATION=off: every request
 # reads before it writes): its answers must be the same. The tests that count what speculation
