@@ -165,13 +165,17 @@ async fn same_token_calls_in_flight_are_told_it_is_processing() {
     assert!(processing > 0, "no call was told the first is still processing");
 }
 
-/// Sixty tag writes on one resource at once, in each dialect, through one gateway: every call
+/// Sixty tag writes on one resource at once, in each dialect, through two gateway processes on
+/// one table: every call
 /// gets a real answer (a success: ten keys, each set six times), never a server error for the
 /// contention, and every key lands.
 #[tokio::test]
 async fn sixty_tag_writes_on_one_resource_all_succeed() {
     const CALLS: usize = 60;
-    let gw = Arc::new(Gateway::start(&timed_world(0, 0)).await);
+    let first = Gateway::start(&timed_world(0, 0)).await;
+    // Half the calls through a second process on the same table.
+    let processes = [Arc::new(first.second_process(None).await), Arc::new(first)];
+    let gw = processes[1].clone();
     let zl_snapshot = gw
         .zl(
             ZL,
@@ -182,7 +186,7 @@ async fn sixty_tag_writes_on_one_resource_all_succeed() {
         .zl_field("snapshotId");
     let mut set = JoinSet::new();
     for n in 0..CALLS {
-        let (gw, zl_snapshot) = (gw.clone(), zl_snapshot.clone());
+        let (gw, zl_snapshot) = (processes[n % 2].clone(), zl_snapshot.clone());
         set.spawn(async move {
             let (key, value) = (format!("k{}", n % 10), format!("v{n}"));
             let params = [

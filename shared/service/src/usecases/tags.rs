@@ -17,7 +17,7 @@ pub async fn relabel(store: &Store, caller: &Caller<'_>, cmd: &Retag) -> DomainR
     // conditions (see `store::Turn`); the attempts below meet other processes' writes.
     let ids: Vec<&str> = cmd.ids.iter().map(String::as_str).collect();
     let _turn = store.one_at_a_time(&ids).await;
-    for _ in 0..ATTEMPTS {
+    for attempt in 0..ATTEMPTS {
         let current = labels(store, caller, &cmd.region, cmd.kind, Some(&cmd.ids)).await?;
         if current.len() != cmd.ids.len() {
             return Err(DomainError::Tagging(TagRefusal::ResourceNotFound));
@@ -34,6 +34,7 @@ pub async fn relabel(store: &Store, caller: &Caller<'_>, cmd: &Retag) -> DomainR
         if store.relabel(&pairs).await? == Modified::Written {
             return Ok(());
         }
+        lost_to_another_process(attempt).await;
     }
     Err(DomainError::Unavailable)
 }
@@ -93,7 +94,7 @@ pub async fn relabel_by_id(
 ) -> DomainResult<()> {
     let keys: Vec<&str> = ids.iter().map(String::as_str).collect();
     let _turn = store.one_at_a_time(&keys).await;
-    for _ in 0..ATTEMPTS {
+    for attempt in 0..ATTEMPTS {
         let mut pairs = Vec::new();
         for id in ids {
             if pairs.iter().any(|(l, _): &(Labels, Labels)| &l.id == id) {
@@ -110,6 +111,7 @@ pub async fn relabel_by_id(
         if store.relabel(&pairs).await? == Modified::Written {
             return Ok(());
         }
+        lost_to_another_process(attempt).await;
     }
     Err(DomainError::Unavailable)
 }
@@ -129,4 +131,13 @@ async fn label_of(store: &Store, caller: &Caller<'_>, id: &str) -> DomainResult<
         return Err(DomainError::Tagging(TagRefusal::UnsupportedResourceType));
     }
     Err(DomainError::Tagging(TagRefusal::ResourceNotFound))
+}
+
+/// After a write lost its condition to another process's: wait a little, longer each time and
+/// by a varying amount, so that two processes writing one resource in turn stop meeting.
+async fn lost_to_another_process(attempt: usize) {
+    let nanos =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.subsec_nanos());
+    let most = 5 * (attempt as u64 + 1);
+    tokio::time::sleep(std::time::Duration::from_millis(u64::from(nanos) % most + 1)).await;
 }
