@@ -260,11 +260,17 @@ wait_for_port() {
 # infra/local/lambda.env plus TABLE_NAME=TABLE and the current DYNAMODB_ENDPOINT. Its own process
 # group, so that stopping it stops the function processes too.
 start_lambda_watch() {
-  local port="$1" table="$2"
-  local logf="$RUN_DIR/watch-$port.log" pidf="$RUN_DIR/watch-$port.pid"
+  local port="$1" table="$2" reload="${3:-reload}"
+  local logf="$RUN_DIR/watch-$port.log" pidf="$RUN_DIR/watch-$port.pid" flags=()
+  # no-reload (the tests): a file written anywhere in the repository while they run (a log, a
+  # temporary file) would restart every function, each through `cargo run` again, and requests
+  # would wait on cargo's locks past the SDKs' timeouts.
+  if [[ "$reload" == "no-reload" ]]; then
+    flags+=(--ignore-changes)
+  fi
   command -v cargo-lambda >/dev/null 2>&1 || ensure_tools
   log "starting cargo lambda watch on 127.0.0.1:$port (table $table, log: $logf)"
-  setsid cargo lambda watch -A 127.0.0.1 -P "$port" \
+  setsid cargo lambda watch -A 127.0.0.1 -P "$port" "${flags[@]}" \
     --env-file "$LIB_DIR/lambda.env" \
     --env-var "TABLE_NAME=$table,DYNAMODB_ENDPOINT=${DYNAMODB_ENDPOINT:?}" \
     >"$logf" 2>&1 </dev/null &

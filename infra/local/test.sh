@@ -311,16 +311,16 @@ SUITE_LOGS="python=$(IFS=,; echo "${python_logs[*]}");node=$RUN_DIR/usage-sdk-no
   integration --ignored --exact infra_routes::each_sdk_suite_reaches_every_action_it_claims
 stage_end
 
-# The Lambda path, once the Rust tests are done: `cargo lambda watch` starts each function with
-# `cargo run` when it is first invoked, and on a machine busy with the test lanes those starts
-# queued on cargo's locks past the SDK's 60 s timeout. The outage test runs beside it: it mostly
-# waits for its own DynamoDB Local to come back, and the Lambda path is light.
+# The Lambda path, once the Rust tests are done (`cargo lambda watch` starts each function with
+# `cargo run`, which on a machine busy with the test lanes queued on cargo's locks), and without
+# reloading (see start_lambda_watch). The outage test runs beside it: it mostly waits for its own
+# DynamoDB Local to come back, and the Lambda path is light.
 bg_stage OUTAGE_PID "cargo test: the outage test (beside the Lambda path)" integration "$OUTAGE_TEST"
 stage_begin "Lambda path: cargo lambda watch, proxy gateway"
 LAMBDA_TABLE="lambda-path"
 "$REPO_ROOT/target/debug/world" load "$WORLD" --table "$LAMBDA_TABLE"
 new_port WATCH_PORT
-start_lambda_watch "$WATCH_PORT" "$LAMBDA_TABLE"
+start_lambda_watch "$WATCH_PORT" "$LAMBDA_TABLE" no-reload
 new_port PROXY_PORT
 PROXY_LOG="$RUN_DIR/gateway-proxy.log"
 "$REPO_ROOT/target/debug/gateway" --port "$PROXY_PORT" --table "$LAMBDA_TABLE" --control-plane \
